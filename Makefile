@@ -1,0 +1,47 @@
+# The whole project runs from a virtual environment in .venv, made on first use.
+# `make help` lists the targets.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+DATA := data/synthetic_cohort.csv
+REPORT_DIR := reports
+
+.DEFAULT_GOAL := help
+.PHONY: help report test lab notebooks data lint freeze clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(INSTALLED): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Python 3.11 or newer is needed ($(PYTHON) is older); try: make PYTHON=python3.12"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(INSTALLED)
+
+report: $(INSTALLED) ## Run the whole collection on the bundled synthetic cohort into reports/
+	$(PY) -m ivig_helpers validate --data $(DATA)
+
+test: $(INSTALLED) ## Run every test: package, doctests, notebooks (papermill and nbval)
+	$(PY) -m pytest
+
+lab: $(INSTALLED) ## Open JupyterLab on the notebooks
+	$(VENV)/bin/jupyter lab notebooks/
+
+notebooks: $(INSTALLED) ## Re-execute the committed notebooks in place on the bundled cohort
+	$(PY) -m ivig_helpers refresh-notebooks
+
+data: $(INSTALLED) ## Regenerate the bundled synthetic cohort (byte-identical when nothing changed)
+	$(PY) -m ivig_helpers synthesize --out $(DATA)
+
+lint: $(INSTALLED) ## Lint the package, tests and notebooks with ruff
+	$(VENV)/bin/ruff check ivig_helpers tests notebooks
+
+freeze: $(INSTALLED) ## Print the exact versions installed (to refresh requirements.txt)
+	$(PY) -m pip freeze --exclude-editable
+
+clean: ## Remove the virtual environment and the reports
+	rm -rf $(VENV) $(REPORT_DIR)
