@@ -1,0 +1,43 @@
+"""Helpers for the IVIG replication notebooks.
+
+The notebooks tell the story; this package computes. Modules by family:
+
+- ``contract``: the data contract, loading and checking a cohort file
+- ``outcomes``: percent change, responders, seizure freedom, scores, rates with intervals
+- ``comparisons``: paired Wilcoxon and Friedman tests, Fisher's exact test
+- ``medications``: the checks of the antiseizure-medication claim
+- ``results``: the headline numbers of a run and the scorecard against the publication
+- ``synthetic``: the bundled synthetic cohort and cohorts of any size and mix
+"""
+
+from .comparisons import fisher_exact, friedman, paired_wilcoxon
+from .contract import (
+    BUNDLED_COHORT,
+    COLUMNS,
+    SEIZURE_TYPES,
+    Cohort,
+    CohortError,
+    load_cohort,
+)
+from .medications import add_asm_change, asm_checks, has_asm_counts, responders_by_asm_change
+from .outcomes import (
+    add_outcomes,
+    count_missing_followup,
+    frequency_score,
+    median_change_interval,
+    percent_change,
+    proportion_ci,
+    rate_table,
+    threshold_sweep,
+)
+from .results import compute_results, load_published, scorecard, write_results
+from .synthetic import make_cohort, make_published_cohort, write_cohort
+
+__all__ = [
+    "BUNDLED_COHORT", "COLUMNS", "SEIZURE_TYPES", "Cohort", "CohortError", "add_asm_change",
+    "add_outcomes", "asm_checks", "compute_results", "count_missing_followup", "fisher_exact",
+    "frequency_score", "friedman", "has_asm_counts", "load_cohort", "load_published",
+    "make_cohort", "make_published_cohort", "median_change_interval", "paired_wilcoxon",
+    "percent_change", "proportion_ci", "rate_table", "responders_by_asm_change", "scorecard",
+    "threshold_sweep", "write_cohort", "write_results",
+]

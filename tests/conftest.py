@@ -1,0 +1,27 @@
+"""Shared fixtures: paths to the bundled files and a writer for small CSV files."""
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+BUNDLED = DATA / "synthetic_cohort.csv"
+TARGETS = DATA / "published_targets.csv"
+
+HEADER = ("patient_id,seizure_type,baseline_seizures_per_month,month12_seizures_per_month")
+
+
+@pytest.fixture
+def write_csv(tmp_path):
+    """Write text (or bytes) to a CSV file in a temporary folder and return its path."""
+
+    def write(content, name="cohort.csv"):
+        path = tmp_path / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
+
+    return write
