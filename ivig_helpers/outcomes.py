@@ -1,0 +1,213 @@
+"""Outcomes, defined once: percent change, responders, seizure freedom, the frequency score.
+
+Every notebook and the results file take these definitions from here, so a teacher who changes
+``responder_threshold`` or ``missing_followup`` changes them everywhere at once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+SCORE_BOUNDS = (1.0, 4.0, 28.0, 84.0)
+"""Lower bounds (seizures per 28 days) of scores 2 to 5. Score 0 is exactly no seizures and
+score 1 is more than 0 and fewer than 1. The study's own scale is not published: this one is
+the project's."""
+
+MISSING_FOLLOWUP_CHOICES = ("nonresponder", "exclude")
+
+# Percent changes are floats: 1.5 from 3.0 gives -50.000000000000007 on some inputs.
+_TOLERANCE = 1e-9
+
+
+def frequency_score(seizures_per_month) -> np.ndarray:
+    """Seizure frequency score from 0 (none) to 5 (84 or more per 28 days); NaN stays NaN.
+
+    Examples
+    --------
+    >>> frequency_score([0, 0.5, 1, 3.9, 4, 27.9, 28, 84, 200]).tolist()
+    [0.0, 1.0, 2.0, 2.0, 3.0, 3.0, 4.0, 5.0, 5.0]
+    """
+    values = np.asarray(seizures_per_month, dtype=float)
+    score = np.searchsorted(SCORE_BOUNDS, values, side="right") + 1.0
+    score[values == 0] = 0.0
+    score[np.isnan(values)] = np.nan
+    return score
+
+
+def percent_change(baseline, follow_up) -> np.ndarray:
+    """100 * (follow-up - baseline) / baseline; negative means fewer seizures.
+
+    Examples
+    --------
+    >>> percent_change([10, 4], [5, 6]).tolist()
+    [-50.0, 50.0]
+    """
+    baseline = np.asarray(baseline, dtype=float)
+    return 100.0 * (np.asarray(follow_up, dtype=float) - baseline) / baseline
+
+
+def add_outcomes(table: pd.DataFrame, responder_threshold: float = 0.5,
+                 missing_followup: str = "nonresponder") -> pd.DataFrame:
+    """Add the study's outcomes to a cohort table (a new table; the input is not changed).
+
+    Parameters
+    ----------
+    table : DataFrame
+        A checked cohort (``load_cohort(...).table``).
+    responder_threshold : float
+        The fall in seizure frequency that makes a responder: 0.5 is the usual "50% responder".
+    missing_followup : {"nonresponder", "exclude"}
+        Patients without a one-year frequency are counted as non-responders (the conservative
+        default) or left out of the analysis.
+
+    Returns
+    -------
+    DataFrame
+        The input columns plus ``has_followup``, ``percent_change`` (NaN without follow-up),
+        ``responder`` and ``seizure_free`` (False without follow-up), ``baseline_score``,
+        ``month12_score`` and, when month-3 data exist, ``month3_score``.
+
+    Examples
+    --------
+    >>> from ivig_helpers import load_cohort, BUNDLED_COHORT
+    >>> patients = add_outcomes(load_cohort(BUNDLED_COHORT).table)
+    >>> int(patients["responder"].sum()), int(patients["seizure_free"].sum())
+    (22, 8)
+    """
+    if not 0 < responder_threshold <= 1:
+        raise ValueError(f"responder_threshold must be above 0 and at most 1, "
+                         f"not {responder_threshold!r}")
+    if missing_followup not in MISSING_FOLLOWUP_CHOICES:
+        raise ValueError(f"missing_followup must be one of {MISSING_FOLLOWUP_CHOICES}, "
+                         f"not {missing_followup!r}")
+    out = table.copy()
+    baseline = out["baseline_seizures_per_month"]
+    month12 = out["month12_seizures_per_month"]
+    out["has_followup"] = month12.notna()
+    out["percent_change"] = percent_change(baseline, month12)
+    out["responder"] = out["percent_change"].le(-100.0 * responder_threshold + _TOLERANCE)
+    out["seizure_free"] = month12.eq(0)
+    for column in ("baseline", "month3", "month12"):
+        source = f"{column}_seizures_per_month"
+        if source in out:
+            out[f"{column}_score"] = frequency_score(out[source])
+    if missing_followup == "exclude":
+        out = out[out["has_followup"]].reset_index(drop=True)
+    return out
+
+
+def count_missing_followup(table: pd.DataFrame) -> int:
+    """Patients with no one-year seizure frequency (reported whatever the handling)."""
+    return int(table["month12_seizures_per_month"].isna().sum())
+
+
+def proportion_ci(successes: int, total: int, method: str = "exact",
+                  confidence: float = 0.95) -> tuple[float, float]:
+    """Two-sided confidence interval of a proportion: "exact" (Clopper-Pearson) or "wilson".
+
+    Examples
+    --------
+    >>> [round(x, 3) for x in proportion_ci(22, 60)]
+    [0.246, 0.501]
+    """
+    if total == 0:
+        return (float("nan"), float("nan"))
+    interval = stats.binomtest(int(successes), int(total)).proportion_ci(
+        confidence_level=confidence, method={"exact": "exact", "wilson": "wilson"}[method])
+    return (float(interval.low), float(interval.high))
+
+
+def rate_table(data: pd.DataFrame, outcome: str = "responder", by: str | None = None,
+               confidence: float = 0.95) -> pd.DataFrame:
+    """Share of patients with a yes/no outcome, with exact and Wilson intervals.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Output of :func:`add_outcomes`.
+    outcome : str
+        A boolean column, such as ``responder`` or ``seizure_free``.
+    by : str, optional
+        A grouping column (``seizure_type``); one row per group plus none for the whole cohort.
+
+    Returns
+    -------
+    DataFrame
+        One row per group (``group`` is "all" without ``by``): ``group``, ``n``, ``events``,
+        ``rate``, ``exact_low``, ``exact_high``, ``wilson_low``, ``wilson_high``. Rates are
+        proportions (0 to 1); groups with no patients are kept with NaN rates.
+
+    Examples
+    --------
+    >>> from ivig_helpers import load_cohort, BUNDLED_COHORT
+    >>> patients = add_outcomes(load_cohort(BUNDLED_COHORT).table)
+    >>> rate_table(patients).round(3).to_dict("records")[0]["rate"]
+    0.367
+    """
+    groups = [("all", data)] if by is None else [
+        (str(level), data[data[by] == level]) for level in _levels(data[by])]
+    rows = []
+    for name, part in groups:
+        n, events = len(part), int(part[outcome].sum())
+        exact, wilson = proportion_ci(events, n, "exact", confidence), proportion_ci(
+            events, n, "wilson", confidence)
+        rows.append({"group": name, "n": n, "events": events,
+                     "rate": events / n if n else float("nan"),
+                     "exact_low": exact[0], "exact_high": exact[1],
+                     "wilson_low": wilson[0], "wilson_high": wilson[1]})
+    return pd.DataFrame(rows)
+
+
+def threshold_sweep(table: pd.DataFrame, thresholds=(0.25, 0.5, 0.75, 1.0),
+                    missing_followup: str = "nonresponder") -> pd.DataFrame:
+    """How the responder rate moves with the definition of a responder.
+
+    Returns
+    -------
+    DataFrame
+        One row per threshold: ``threshold`` and the columns of :func:`rate_table` for responders.
+    """
+    rows = []
+    for threshold in thresholds:
+        rated = rate_table(add_outcomes(table, threshold, missing_followup)).drop(columns="group")
+        rows.append(rated.assign(threshold=threshold))
+    result = pd.concat(rows, ignore_index=True)
+    return result[["threshold"] + [c for c in result.columns if c != "threshold"]]
+
+
+def median_change_interval(data: pd.DataFrame, column: str = "percent_change",
+                           confidence: float = 0.95, n_resamples: int = 9999,
+                           seed: int = 2024) -> pd.DataFrame:
+    """Median of a column with a seeded percentile-bootstrap interval (SciPy's ``bootstrap``).
+
+    Returns
+    -------
+    DataFrame
+        One row: ``n`` (non-missing values), ``median``, ``ci_low``, ``ci_high``.
+
+    Examples
+    --------
+    >>> from ivig_helpers import load_cohort, BUNDLED_COHORT
+    >>> patients = add_outcomes(load_cohort(BUNDLED_COHORT).table)
+    >>> row = median_change_interval(patients).iloc[0]
+    >>> bool(row["ci_low"] <= row["median"] <= row["ci_high"])
+    True
+    """
+    values = data[column].dropna().to_numpy(dtype=float)
+    if len(values) < 2:
+        low = high = float("nan")
+    else:
+        result = stats.bootstrap((values,), np.median, confidence_level=confidence,
+                                 n_resamples=n_resamples, method="percentile",
+                                 rng=np.random.default_rng(seed), vectorized=True, axis=-1)
+        low, high = float(result.confidence_interval.low), float(result.confidence_interval.high)
+    median = float(np.median(values)) if len(values) else float("nan")
+    return pd.DataFrame([{"n": len(values), "median": median, "ci_low": low, "ci_high": high}])
+
+
+def _levels(column: pd.Series) -> list:
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return list(column.cat.categories)
+    return sorted(column.dropna().unique())
