@@ -1,0 +1,209 @@
+"""The headline results of one run, and the scorecard that sets them beside the published ones.
+
+:func:`compute_results` is the one place that turns a cohort into the numbers of
+``results.json``; every notebook that shows one of these numbers calls the same helpers, so the
+notebooks and the results file cannot disagree.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .comparisons import paired_wilcoxon
+from .contract import DATA_DIR, SEIZURE_TYPES
+from .medications import asm_checks, has_asm_counts
+from .outcomes import add_outcomes, count_missing_followup, median_change_interval, rate_table
+
+PUBLISHED_TARGETS = DATA_DIR / "published_targets.csv"
+
+
+def load_published() -> pd.DataFrame:
+    """The study's published numbers, one row each, from ``data/published_targets.csv``.
+
+    Returns
+    -------
+    DataFrame
+        ``quantity``, ``description``, ``published``, ``decimals`` (the published precision),
+        ``rule`` ("equal": matches when rounded to ``decimals``; "at_least": matches when not
+        below), ``source``.
+
+    Examples
+    --------
+    >>> float(load_published().set_index("quantity").loc["responders", "published"])
+    22.0
+    """
+    return pd.read_csv(PUBLISHED_TARGETS, dtype={"published": float, "decimals": int})
+
+
+def _none_if_nan(value):
+    if value is None:
+        return None
+    value = float(value)
+    return None if math.isnan(value) else value
+
+
+def compute_results(table: pd.DataFrame, responder_threshold: float = 0.5,
+                    missing_followup: str = "nonresponder", seed: int = 2024) -> dict:
+    """Every headline number of the study, recomputed on a cohort.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A checked cohort (``load_cohort(...).table``).
+    responder_threshold, missing_followup
+        As in :func:`ivig_helpers.add_outcomes`.
+    seed : int
+        Seed of the bootstrap and of any Monte Carlo p-value.
+
+    Returns
+    -------
+    dict
+        Plain JSON-ready values: ``n_patients`` (rows in the file), ``n_analysed``,
+        ``missing_followup``, ``seizure_type_counts``, ``age_*``, ``responders``,
+        ``responder_rate`` (a proportion) with ``responder_rate_ci`` (exact) and
+        ``responder_rate_wilson_ci``, ``seizure_free`` and its shares,
+        ``median_percent_change`` with a bootstrap interval, ``subgroup_wilcoxon_p`` (scores)
+        and ``subgroup_wilcoxon_frequency_p`` (type -> p, None when not testable),
+        ``responder_rate_by_type``, ``asm_wilcoxon_p`` and ``asm_fisher_p`` (None without ASM
+        counts), and the parameters used.
+
+    Examples
+    --------
+    >>> from ivig_helpers import load_cohort, BUNDLED_COHORT
+    >>> results = compute_results(load_cohort(BUNDLED_COHORT).table)
+    >>> results["responders"], [round(x, 3) for x in results["responder_rate_ci"]]
+    (22, [0.246, 0.501])
+    """
+    # every seizure type gets a key, even one this cohort lacks
+    table = table.assign(seizure_type=pd.Categorical(table["seizure_type"],
+                                                     categories=SEIZURE_TYPES))
+    patients = add_outcomes(table, responder_threshold, missing_followup)
+    overall = rate_table(patients).iloc[0]
+    by_type = rate_table(patients, by="seizure_type").set_index("group")
+    counts = table["seizure_type"].value_counts().reindex(SEIZURE_TYPES, fill_value=0)
+    median = median_change_interval(patients, seed=seed).iloc[0]
+    scores = paired_wilcoxon(patients, "baseline_score", "month12_score", by="seizure_type")
+    freqs = paired_wilcoxon(patients, "baseline_seizures_per_month",
+                            "month12_seizures_per_month", by="seizure_type")
+    responders, seizure_free = int(overall["events"]), int(patients["seizure_free"].sum())
+    results = {
+        "n_patients": len(table),
+        "n_analysed": len(patients),
+        "missing_followup": count_missing_followup(table),
+        "missing_followup_handling": missing_followup,
+        "responder_threshold": responder_threshold,
+        "seizure_type_counts": {k: int(v) for k, v in counts.items()},
+        "age_min": None, "age_max": None, "age_mean": None, "age_sd": None,
+        "responders": responders,
+        "responder_rate": _none_if_nan(overall["rate"]),
+        "responder_rate_ci": [_none_if_nan(overall["exact_low"]),
+                              _none_if_nan(overall["exact_high"])],
+        "responder_rate_wilson_ci": [_none_if_nan(overall["wilson_low"]),
+                                     _none_if_nan(overall["wilson_high"])],
+        "seizure_free": seizure_free,
+        "seizure_free_rate": _none_if_nan(seizure_free / len(patients)) if len(patients) else None,
+        "seizure_free_share_of_responders": seizure_free / responders if responders else None,
+        "seizure_free_all_responders": bool((patients["seizure_free"] <= patients["responder"])
+                                            .all()),
+        "median_percent_change": _none_if_nan(median["median"]),
+        "median_percent_change_ci": [_none_if_nan(median["ci_low"]),
+                                     _none_if_nan(median["ci_high"])],
+        "subgroup_wilcoxon_p": _p_by_group(scores),
+        "subgroup_wilcoxon_frequency_p": _p_by_group(freqs),
+        "responder_rate_by_type": {
+            kind: {"n": int(row["n"]), "responders": int(row["events"]),
+                   "rate": _none_if_nan(row["rate"]),
+                   "ci": [_none_if_nan(row["exact_low"]), _none_if_nan(row["exact_high"])]}
+            for kind, row in by_type.iterrows()},
+        "asm_wilcoxon_p": None,
+        "asm_fisher_p": None,
+    }
+    if "age_years" in table and table["age_years"].notna().any():
+        ages = table["age_years"].dropna()
+        results.update(age_min=float(ages.min()), age_max=float(ages.max()),
+                       age_mean=float(ages.mean()), age_sd=_none_if_nan(ages.std(ddof=1)))
+    if has_asm_counts(patients):
+        checks = asm_checks(patients, seed=seed)["p_value"].tolist()
+        results.update(asm_wilcoxon_p=_none_if_nan(checks[0]), asm_fisher_p=_none_if_nan(checks[1]))
+    return results
+
+
+def _p_by_group(tests: pd.DataFrame) -> dict:
+    return {row["group"]: (_none_if_nan(row["p_value"]) if row["testable"] else None)
+            for _, row in tests.iterrows()}
+
+
+def reproduced_values(results: dict) -> dict:
+    """The results under the names of ``published_targets.csv`` (None where not computable)."""
+    n = results["n_patients"]
+    counts = results["seizure_type_counts"]
+    p = results["subgroup_wilcoxon_p"]
+
+    def percent(share):
+        return None if share is None else 100.0 * share
+
+    values = {
+        "n_patients": n,
+        "age_min": results["age_min"], "age_max": results["age_max"],
+        "age_mean": results["age_mean"], "age_sd": results["age_sd"],
+        "responders": results["responders"],
+        "responder_percent": percent(results["responder_rate"]),
+        "seizure_free": results["seizure_free"],
+        "seizure_free_percent_of_responders": percent(results["seizure_free_share_of_responders"]),
+        "asm_wilcoxon_p": results["asm_wilcoxon_p"], "asm_fisher_p": results["asm_fisher_p"],
+    }
+    for kind in SEIZURE_TYPES:
+        values[f"{kind}_n"] = counts.get(kind, 0)
+        values[f"{kind}_percent"] = 100.0 * counts.get(kind, 0) / n if n else None
+        values[f"{kind}_wilcoxon_p"] = p.get(kind)
+    return values
+
+
+def scorecard(results: dict, published: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every published number beside the reproduced one.
+
+    Returns
+    -------
+    DataFrame
+        ``quantity``, ``description``, ``published``, ``reproduced``, ``difference``
+        (reproduced minus published), ``match`` (True when the reproduced number, rounded to the
+        published precision, equals the published one; for "not significant" claims, when
+        p >= 0.05). On another cohort the published column stays the reference and
+        ``difference`` shows how the new cohort differs.
+
+    Examples
+    --------
+    >>> from ivig_helpers import load_cohort, BUNDLED_COHORT
+    >>> card = scorecard(compute_results(load_cohort(BUNDLED_COHORT).table))
+    >>> bool(card["match"].all())
+    True
+    """
+    published = load_published() if published is None else published
+    values = reproduced_values(results)
+    card = published[["quantity", "description", "published"]].copy()
+    card["reproduced"] = [values.get(q) for q in published["quantity"]]
+    reproduced = pd.to_numeric(card["reproduced"], errors="coerce").astype(float)
+    card["reproduced"] = reproduced
+    card["difference"] = reproduced - card["published"]
+    rounded = np.array([round(v, d) if not math.isnan(v) else v
+                        for v, d in zip(reproduced, published["decimals"], strict=True)])
+    equal = np.isclose(rounded, card["published"], rtol=0, atol=1e-9)
+    card["match"] = np.where(published["rule"] == "at_least",
+                             reproduced >= card["published"], equal)
+    card.loc[published["rule"] == "at_least", "difference"] = np.nan
+    return card
+
+
+def write_results(results: dict, card: pd.DataFrame, output_dir: str | Path) -> None:
+    """Write ``results.json`` and ``scorecard.csv`` into ``output_dir``."""
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    (output_dir / "results.json").write_text(json.dumps(results, indent=2) + "\n",
+                                             encoding="utf-8")
+    card[["quantity", "published", "reproduced", "match"]].to_csv(
+        output_dir / "scorecard.csv", index=False, lineterminator="\n")

@@ -1,0 +1,65 @@
+"""The results file and the scorecard, against the published numbers and hand-made cases."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from ivig_helpers import compute_results, load_cohort, make_cohort, scorecard, write_results
+
+from .conftest import BUNDLED, TARGETS
+
+
+@pytest.fixture(scope="module")
+def results():
+    return compute_results(load_cohort(BUNDLED).table)
+
+
+def test_headline_results_match_published_numbers(results):
+    published = pd.read_csv(TARGETS).set_index("quantity")["published"]
+    assert results["n_patients"] == published["n_patients"]
+    assert results["responders"] == published["responders"]
+    assert round(100 * results["responder_rate"], 1) == published["responder_percent"]
+    assert results["seizure_free"] == published["seizure_free"]
+    assert round(results["subgroup_wilcoxon_p"]["generalized"], 3) == \
+        published["generalized_wilcoxon_p"]
+    assert [round(100 * x, 1) for x in results["responder_rate_ci"]] == [24.6, 50.1]
+
+
+def test_scorecard_matches_every_published_number_on_the_bundled_cohort(results):
+    card = scorecard(results)
+    assert len(card) == len(pd.read_csv(TARGETS))
+    assert card["match"].all(), card.loc[~card["match"], ["quantity", "reproduced"]]
+
+
+def test_scorecard_judges_precision_and_thresholds():
+    published = pd.DataFrame({
+        "quantity": ["responders", "age_mean", "focal_wilcoxon_p"],
+        "description": ["", "", ""], "published": [22.0, 11.8, 0.05],
+        "decimals": [0, 1, 2], "rule": ["equal", "equal", "at_least"], "source": ["", "", ""]})
+    results = {"n_patients": 60, "age_min": 2, "age_max": 18, "age_mean": 11.86, "age_sd": 4,
+               "responders": 21, "responder_rate": 0.35, "seizure_free": 8,
+               "seizure_free_share_of_responders": 0.38, "asm_wilcoxon_p": None,
+               "asm_fisher_p": None, "seizure_type_counts": {"focal": 60},
+               "subgroup_wilcoxon_p": {"focal": 0.049}}
+    card = scorecard(results, published).set_index("quantity")
+    assert not card.loc["responders", "match"] and card.loc["responders", "difference"] == -1
+    assert not card.loc["age_mean", "match"]  # 11.86 rounds to 11.9
+    assert not card.loc["focal_wilcoxon_p", "match"]  # 0.049 < 0.05
+
+
+def test_unusual_cohort_gives_nones_not_crashes():
+    table = make_cohort(12, mix={"focal": 11, "generalized": 1}, include_month3=False, seed=3)
+    table = table.drop(columns=["age_years", "asm_count_baseline", "asm_count_month12"])
+    results = compute_results(table)
+    assert results["subgroup_wilcoxon_p"]["generalized"] is None
+    assert results["subgroup_wilcoxon_p"]["both"] is None
+    assert results["age_mean"] is None and results["asm_fisher_p"] is None
+    json.dumps(results)  # JSON-ready
+
+
+def test_write_results(tmp_path, results):
+    write_results(results, scorecard(results), tmp_path)
+    assert json.loads((tmp_path / "results.json").read_text())["responders"] == 22
+    card = pd.read_csv(tmp_path / "scorecard.csv")
+    assert card.columns.tolist() == ["quantity", "published", "reproduced", "match"]
