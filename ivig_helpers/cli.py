@@ -1,0 +1,129 @@
+"""The command line: ``python -m ivig_helpers COMMAND``.
+
+Exit status: 0 success; 2 the input was rejected (every problem is listed on standard error, with
+no traceback); 1 the analysis itself failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from pathlib import Path
+
+from .contract import BUNDLED_COHORT, COLUMNS, CohortError, load_cohort
+from .outcomes import count_missing_followup
+
+EXIT_OK, EXIT_ANALYSIS_FAILED, EXIT_INPUT_REJECTED = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Something the user asked for that cannot be done (exit status 2)."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m ivig_helpers",
+        description="Replicate the IVIG study on the bundled synthetic cohort or on your own.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run every notebook on a cohort file")
+    run.add_argument("--data", required=True, help="the cohort CSV file")
+    run.add_argument("--out", required=True, help="folder for the report (replaced as a whole)")
+    run.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                     help="set a notebook parameter, for example responder_threshold=0.25")
+
+    validate = commands.add_parser("validate", help="check a cohort file against the contract")
+    validate.add_argument("--data", required=True, help="the cohort CSV file")
+
+    template = commands.add_parser("template", help="write an empty cohort file to fill in")
+    template.add_argument("--out", required=True, help="the CSV file to write")
+
+    synthesize = commands.add_parser("synthesize", help="write a synthetic cohort")
+    synthesize.add_argument("--out", required=True, help="the CSV file to write")
+    synthesize.add_argument("--n", type=int, default=None,
+                            help="number of patients; without it, the bundled published cohort")
+    synthesize.add_argument("--seed", type=int, default=None, help="random seed")
+
+    commands.add_parser("refresh-notebooks",
+                        help="re-execute the committed notebooks in place on the bundled cohort")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "validate":
+            return _validate(Path(args.data))
+        if args.command == "template":
+            return _template(Path(args.out))
+        if args.command == "synthesize":
+            return _synthesize(Path(args.out), args.n, args.seed)
+        from . import runner  # imported here: papermill is slow to import
+
+        if args.command == "run":
+            return runner.run_collection(Path(args.data), Path(args.out), args.param)
+        if args.command == "refresh-notebooks":
+            return runner.refresh_notebooks()
+    except CohortError as exc:
+        print(exc.message(), file=sys.stderr)
+        return EXIT_INPUT_REJECTED
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT_REJECTED
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_ANALYSIS_FAILED
+    return EXIT_OK
+
+
+def _validate(path: Path) -> int:
+    cohort = load_cohort(path)
+    table = cohort.table
+    counts = table["seizure_type"].value_counts()
+    print(f"{cohort.file_name}: meets the data contract.")
+    if cohort.is_bundled:
+        print("This is the bundled SYNTHETIC cohort (no real patients).")
+    print(f"  patients: {len(table)}")
+    print("  seizure types: " + ", ".join(f"{k} {int(v)}" for k, v in counts.items()))
+    print(f"  without one-year follow-up: {count_missing_followup(table)}")
+    print("  optional columns present: "
+          + (", ".join(c.name for c in COLUMNS if not c.required and c.name in table) or "none"))
+    for note in cohort.notes:
+        print(f"  note: {note}")
+    return EXIT_OK
+
+
+def _refuse_overwrite(path: Path) -> None:
+    if path.exists():
+        raise UsageError(f"'{path}' already exists; choose another name or remove it first")
+
+
+def _template(path: Path) -> int:
+    dictionary = path.with_name(path.stem + "_dictionary.csv")
+    _refuse_overwrite(path)
+    _refuse_overwrite(dictionary)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerow([c.name for c in COLUMNS])
+    with dictionary.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["column", "meaning", "unit", "type", "allowed values", "required"])
+        for c in COLUMNS:
+            writer.writerow([c.name, c.meaning, c.unit, c.kind, c.allowed,
+                             "required" if c.required else "optional"])
+    print(f"Wrote {path} (the header: one row per patient goes below it)")
+    print(f"Wrote {dictionary} (what each column means and which values it may hold)")
+    return EXIT_OK
+
+
+def _synthesize(path: Path, n: int | None, seed: int | None) -> int:
+    from .synthetic import DEFAULT_SEED, make_cohort, make_published_cohort, write_cohort
+
+    seed = DEFAULT_SEED if seed is None else seed
+    table = make_published_cohort(seed) if n is None else make_cohort(n, seed=seed)
+    if path.resolve() != BUNDLED_COHORT.resolve():
+        _refuse_overwrite(path)
+    write_cohort(table, path)
+    print(f"Wrote {len(table)} SYNTHETIC patients to {path}")
+    return EXIT_OK

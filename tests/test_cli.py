@@ -1,0 +1,35 @@
+"""The command line as a user meets it: exit status, messages, no traceback."""
+
+import subprocess
+import sys
+
+from .conftest import BUNDLED, HEADER
+
+
+def run_cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "ivig_helpers", *args], capture_output=True,
+                          text=True, cwd=cwd)
+
+
+def test_validate_bundled_cohort():
+    done = run_cli("validate", "--data", str(BUNDLED))
+    assert done.returncode == 0
+    assert "meets the data contract" in done.stdout and "SYNTHETIC" in done.stdout
+
+
+def test_validate_bad_file_exits_2_with_plain_message(write_csv):
+    path = write_csv(f"{HEADER}\nP1,focal,-1,4\n")
+    done = run_cli("validate", "--data", str(path))
+    assert done.returncode == 2
+    assert "row 2, column 'baseline_seizures_per_month'" in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_template_writes_header_and_dictionary(tmp_path):
+    done = run_cli("template", "--out", str(tmp_path / "mine.csv"))
+    assert done.returncode == 0
+    header = (tmp_path / "mine.csv").read_text().strip()
+    assert header.startswith("patient_id,seizure_type,baseline_seizures_per_month")
+    assert "seizures per 28 days" in (tmp_path / "mine_dictionary.csv").read_text()
+    again = run_cli("template", "--out", str(tmp_path / "mine.csv"))
+    assert again.returncode == 2 and "already exists" in again.stderr
