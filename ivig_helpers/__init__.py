@@ -7,6 +7,9 @@ The notebooks tell the story; this package computes. Modules by family:
 - ``comparisons``: paired Wilcoxon and Friedman tests, Fisher's exact test
 - ``medications``: the checks of the antiseizure-medication claim
 - ``results``: the headline numbers of a run and the scorecard against the publication
+- ``reporting``: what a notebook shows (Table 1, small-count suppression, no rows of real data)
+- ``plots``: the figures
+- ``runner`` and ``cli``: ``python -m ivig_helpers run`` and the other commands
 - ``synthetic``: the bundled synthetic cohort and cohorts of any size and mix
 """
 
@@ -30,10 +33,32 @@ from .outcomes import (
     rate_table,
     threshold_sweep,
 )
-from .results import compute_results, load_published, scorecard, write_results
+from .reporting import (
+    age_summary,
+    count_table,
+    describe_rate,
+    plain_table,
+    preview_rows,
+    source_note,
+    start_notebook,
+    suppress_counts,
+    table_one,
+    versions,
+)
+from .results import (
+    compute_results,
+    load_published,
+    scorecard,
+    suppress_results,
+    suppress_scorecard,
+    write_results,
+)
 from .synthetic import make_cohort, make_published_cohort, write_cohort
 
 __all__ = [
+    "age_summary", "count_table", "describe_rate", "plain_table", "preview_rows", "source_note",
+    "start_notebook", "suppress_counts", "table_one", "versions", "suppress_results",
+    "suppress_scorecard",
     "BUNDLED_COHORT", "COLUMNS", "SEIZURE_TYPES", "Cohort", "CohortError", "add_asm_change",
     "add_outcomes", "asm_checks", "compute_results", "count_missing_followup", "fisher_exact",
     "frequency_score", "friedman", "has_asm_counts", "load_cohort", "load_published",

@@ -207,3 +207,47 @@ def write_results(results: dict, card: pd.DataFrame, output_dir: str | Path) -> 
                                              encoding="utf-8")
     card[["quantity", "published", "reproduced", "match"]].to_csv(
         output_dir / "scorecard.csv", index=False, lineterminator="\n")
+
+
+COUNT_KEYS = ("n_patients", "n_analysed", "missing_followup", "responders", "seizure_free")
+COUNT_QUANTITIES = ("n_patients", "focal_n", "generalized_n", "both_n", "responders",
+                    "seizure_free")
+
+
+def suppress_results(results: dict, min_cell_count: int = 0) -> dict:
+    """A copy of the results with every count between 1 and ``min_cell_count - 1`` as "<N".
+
+    Examples
+    --------
+    >>> suppress_results({"responders": 3, "seizure_free": 0, "seizure_type_counts":
+    ...                   {"focal": 40, "both": 2}}, 5)
+    {'responders': '<5', 'seizure_free': 0, 'seizure_type_counts': {'focal': 40, 'both': '<5'}}
+    """
+    if min_cell_count <= 0:
+        return results
+
+    def hide(count):
+        return f"<{min_cell_count}" if isinstance(count, int) and 0 < count < min_cell_count \
+            else count
+
+    out = json.loads(json.dumps(results))  # a deep copy of plain values
+    for key in COUNT_KEYS:
+        if key in out:
+            out[key] = hide(out[key])
+    if "seizure_type_counts" in out:
+        out["seizure_type_counts"] = {k: hide(v) for k, v in out["seizure_type_counts"].items()}
+    for row in out.get("responder_rate_by_type", {}).values():
+        row["n"], row["responders"] = hide(row["n"]), hide(row["responders"])
+    return out
+
+
+def suppress_scorecard(card: pd.DataFrame, min_cell_count: int = 0) -> pd.DataFrame:
+    """The scorecard with reproduced counts below ``min_cell_count`` shown as "<N"."""
+    if min_cell_count <= 0:
+        return card
+    out = card.copy()
+    small = (out["quantity"].isin(COUNT_QUANTITIES) & out["reproduced"].gt(0)
+             & out["reproduced"].lt(min_cell_count))
+    out["reproduced"] = out["reproduced"].astype(object).where(~small, f"<{min_cell_count}")
+    out["difference"] = out["difference"].astype(object).where(~small, "")
+    return out

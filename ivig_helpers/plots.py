@@ -1,0 +1,188 @@
+"""Figures of the notebooks, in clinical words. Each function returns a matplotlib Figure.
+
+No figure labels a patient: per-patient figures (the waterfall, the slope plot) show bars and
+lines only, so a figure made from another centre's cohort carries no identifiers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.collections import LineCollection
+
+from .contract import SEIZURE_TYPES
+
+TYPE_LABELS = {"focal": "Focal", "generalized": "Generalized", "both": "Both (combined)"}
+OUTCOME_COLORS = {"Seizure free": "#1b7837", "Responder": "#7fbf7b",
+                  "Non-responder": "#bababa", "No one-year follow-up": "#f4a582"}
+WATERFALL_CAP = 100.0  # percent; larger increases are drawn at the cap so the scale stays readable
+
+
+def setup_style() -> None:
+    """One look for every figure: white grid, readable fonts."""
+    sns.set_theme(style="whitegrid", context="notebook")
+    plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 120, "figure.autolayout": True})
+
+
+def save_figure(fig: plt.Figure, output_dir: str | Path, name: str) -> None:
+    """Save a figure as ``output_dir/name.png`` (the folder is made if needed).
+
+    Returns nothing, so that a notebook cell ending with this call shows only the figure.
+    """
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    path = output_dir / f"{name}.png"
+    fig.savefig(path, bbox_inches="tight", metadata={"Software": None})
+
+
+def _type_labels(series: pd.Series) -> pd.Categorical:
+    present = [t for t in SEIZURE_TYPES if (series == t).any()]
+    return pd.Categorical(series.map(TYPE_LABELS), categories=[TYPE_LABELS[t] for t in present])
+
+
+def outcome_labels(patients: pd.DataFrame) -> pd.Series:
+    """Each patient's one-year outcome in words (for colours and counts)."""
+    label = np.select(
+        [~patients["has_followup"], patients["seizure_free"], patients["responder"]],
+        ["No one-year follow-up", "Seizure free", "Responder"], "Non-responder")
+    return pd.Series(pd.Categorical(label, categories=list(OUTCOME_COLORS)), index=patients.index)
+
+
+def age_histogram(table: pd.DataFrame) -> plt.Figure:
+    """Ages at the first infusion, one bar per two years."""
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    ages = table["age_years"].dropna()
+    ax.hist(ages, bins=np.arange(np.floor(ages.min()), np.ceil(ages.max()) + 2, 2),
+            color="#4c72b0", edgecolor="white")
+    ax.set(title="Age at the first IVIG infusion", xlabel="Age (years)",
+           ylabel="Number of children")
+    return fig
+
+
+def waterfall(patients: pd.DataFrame, responder_threshold: float = 0.5) -> plt.Figure:
+    """Percent change in seizure frequency per patient, from largest increase to largest fall.
+
+    The standard figure of epilepsy trials. Bars below the dashed line are responders.
+    """
+    data = patients.assign(outcome=outcome_labels(patients))
+    data = data.assign(shown=data["percent_change"].fillna(0).clip(upper=WATERFALL_CAP))
+    data = data.sort_values("shown", ascending=False, kind="stable").reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    colors = data["outcome"].map(OUTCOME_COLORS).astype(str)
+    ax.bar(np.arange(len(data)), data["shown"], color=colors, width=0.85)
+    ax.axhline(-100 * responder_threshold, color="black", linestyle="--", linewidth=1)
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set(title="Change in seizure frequency after one year of IVIG, one bar per child",
+           xlabel="Children, ordered from largest increase to largest fall (no identifiers)",
+           ylabel="Change in seizures per 28 days (%)", xticks=[], ylim=(-105, WATERFALL_CAP + 5))
+    counts = data["outcome"].value_counts()
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in OUTCOME_COLORS.values()]
+    labels = [f"{k} ({counts.get(k, 0)})" for k in OUTCOME_COLORS]
+    keep = [i for i, k in enumerate(OUTCOME_COLORS) if counts.get(k, 0) > 0]
+    ax.legend([handles[i] for i in keep], [labels[i] for i in keep], loc="upper right",
+              frameon=True)
+    ax.text(0.01, 0.02, f"dashed line: {100 * responder_threshold:g}% fewer seizures; increases "
+            f"above {WATERFALL_CAP:g}% drawn at {WATERFALL_CAP:g}%; no follow-up drawn as 0",
+            transform=ax.transAxes, fontsize=8, color="dimgray")
+    return fig
+
+
+def course(patients: pd.DataFrame) -> plt.Figure:
+    """Median seizure frequency at baseline, 3 months and 1 year, by seizure type."""
+    times = {"baseline_seizures_per_month": "Before IVIG",
+             "month3_seizures_per_month": "3 months", "month12_seizures_per_month": "1 year"}
+    times = {k: v for k, v in times.items() if k in patients}
+    long = patients.assign(type=_type_labels(patients["seizure_type"])).melt(
+        id_vars="type", value_vars=list(times), var_name="time", value_name="frequency")
+    long["time"] = pd.Categorical(long["time"].map(times), categories=list(times.values()))
+    fig, ax = plt.subplots(figsize=(7, 4))
+    sns.pointplot(data=long.dropna(subset=["frequency"]), x="time", y="frequency", hue="type",
+                  estimator="median", errorbar=None, dodge=0.2, ax=ax)
+    ax.set(title="Seizure frequency over the first year (median per seizure type)",
+           xlabel="", ylabel="Seizures per 28 days (median)")
+    ax.legend(title="Seizure type")
+    return fig
+
+
+def threshold_plot(sweep: pd.DataFrame, chosen: float = 0.5) -> plt.Figure:
+    """Responder rate, with its exact 95% interval, for several responder definitions."""
+    fig, ax = plt.subplots(figsize=(7, 4))
+    x = 100 * sweep["threshold"]
+    rate = 100 * sweep["rate"]
+    ax.errorbar(x, rate, yerr=[rate - 100 * sweep["exact_low"], 100 * sweep["exact_high"] - rate],
+                fmt="o-", capsize=4, color="#4c72b0")
+    ax.axvline(100 * chosen, color="gray", linestyle=":", linewidth=1)
+    ax.set(title="How the responder rate depends on the definition of a responder",
+           xlabel="A responder has at least this much fewer seizures (%)",
+           ylabel="Responders (% of children, exact 95% CI)", xticks=list(x), ylim=(0, 100))
+    return fig
+
+
+def forest(rates: pd.DataFrame, reference: float | None = None) -> plt.Figure:
+    """Responder rate per group with exact 95% intervals (a forest-style plot).
+
+    ``rates`` is the output of :func:`ivig_helpers.rate_table`; groups with no patients are left
+    out. ``reference`` draws a vertical line, for example a placebo responder rate.
+    """
+    rates = rates[rates["n"] > 0].iloc[::-1].reset_index(drop=True)
+    labels = [f"{TYPE_LABELS.get(g, g.capitalize())} ({e}/{n})"
+              for g, e, n in zip(rates["group"], rates["events"], rates["n"], strict=True)]
+    fig, ax = plt.subplots(figsize=(7, 0.6 * len(rates) + 1.5))
+    rate = 100 * rates["rate"]
+    ax.errorbar(rate, np.arange(len(rates)), xerr=[rate - 100 * rates["exact_low"],
+                                                   100 * rates["exact_high"] - rate],
+                fmt="s", capsize=4, color="#4c72b0")
+    if reference is not None:
+        ax.axvline(100 * reference, color="firebrick", linestyle="--", linewidth=1)
+    ax.set(yticks=np.arange(len(rates)), yticklabels=labels, xlim=(0, 100),
+           xlabel="Responders (%, exact 95% CI)", title="Responder rate by seizure type")
+    return fig
+
+
+def slope(patients: pd.DataFrame, before: str = "baseline_score",
+          after: str = "month12_score") -> plt.Figure:
+    """Each child's score before IVIG and at one year, one panel per seizure type.
+
+    Lines are slightly jittered so that children with the same scores stay visible; no line is
+    labelled.
+    """
+    data = patients.dropna(subset=[before, after]).assign(
+        type=lambda d: _type_labels(d["seizure_type"]))
+    types = list(data["type"].cat.categories)
+    fig, axes = plt.subplots(1, len(types), figsize=(3.2 * len(types) + 1, 4), sharey=True,
+                             squeeze=False)
+    jitter = np.random.default_rng(0).uniform(-0.12, 0.12, len(data))  # display only
+    for ax, kind in zip(axes[0], types, strict=True):
+        part = data["type"] == kind
+        y0 = data.loc[part, before].to_numpy() + jitter[part.to_numpy()]
+        y1 = data.loc[part, after].to_numpy() + jitter[part.to_numpy()]
+        fell = y1 < y0 - 0.5
+        segments = np.stack([np.column_stack([np.zeros_like(y0), y0]),
+                             np.column_stack([np.ones_like(y1), y1])], axis=1)
+        ax.add_collection(LineCollection(segments, colors=np.where(fell, "#1b7837", "#999999"),
+                                         alpha=0.6))
+        ax.plot([0, 1], [np.median(data.loc[part, before]), np.median(data.loc[part, after])],
+                color="black", linewidth=3, label="median")
+        ax.set(xticks=[0, 1], xticklabels=["Before IVIG", "1 year"], xlim=(-0.2, 1.2),
+               title=f"{kind} (n={int(part.sum())})")
+    axes[0][0].set(ylabel="Seizure frequency score (0 none to 5 most)", yticks=range(6))
+    axes[0][-1].legend(loc="lower right")
+    fig.suptitle("Seizure frequency score before IVIG and at one year (green: score fell)")
+    return fig
+
+
+def asm_change_plot(with_change: pd.DataFrame) -> plt.Figure:
+    """How many children had one, two... fewer or more antiseizure medications at one year."""
+    change = with_change["asm_change"].dropna().astype(int)
+    counts = change.value_counts().reindex(range(change.min(), change.max() + 1), fill_value=0)
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    ax.bar(counts.index, counts.to_numpy(), color=["#4c72b0" if c != 0 else "#bababa"
+                                                   for c in counts.index])
+    ax.set(title="Change in the number of antiseizure medications over the year",
+           xlabel="Medications at one year minus before IVIG", ylabel="Number of children",
+           xticks=list(counts.index))
+    return fig

@@ -1,0 +1,206 @@
+"""What a notebook may show: Table 1, small-count suppression, and rows only of synthetic data.
+
+Privacy by default: a notebook run on anything but the bundled synthetic cohort shows no patient
+rows and no identifiers, and with ``min_cell_count`` set it shows small counts as ``<N``, the way
+OpenSAFELY checks outputs before they are released.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+from tableone import TableOne
+
+from .contract import SEIZURE_TYPES, Cohort, load_cohort
+
+TABLE_ONE_LABELS = {
+    "age_years": "Age, years",
+    "sex": "Sex",
+    "etiology": "Etiology",
+    "baseline_seizures_per_month": "Seizures per 28 days, before IVIG",
+    "month3_seizures_per_month": "Seizures per 28 days, 3 months",
+    "month12_seizures_per_month": "Seizures per 28 days, 1 year",
+    "asm_count_baseline": "Antiseizure medications, before IVIG",
+    "asm_count_month12": "Antiseizure medications, 1 year",
+}
+NON_NORMAL = ("baseline_seizures_per_month", "month3_seizures_per_month",
+              "month12_seizures_per_month")
+CATEGORICAL = ("sex", "etiology")
+_COUNT_CELL = re.compile(r"^(\d+)( \(.*\))?$")
+
+
+def source_note(cohort: Cohort) -> str:
+    """One sentence saying which data a notebook is showing."""
+    if cohort.is_bundled:
+        return (f"Data: {cohort.file_name}, the bundled SYNTHETIC cohort of {len(cohort.table)} "
+                "made-up patients (no real patient records).")
+    return (f"Data: {cohort.file_name}, {len(cohort.table)} patients. Patient rows and "
+            "identifiers are not shown for this cohort.")
+
+
+def preview_rows(cohort: Cohort, n: int = 5) -> pd.DataFrame | str:
+    """The first rows of the bundled synthetic cohort; for any other cohort, a sentence instead."""
+    if cohort.is_bundled:
+        return cohort.table.head(n)
+    return "Rows of this cohort are not shown (privacy by default); see the summaries below."
+
+
+def suppress_counts(table: pd.DataFrame, min_cell_count: int = 0,
+                    columns: list[str] | None = None) -> pd.DataFrame:
+    """Show counts below ``min_cell_count`` as ``<min_cell_count`` (0 turns this off).
+
+    Integer cells, and text cells such as ``"3 (5.0)"`` (Table 1 style), are suppressed when the
+    count is above 0 and below the threshold. ``columns`` limits this to some columns.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"group": ["a", "b"], "n": [3, 12], "cell": ["2 (10.0)", "9 (45.0)"]})
+    >>> suppress_counts(table, 5, ["n", "cell"]).values.tolist()
+    [['a', '<5', '<5'], ['b', 12, '9 (45.0)']]
+    """
+    if min_cell_count <= 0:
+        return table
+    out = table.copy()
+    for column in columns if columns is not None else out.columns:
+        values = out[column]
+        if pd.api.types.is_integer_dtype(values) or pd.api.types.is_bool_dtype(values):
+            small = values.gt(0) & values.lt(min_cell_count)
+        else:
+            counts = pd.to_numeric(values.astype(str).str.extract(_COUNT_CELL)[0],
+                                   errors="coerce")
+            small = counts.gt(0) & counts.lt(min_cell_count)
+        if small.any():
+            out[column] = out[column].astype(object).where(~small, f"<{min_cell_count}")
+    return out
+
+
+def table_one(table: pd.DataFrame, by: str = "seizure_type",
+              min_cell_count: int = 0) -> pd.DataFrame:
+    """Table 1 of the cohort, overall and by seizure type, as clinical papers print it.
+
+    Numbers are mean (SD) for age and medication counts, median [Q1,Q3] for seizure frequencies
+    (skewed), n (%) for categories, with a column of missing values. Built with ``tableone``.
+
+    Returns
+    -------
+    DataFrame
+        The table as text cells, counts below ``min_cell_count`` shown as ``<N``.
+    """
+    columns = [c for c in TABLE_ONE_LABELS if c in table and table[c].notna().any()]
+    data = table[columns + [by]].copy()
+    present = [t for t in SEIZURE_TYPES if (data[by] == t).any()]
+    data[by] = pd.Categorical(data[by].astype(object), categories=present)
+    for c in CATEGORICAL:
+        if c in data:
+            data[c] = data[c].astype(object)
+    result = TableOne(data, columns=columns, categorical=[c for c in CATEGORICAL if c in columns],
+                      nonnormal=[c for c in NON_NORMAL if c in columns], groupby=by,
+                      order={by: present}, rename=TABLE_ONE_LABELS, missing=True, overall=True,
+                      pval=False, decimals=1)
+    shown = result.tableone.copy()
+    shown.columns = [c[-1] if isinstance(c, tuple) else c for c in shown.columns]
+    shown = shown.rename(columns={t: t.capitalize() for t in present})
+    return suppress_counts(shown, min_cell_count)
+
+
+def start_notebook(data_path: str, responder_threshold: float = 0.5,
+                   missing_followup: str = "nonresponder") -> tuple[Cohort, pd.DataFrame]:
+    """Load and check the cohort, add the outcomes, set the figure style, say what data these are.
+
+    Every notebook starts with this call, so that all of them read the file the same way.
+
+    Returns
+    -------
+    (Cohort, DataFrame)
+        The checked cohort and the table of :func:`ivig_helpers.add_outcomes`.
+    """
+    from .outcomes import add_outcomes
+    from .plots import setup_style
+
+    cohort = load_cohort(data_path)
+    setup_style()
+    print(source_note(cohort))
+    for note in cohort.notes:
+        print(note)
+    return cohort, add_outcomes(cohort.table, responder_threshold, missing_followup)
+
+
+def count_table(table: pd.DataFrame, column: str, min_cell_count: int = 0) -> pd.DataFrame:
+    """Patients per category: ``column``, ``n`` and ``percent`` of all rows (small counts as <N).
+
+    Examples
+    --------
+    >>> from ivig_helpers import BUNDLED_COHORT
+    >>> count_table(load_cohort(BUNDLED_COHORT).table, "seizure_type").round(1).values.tolist()
+    [['focal', 23, 38.3], ['generalized', 22, 36.7], ['both', 15, 25.0]]
+    """
+    counts = table[column].value_counts(sort=False)
+    if isinstance(table[column].dtype, pd.CategoricalDtype):
+        counts = counts[counts > 0]
+    result = pd.DataFrame({column: counts.index.astype(str), "n": counts.to_numpy().astype(int),
+                           "percent": 100 * counts.to_numpy() / len(table)})
+    if min_cell_count > 0:  # a percentage would give the hidden count away
+        small = result["n"].gt(0) & result["n"].lt(min_cell_count)
+        result["percent"] = result["percent"].astype(object).where(~small, "suppressed")
+    return suppress_counts(result, min_cell_count, ["n"])
+
+
+def describe_rate(label: str, row: pd.Series, min_cell_count: int = 0,
+                  interval: str = "exact") -> str:
+    """One row of :func:`ivig_helpers.rate_table` as a plain sentence, rounded for reading.
+
+    ``interval`` is "exact" (Clopper-Pearson) or "wilson".
+
+    Examples
+    --------
+    >>> row = pd.Series({"events": 22, "n": 60, "exact_low": 0.2459, "exact_high": 0.5010})
+    >>> describe_rate("Responders", row)
+    'Responders: 22 of 60 (36.7%), exact 95% CI 24.6% to 50.1%'
+    """
+    events, n = int(row["events"]), int(row["n"])
+    if n == 0:
+        return f"{label}: no patients"
+    if 0 < events < min_cell_count:
+        return f"{label}: <{min_cell_count} of {n} (suppressed: fewer than {min_cell_count})"
+    low, high = row[f"{interval}_low"], row[f"{interval}_high"]
+    name = {"exact": "exact", "wilson": "Wilson"}[interval]
+    return (f"{label}: {events} of {n} ({100 * events / n:.1f}%), {name} 95% CI "
+            f"{100 * low:.1f}% to {100 * high:.1f}%")
+
+
+def plain_table(table: pd.DataFrame, columns: list[str] | None = None,
+                counts: tuple[str, ...] = (), min_cell_count: int = 0, decimals: int = 3) -> str:
+    """A result table as rounded plain text, for the cells whose output nbval compares.
+
+    ``counts`` names the count columns that ``min_cell_count`` suppresses.
+
+    Examples
+    --------
+    >>> print(plain_table(pd.DataFrame({"group": ["a"], "n": [3], "p_value": [0.01234]})))
+    group  n  p_value
+        a  3    0.012
+    """
+    shown = table[columns] if columns is not None else table
+    return suppress_counts(shown.round(decimals), min_cell_count, list(counts)).to_string(
+        index=False)
+
+
+def age_summary(table: pd.DataFrame) -> str:
+    """Ages as the study reported them: range, mean and SD (n - 1 in the denominator)."""
+    if "age_years" not in table or table["age_years"].isna().all():
+        return "This cohort has no ages (column age_years), so the age summary is skipped."
+    ages = table["age_years"].dropna()
+    return (f"Age (n = {len(ages)}): range {ages.min():.1f} to {ages.max():.1f} years, "
+            f"mean {ages.mean():.1f}, SD {ages.std(ddof=1):.2f}")
+
+
+def versions() -> str:
+    """Versions of Python and of the packages behind the numbers (a watermark)."""
+    import platform
+    from importlib.metadata import version
+
+    names = ("ivig_helpers", "numpy", "pandas", "scipy", "statsmodels", "tableone", "seaborn",
+             "matplotlib", "papermill")
+    return f"Python {platform.python_version()}; " + ", ".join(
+        f"{n} {version(n)}" for n in names)
