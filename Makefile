@@ -23,7 +23,7 @@ $(INSTALLED): requirements.txt pyproject.toml
 	touch $(INSTALLED)
 
 report: $(INSTALLED) ## Run the whole collection on the bundled synthetic cohort into reports/
-	$(PY) -m ivig_helpers validate --data $(DATA)
+	$(PY) -m ivig_helpers run --data $(DATA) --out $(REPORT_DIR)
 
 test: $(INSTALLED) ## Run every test: package, doctests, notebooks (papermill and nbval)
 	$(PY) -m pytest
