@@ -1,0 +1,125 @@
+"""The notebooks: run by papermill on the bundled cohort, checked against the published numbers.
+
+nbval re-executes the committed notebooks as part of `make test` too (see pyproject.toml); the
+cells marked NBVAL_CHECK_OUTPUT print the headline numbers and must print them unchanged.
+"""
+
+import json
+import subprocess
+import sys
+
+import nbformat
+import pandas as pd
+import papermill
+import pytest
+
+from ivig_helpers.runner import PARAMETERS, notebook_paths
+
+from .conftest import BUNDLED, TARGETS
+
+NOTEBOOKS = notebook_paths()
+FIGURES = ["01_age", "02_waterfall", "02_course", "02_thresholds", "03_responders_by_type",
+           "03_scores_by_type", "04_asm_change"]
+
+
+def run_collection(data, out, *params):
+    args = [sys.executable, "-m", "ivig_helpers", "run", "--data", str(data), "--out", str(out)]
+    for param in params:
+        args += ["--param", param]
+    return subprocess.run(args, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "report"
+    done = run_collection(BUNDLED, out)
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def published():
+    return pd.read_csv(TARGETS).set_index("quantity")["published"]
+
+
+def test_collection_reads_as_a_table_of_contents():
+    assert [p.name for p in NOTEBOOKS] == ["01_cohort.ipynb", "02_responders.ipynb",
+                                          "03_seizure_types.ipynb", "04_medications.ipynb",
+                                          "05_scorecard.ipynb"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_parameters_are_the_documented_ones(path):
+    found = papermill.inspect_notebook(str(path))
+    assert list(found) == [p.name for p in PARAMETERS]
+    for parameter in PARAMETERS:
+        assert found[parameter.name]["inferred_type_name"] == parameter.type.__name__
+        assert found[parameter.name]["help"] == parameter.help
+        assert eval(found[parameter.name]["default"]) == parameter.default  # a plain literal
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_notebook_is_executed_clean_and_says_synthetic(path):
+    notebook = nbformat.read(path, as_version=4)
+    assert notebook.metadata.kernelspec.name == "python3"
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    assert [c.execution_count for c in code] == list(range(1, len(code) + 1))
+    assert not any(o.output_type == "error" for c in code for o in c.outputs)
+    tagged = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    assert notebook.cells[0].cell_type == "markdown" and "synthetic" in notebook.cells[0].source
+    assert "What this shows, and what it cannot" in "".join(
+        c.source for c in notebook.cells if c.cell_type == "markdown")
+    assert not any("def " in c.source for c in code)  # computation lives in ivig_helpers
+
+
+def test_results_json_matches_published_numbers(report, published):
+    results = json.loads((report / "results.json").read_text())
+    assert results["n_patients"] == published["n_patients"]
+    assert results["seizure_type_counts"] == {"focal": 23, "generalized": 22, "both": 15}
+    assert round(results["age_mean"], 1) == published["age_mean"]
+    assert round(results["age_sd"], 2) == published["age_sd"]
+    assert results["responders"] == published["responders"]
+    assert round(100 * results["responder_rate"], 1) == published["responder_percent"]
+    assert [round(100 * x, 1) for x in results["responder_rate_ci"]] == [24.6, 50.1]
+    assert results["seizure_free"] == published["seizure_free"]
+    assert results["missing_followup"] == 0
+    p = results["subgroup_wilcoxon_p"]
+    assert round(p["generalized"], 3) == published["generalized_wilcoxon_p"]
+    assert p["focal"] >= published["focal_wilcoxon_p"] and p["both"] >= published["both_wilcoxon_p"]
+    assert results["data_file"] == "synthetic_cohort.csv" and results["bundled_synthetic_cohort"]
+
+
+def test_scorecard_csv_matches_every_published_number(report, published):
+    card = pd.read_csv(report / "scorecard.csv")
+    assert card.columns.tolist() == ["quantity", "published", "reproduced", "match"]
+    assert card["quantity"].tolist() == published.index.tolist()
+    assert card["match"].all()
+
+
+def test_report_holds_notebooks_html_without_code_and_figures(report):
+    for notebook in NOTEBOOKS:
+        assert (report / notebook.name).is_file()
+        html = (report / notebook.with_suffix(".html").name).read_text()
+        assert "import ivig_helpers" not in html  # no code cells
+        assert "data:image/png;base64" in html or notebook.stem in ("05_scorecard",)
+    for figure in FIGURES:
+        assert (report / f"{figure}.png").stat().st_size > 5000
+    assert (report / "index.html").is_file()
+
+
+def test_two_runs_give_identical_results(report, tmp_path):
+    again = tmp_path / "again"
+    assert run_collection(BUNDLED, again).returncode == 0
+    assert (again / "results.json").read_bytes() == (report / "results.json").read_bytes()
+    assert (again / "scorecard.csv").read_bytes() == (report / "scorecard.csv").read_bytes()
+
+
+def test_teacher_changes_the_threshold(tmp_path):
+    out = tmp_path / "strict"
+    done = run_collection(BUNDLED, out, "responder_threshold=1.0")
+    assert done.returncode == 0, done.stderr
+    results = json.loads((out / "results.json").read_text())
+    assert results["responders"] == results["seizure_free"] == 8
+    card = pd.read_csv(out / "scorecard.csv").set_index("quantity")
+    assert not card.loc["responders", "match"]  # the published 22 used the 50% definition
