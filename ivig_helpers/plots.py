@@ -100,8 +100,9 @@ def course(patients: pd.DataFrame) -> plt.Figure:
         id_vars="type", value_vars=list(times), var_name="time", value_name="frequency")
     long["time"] = pd.Categorical(long["time"].map(times), categories=list(times.values()))
     fig, ax = plt.subplots(figsize=(7, 4))
+    several = len(long["type"].cat.categories) > 1  # seaborn divides by zero when dodging one
     sns.pointplot(data=long.dropna(subset=["frequency"]), x="time", y="frequency", hue="type",
-                  estimator="median", errorbar=None, dodge=0.2, ax=ax)
+                  estimator="median", errorbar=None, dodge=0.2 if several else False, ax=ax)
     ax.set(title="Seizure frequency over the first year (median per seizure type)",
            xlabel="", ylabel="Seizures per 28 days (median)")
     ax.legend(title="Seizure type")

@@ -108,7 +108,9 @@ def start_notebook(data_path: str, responder_threshold: float = 0.5,
                    missing_followup: str = "nonresponder") -> tuple[Cohort, pd.DataFrame]:
     """Load and check the cohort, add the outcomes, set the figure style, say what data these are.
 
-    Every notebook starts with this call, so that all of them read the file the same way.
+    Every notebook starts with this call, so that all of them read the file the same way. For
+    any file but the bundled synthetic cohort, ``patient_id`` is dropped once the file has been
+    checked: no table, figure or result of the notebooks can then show an identifier.
 
     Returns
     -------
@@ -119,6 +121,8 @@ def start_notebook(data_path: str, responder_threshold: float = 0.5,
     from .plots import setup_style
 
     cohort = load_cohort(data_path)
+    if not cohort.is_bundled:  # private by default: past the checks, no identifier is kept
+        cohort.table = cohort.table.drop(columns="patient_id")
     setup_style()
     print(source_note(cohort))
     for note in cohort.notes:

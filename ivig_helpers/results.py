@@ -210,44 +210,64 @@ def write_results(results: dict, card: pd.DataFrame, output_dir: str | Path) -> 
 
 
 COUNT_KEYS = ("n_patients", "n_analysed", "missing_followup", "responders", "seizure_free")
-COUNT_QUANTITIES = ("n_patients", "focal_n", "generalized_n", "both_n", "responders",
-                    "seizure_free")
+# Shares that would give a hidden count away, by the count they are made from.
+SHARES_OF = {"responders": ("responder_rate", "responder_rate_ci", "responder_rate_wilson_ci"),
+             "seizure_free": ("seizure_free_rate", "seizure_free_share_of_responders")}
+COUNT_QUANTITIES = {"n_patients": (), "focal_n": ("focal_percent",),
+                    "generalized_n": ("generalized_percent",), "both_n": ("both_percent",),
+                    "responders": ("responder_percent",),
+                    "seizure_free": ("seizure_free_percent_of_responders",)}
+SUPPRESSED = "suppressed"
 
 
 def suppress_results(results: dict, min_cell_count: int = 0) -> dict:
-    """A copy of the results with every count between 1 and ``min_cell_count - 1`` as "<N".
+    """A copy of the results with every count between 1 and ``min_cell_count - 1`` as "<N",
+    and the shares computed from such a count as "suppressed".
 
     Examples
     --------
-    >>> suppress_results({"responders": 3, "seizure_free": 0, "seizure_type_counts":
-    ...                   {"focal": 40, "both": 2}}, 5)
-    {'responders': '<5', 'seizure_free': 0, 'seizure_type_counts': {'focal': 40, 'both': '<5'}}
+    >>> suppress_results({"responders": 3, "responder_rate": 0.1, "seizure_free": 0,
+    ...                   "seizure_type_counts": {"focal": 40, "both": 2}}, 5)
+    {'responders': '<5', 'responder_rate': 'suppressed', 'seizure_free': 0, \
+'seizure_type_counts': {'focal': 40, 'both': '<5'}}
     """
     if min_cell_count <= 0:
         return results
 
-    def hide(count):
-        return f"<{min_cell_count}" if isinstance(count, int) and 0 < count < min_cell_count \
-            else count
+    def small(count):
+        return isinstance(count, int) and 0 < count < min_cell_count
 
+    hidden = f"<{min_cell_count}"
     out = json.loads(json.dumps(results))  # a deep copy of plain values
     for key in COUNT_KEYS:
-        if key in out:
-            out[key] = hide(out[key])
+        if small(out.get(key)):
+            out[key] = hidden
+            for share in SHARES_OF.get(key, ()):
+                if share in out:
+                    out[share] = SUPPRESSED
     if "seizure_type_counts" in out:
-        out["seizure_type_counts"] = {k: hide(v) for k, v in out["seizure_type_counts"].items()}
+        out["seizure_type_counts"] = {k: hidden if small(v) else v
+                                      for k, v in out["seizure_type_counts"].items()}
     for row in out.get("responder_rate_by_type", {}).values():
-        row["n"], row["responders"] = hide(row["n"]), hide(row["responders"])
+        if small(row["n"]) or small(row["responders"]):
+            row["rate"] = row["ci"] = SUPPRESSED
+        row["n"] = hidden if small(row["n"]) else row["n"]
+        row["responders"] = hidden if small(row["responders"]) else row["responders"]
     return out
 
 
 def suppress_scorecard(card: pd.DataFrame, min_cell_count: int = 0) -> pd.DataFrame:
-    """The scorecard with reproduced counts below ``min_cell_count`` shown as "<N"."""
+    """The scorecard with reproduced counts below ``min_cell_count`` shown as "<N", and the
+    percentages made from them as "suppressed"."""
     if min_cell_count <= 0:
         return card
     out = card.copy()
-    small = (out["quantity"].isin(COUNT_QUANTITIES) & out["reproduced"].gt(0)
-             & out["reproduced"].lt(min_cell_count))
-    out["reproduced"] = out["reproduced"].astype(object).where(~small, f"<{min_cell_count}")
-    out["difference"] = out["difference"].astype(object).where(~small, "")
+    out["reproduced"] = out["reproduced"].astype(object)
+    out["difference"] = out["difference"].astype(object)
+    values = out.set_index("quantity")["reproduced"]
+    for count, shares in COUNT_QUANTITIES.items():
+        if count in values and 0 < values[count] < min_cell_count:
+            out.loc[out["quantity"] == count, ["reproduced", "difference"]] = [
+                f"<{min_cell_count}", ""]
+            out.loc[out["quantity"].isin(shares), ["reproduced", "difference"]] = [SUPPRESSED, ""]
     return out
