@@ -71,6 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT_REJECTED
+    except OSError as exc:  # a folder that cannot be written, a full disk...
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return EXIT_INPUT_REJECTED
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_ANALYSIS_FAILED

@@ -23,6 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS_DIR = ROOT / "notebooks"
 KERNEL = "python3"
 CELL_TIMEOUT = 600  # seconds
+# The kernel talks to us over loopback only; its warning about unencrypted TCP is noise here.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
 
 
 @dataclass(frozen=True)
@@ -78,13 +80,26 @@ def parse_parameters(pairs: list[str]) -> dict:
         if name not in PARAMETER_TYPES:
             known = ", ".join(n for n in PARAMETER_TYPES if n not in SET_BY_RUNNER)
             raise UsageError(f"unknown parameter '{name}'; the parameters are: {known}")
-        kind = PARAMETER_TYPES[name]
-        try:
-            values[name] = kind(text.strip()) if kind is not str else text
-        except ValueError:
-            raise UsageError(f"--param {name} must be a {kind.__name__}, not '{text}'") from None
+        values[name] = convert_parameter(name, text)
     _check_values(values)
     return values
+
+
+def convert_parameter(name: str, text: str):
+    """A ``--param`` value as its documented type; a string parameter keeps the text as it is.
+
+    Examples
+    --------
+    >>> convert_parameter("missing_followup", "007"), convert_parameter("min_cell_count", "007")
+    ('007', 7)
+    """
+    kind = PARAMETER_TYPES[name]
+    if kind is str:
+        return text
+    try:
+        return kind(text.strip())
+    except ValueError:
+        raise UsageError(f"--param {name} must be a {kind.__name__}, not '{text}'") from None
 
 
 def _check_values(values: dict) -> None:
@@ -132,6 +147,9 @@ def run_collection(data: Path, out: Path, param_pairs: list[str]) -> int:
         return EXIT_ANALYSIS_FAILED
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    stale_failure = out.parent / f"{out.name}.failed"
+    if stale_failure.is_dir():  # an earlier failure of this report, now superseded
+        shutil.rmtree(stale_failure)
     print(f"Report written to {out}")
     print(f"  HTML reports (no code): {out}/index.html")
     return EXIT_OK
@@ -152,7 +170,7 @@ def _execute_all(data: Path, staging: Path, params: dict, failed_dir: Path) -> P
         try:
             papermill.execute_notebook(
                 notebook, target, cwd=work, kernel_name=KERNEL, progress_bar=False,
-                execution_timeout=CELL_TIMEOUT, report_mode=False,
+                execution_timeout=CELL_TIMEOUT, extra_arguments=KERNEL_ARGUMENTS,
                 parameters={**params, "data_path": data.name, "output_dir": "../report"})
         except papermill.PapermillExecutionError as exc:
             print("failed")
@@ -230,6 +248,7 @@ def refresh_notebooks() -> int:
         print(f"executing {notebook.name}", flush=True)
         content = nbformat.read(notebook, as_version=4)
         NotebookClient(content, timeout=CELL_TIMEOUT, kernel_name=KERNEL, record_timing=False,
+                       extra_arguments=KERNEL_ARGUMENTS,
                        resources={"metadata": {"path": str(NOTEBOOKS_DIR)}}).execute()
         content.metadata.pop("papermill", None)
         content.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python",
