@@ -1,5 +1,7 @@
 """Shared fixtures: paths to the bundled files and a writer for small CSV files."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -25,3 +27,13 @@ def write_csv(tmp_path):
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def bundled_report(tmp_path_factory):
+    """One run of the whole collection on the bundled cohort, through the command line."""
+    out = tmp_path_factory.mktemp("bundled") / "report"
+    done = subprocess.run([sys.executable, "-m", "ivig_helpers", "run", "--data", str(BUNDLED),
+                           "--out", str(out)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return out

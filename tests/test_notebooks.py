@@ -30,11 +30,8 @@ def run_collection(data, out, *params):
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory):
-    out = tmp_path_factory.mktemp("run") / "report"
-    done = run_collection(BUNDLED, out)
-    assert done.returncode == 0, done.stderr
-    return out
+def report(bundled_report):
+    return bundled_report
 
 
 @pytest.fixture(scope="module")

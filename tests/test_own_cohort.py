@@ -1,0 +1,193 @@
+"""Running the collection on another centre's cohort, as a re-runner would.
+
+Malformed files are rejected with exit status 2 and a plain message; the input is never changed;
+an earlier report survives a failed run; unusual cohorts run end to end; and no identifier, row or
+absolute input path reaches any output.
+"""
+
+import hashlib
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from ivig_helpers import make_cohort, runner, write_cohort
+
+MALFORMED = Path(__file__).parent / "malformed"
+EXPECTED = pd.read_csv(MALFORMED / "expected.csv").itertuples(index=False)
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "ivig_helpers", *map(str, args)],
+                          capture_output=True, text=True)
+
+
+def digest(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def earlier_report(folder):
+    folder.mkdir(parents=True)
+    (folder / "results.json").write_text('{"from": "an earlier run"}')
+    return digest(folder / "results.json")
+
+
+@pytest.mark.parametrize("case", list(EXPECTED), ids=lambda case: case.file)
+def test_malformed_file_is_rejected_with_status_2_and_a_plain_message(case, tmp_path):
+    data = MALFORMED / case.file
+    before = digest(data)
+    out = tmp_path / "report"
+    kept = earlier_report(out)
+    done = run_cli("run", "--data", data, "--out", out)
+    assert done.returncode == 2
+    assert case.message in done.stderr
+    assert "Traceback" not in done.stderr
+    assert digest(data) == before  # the input is never modified
+    assert digest(out / "results.json") == kept  # the earlier report is left as it was
+    assert list(tmp_path.iterdir()) == [out]  # nothing half-built is left behind
+
+
+@pytest.mark.parametrize("target", ["missing.csv", "."], ids=["missing file", "a folder"])
+def test_missing_file_or_folder_is_rejected(target, tmp_path):
+    done = run_cli("validate", "--data", tmp_path / target)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert ("not found" in done.stderr) or ("folder" in done.stderr)
+
+
+@pytest.mark.parametrize("param, words", [
+    ("responder_threshold=half", "must be a float"),
+    ("responder_threshold=50", "at most 1"),
+    ("missing_followup=drop", "nonresponder"),
+    ("colour=blue", "unknown parameter 'colour'"),
+    ("data_path=x.csv", "set by --data"),
+    ("threshold", "NAME=VALUE"),
+])
+def test_bad_parameters_are_rejected_before_anything_runs(param, words, tmp_path):
+    done = run_cli("run", "--data", MALFORMED.parent.parent / "data" / "synthetic_cohort.csv",
+                   "--out", tmp_path / "r", "--param", param)
+    assert done.returncode == 2 and words in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "r").exists()
+
+
+def test_parameters_are_typed_by_their_documented_type():
+    assert runner.convert_parameter("missing_followup", "007") == "007"  # not the number 7
+    typed = runner.parse_parameters(["min_cell_count=007", "alpha=0.01", "seed=3"])
+    assert typed == {"min_cell_count": 7, "alpha": 0.01, "seed": 3}
+    assert isinstance(typed["alpha"], float) and isinstance(typed["seed"], int)
+
+
+def test_analysis_failure_exits_1_names_notebook_and_cell_and_keeps_earlier_report(
+        tmp_path, monkeypatch, capsys):
+    broken = nbformat.v4.new_notebook()
+    broken.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                     "language": "python"}
+    params = nbformat.v4.new_code_cell('data_path = "x"\noutput_dir = "y"')
+    params.metadata["tags"] = ["parameters"]
+    broken.cells = [params, nbformat.v4.new_code_cell("1 / 0")]
+    path = tmp_path / "01_broken.ipynb"
+    nbformat.write(broken, path)
+    monkeypatch.setattr(runner, "notebook_paths", lambda: [path])
+    out = tmp_path / "report"
+    kept = earlier_report(out)
+    data = Path(__file__).parent.parent / "data" / "synthetic_cohort.csv"
+    status = runner.run_collection(data, out, [])
+    message = capsys.readouterr().err
+    assert status == 1
+    assert "01_broken.ipynb" in message and "ZeroDivisionError" in message and "cell" in message
+    assert digest(out / "results.json") == kept
+    assert (tmp_path / "report.failed" / "01_broken.ipynb").is_file()
+
+
+# --- whole runs on cohorts unlike the published one ----------------------------------------
+
+def all_output_bytes(folder):
+    return {path: path.read_bytes() for path in folder.rglob("*") if path.is_file()}
+
+
+def html_table_row_counts(folder):
+    counts = []
+    for path in folder.glob("*.html"):
+        for table in re.findall(r"<table.*?</table>", path.read_text(), flags=re.S):
+            counts.append(table.count("<tr"))
+    return counts
+
+
+@pytest.fixture(scope="module")
+def adult_focal_run(tmp_path_factory):
+    """An adult, focal-only cohort of 60 from "another study": distinctive ids, extra and
+    missing columns, no 3-month data."""
+    folder = tmp_path_factory.mktemp("adult")
+    table = make_cohort(60, mix={"focal": 1}, age_range=(19, 70), include_month3=False, seed=5,
+                        id_prefix="ZQX-PRIV")
+    table = table.drop(columns=["asm_count_baseline", "asm_count_month12", "etiology"])
+    table["clinician_note"] = "seen by Dr Example"
+    data = folder / "centre_b_adults.csv"
+    table.to_csv(data, index=False)
+    before = digest(data)
+    out = folder / "report"
+    done = run_cli("run", "--data", data, "--out", out)
+    assert done.returncode == 0, done.stderr
+    assert digest(data) == before
+    return table, data, out, done
+
+
+def test_adult_focal_cohort_runs_end_to_end(adult_focal_run):
+    _, _, out, done = adult_focal_run
+    assert "outside the study's age range" in done.stdout  # a warning, nothing more
+    assert "[5/5] 05_scorecard.ipynb" in done.stdout  # progress: n of N
+    results = json.loads((out / "results.json").read_text())
+    assert results["seizure_type_counts"] == {"focal": 60, "generalized": 0, "both": 0}
+    assert results["subgroup_wilcoxon_p"]["generalized"] is None
+    assert results["asm_fisher_p"] is None and not results["bundled_synthetic_cohort"]
+    card = pd.read_csv(out / "scorecard.csv").set_index("quantity")
+    assert card.loc["n_patients", "published"] == 60  # the published column stays as reference
+    assert not card.loc["generalized_n", "match"]
+    medications = (out / "04_medications.html").read_text()
+    assert "has no ASM counts" in medications  # says so in plain words and skips
+
+
+def test_no_identifier_row_or_input_path_in_any_output(adult_focal_run):
+    table, data, out, _ = adult_focal_run
+    outputs = all_output_bytes(out)
+    assert len(outputs) > 15
+    for path, content in outputs.items():
+        assert b"ZQX-PRIV" not in content, path
+        assert b"Dr Example" not in content, path
+        assert str(data.parent).encode() not in content, path  # only the file name is recorded
+    assert max(html_table_row_counts(out)) < len(table) / 2  # summaries only, no row-level table
+    recorded = json.loads((out / "02_responders.ipynb").read_text())["metadata"]["papermill"]
+    assert recorded["parameters"]["data_path"] == "centre_b_adults.csv"
+
+
+def test_small_groups_missing_followup_and_small_count_suppression(tmp_path):
+    table = make_cohort(40, mix={"focal": 25, "generalized": 1, "both": 14},
+                        missing_followup_share=0.1, seed=12, id_prefix="ZQX-PRIV")
+    data = write_cohort(table, tmp_path / "small.csv")
+    out = tmp_path / "report"
+    done = run_cli("run", "--data", data, "--out", out, "--param", "min_cell_count=5",
+                   "--param", "missing_followup=exclude")
+    assert done.returncode == 0, done.stderr
+    results = json.loads((out / "results.json").read_text())
+    missing = int(table["month12_seizures_per_month"].isna().sum())
+    assert results["n_analysed"] == 40 - missing
+    assert results["seizure_type_counts"]["generalized"] == "<5"
+    assert results["subgroup_wilcoxon_p"]["generalized"] is None  # not testable, no crash
+    card = pd.read_csv(out / "scorecard.csv").set_index("quantity")
+    assert card.loc["generalized_n", "reproduced"] == "<5"
+    assert card.loc["generalized_percent", "reproduced"] == "suppressed"
+    for content in all_output_bytes(out).values():
+        assert b"ZQX-PRIV" not in content
+
+
+def test_running_twice_into_the_same_folder_gives_the_same_results(adult_focal_run, tmp_path):
+    _, data, out, _ = adult_focal_run
+    first = (out / "results.json").read_bytes()
+    done = run_cli("run", "--data", data, "--out", out)
+    assert done.returncode == 0
+    assert (out / "results.json").read_bytes() == first
+    assert not list(out.parent.glob(".report-building-*"))
