@@ -39,11 +39,12 @@ def source_note(cohort: Cohort) -> str:
             "identifiers are not shown for this cohort.")
 
 
-def preview_rows(cohort: Cohort, n: int = 5) -> pd.DataFrame | str:
+def preview_rows(cohort: Cohort, n: int = 5) -> pd.DataFrame | None:
     """The first rows of the bundled synthetic cohort; for any other cohort, a sentence instead."""
     if cohort.is_bundled:
         return cohort.table.head(n)
-    return "Rows of this cohort are not shown (privacy by default); see the summaries below."
+    print("Rows of this cohort are not shown (private by default); see the summaries below.")
+    return None
 
 
 def suppress_counts(table: pd.DataFrame, min_cell_count: int = 0,

@@ -51,6 +51,7 @@ PARAMETERS = (
 )
 PARAMETER_TYPES = {p.name: p.type for p in PARAMETERS}
 SET_BY_RUNNER = ("data_path", "output_dir")
+REPORT_MARKER = "index.html"  # every report has one; a folder without it is not ours to replace
 
 
 def notebook_paths() -> list[Path]:
@@ -127,9 +128,10 @@ def run_collection(data: Path, out: Path, param_pairs: list[str]) -> int:
     out = out.resolve()
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out '{out}' is a file; it must be a folder")
-    if out == ROOT or out in ROOT.parents or out == data.resolve().parent:
-        raise UsageError(f"--out '{out}' would replace a folder that holds other files; "
-                         "name a folder for the report alone")
+    if out.is_dir() and any(out.iterdir()) and not (out / REPORT_MARKER).is_file():
+        # the folder is replaced as a whole: never one that holds anything but a report
+        raise UsageError(f"--out '{out}' holds other files and is not an earlier report; "
+                         "name a new or empty folder for the report")
     print(f"Cohort {cohort.file_name}: {len(cohort.table)} patients"
           + (" (the bundled SYNTHETIC cohort)" if cohort.is_bundled else ""))
     for note in cohort.notes:
@@ -218,7 +220,7 @@ def _write_html(notebook: Path) -> None:
 def _write_index(report: Path, notebooks: list[Path]) -> None:
     links = "\n".join(f'<li><a href="{n.with_suffix(".html").name}">{n.stem}</a></li>'
                       for n in notebooks)
-    (report / "index.html").write_text(
+    (report / REPORT_MARKER).write_text(
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>IVIG replication report"
         "</title></head><body>\n<h1>IVIG replication report</h1>\n<ol>\n" + links +
         "\n</ol>\n<p>Results: <a href=\"results.json\">results.json</a>, "
@@ -227,12 +229,16 @@ def _write_index(report: Path, notebooks: list[Path]) -> None:
 
 def _swap_into_place(report: Path, out: Path) -> None:
     """Replace ``out`` by ``report`` with two renames on the same file system."""
-    if out.exists():
-        retired = report.parent / "previous"
-        out.rename(retired)
+    if not out.exists():
         report.rename(out)
-    else:
+        return
+    retired = report.parent / "previous"
+    out.rename(retired)
+    try:
         report.rename(out)
+    except OSError:
+        retired.rename(out)  # put the earlier report back before giving up
+        raise
 
 
 def refresh_notebooks() -> int:

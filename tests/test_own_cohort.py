@@ -33,6 +33,7 @@ def digest(path):
 
 def earlier_report(folder):
     folder.mkdir(parents=True)
+    (folder / "index.html").write_text("<html></html>")
     (folder / "results.json").write_text('{"from": "an earlier run"}')
     return digest(folder / "results.json")
 
@@ -191,3 +192,13 @@ def test_running_twice_into_the_same_folder_gives_the_same_results(adult_focal_r
     assert done.returncode == 0
     assert (out / "results.json").read_bytes() == first
     assert not list(out.parent.glob(".report-building-*"))
+
+
+def test_a_folder_that_is_not_a_report_is_never_replaced(tmp_path):
+    precious = tmp_path / "thesis"
+    precious.mkdir()
+    (precious / "chapter1.docx").write_text("months of work")
+    data = Path(__file__).parent.parent / "data" / "synthetic_cohort.csv"
+    done = run_cli("run", "--data", data, "--out", precious)
+    assert done.returncode == 2 and "not an earlier report" in done.stderr
+    assert (precious / "chapter1.docx").read_text() == "months of work"
