@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .comparisons import paired_wilcoxon
+from .comparisons import fisher_exact, paired_wilcoxon
 from .contract import DATA_DIR, SEIZURE_TYPES
 from .medications import asm_checks, has_asm_counts
 from .outcomes import add_outcomes, count_missing_followup, median_change_interval, rate_table
@@ -69,8 +69,9 @@ def compute_results(table: pd.DataFrame, responder_threshold: float = 0.5,
         ``responder_rate_wilson_ci``, ``seizure_free`` and its shares,
         ``median_percent_change`` with a bootstrap interval, ``subgroup_wilcoxon_p`` (scores)
         and ``subgroup_wilcoxon_frequency_p`` (type -> p, None when not testable),
-        ``responder_rate_by_type``, ``asm_wilcoxon_p`` and ``asm_fisher_p`` (None without ASM
-        counts), and the parameters used.
+        ``responder_rate_by_type``, ``seizure_type_vs_responder_p`` (Fisher's exact test of the
+        difference between types, seeded Monte Carlo beyond 2x2), ``asm_wilcoxon_p`` and
+        ``asm_fisher_p`` (None without ASM counts), and the parameters used.
 
     Examples
     --------
@@ -120,6 +121,8 @@ def compute_results(table: pd.DataFrame, responder_threshold: float = 0.5,
                    "rate": _none_if_nan(row["rate"]),
                    "ci": [_none_if_nan(row["exact_low"]), _none_if_nan(row["exact_high"])]}
             for kind, row in by_type.iterrows()},
+        "seizure_type_vs_responder_p": _none_if_nan(
+            fisher_exact(patients, "seizure_type", "responder", seed=seed)["p_value"].iloc[0]),
         "asm_wilcoxon_p": None,
         "asm_fisher_p": None,
     }
