@@ -39,6 +39,7 @@ from .reporting import (
     describe_rate,
     plain_table,
     preview_rows,
+    scorecard_view,
     source_note,
     start_notebook,
     suppress_counts,
@@ -56,7 +57,7 @@ from .results import (
 from .synthetic import make_cohort, make_published_cohort, write_cohort
 
 __all__ = [
-    "age_summary", "count_table", "describe_rate", "plain_table", "preview_rows", "source_note",
+    "age_summary", "count_table", "describe_rate", "plain_table", "preview_rows", "scorecard_view", "source_note",
     "start_notebook", "suppress_counts", "table_one", "versions", "suppress_results",
     "suppress_scorecard",
     "BUNDLED_COHORT", "COLUMNS", "SEIZURE_TYPES", "Cohort", "CohortError", "add_asm_change",

@@ -209,3 +209,34 @@ def versions() -> str:
              "matplotlib", "papermill")
     return f"Python {platform.python_version()}; " + ", ".join(
         f"{n} {version(n)}" for n in names)
+
+
+def scorecard_view(card: pd.DataFrame):
+    """The scorecard for reading: numbers at the published precision, plain yes/no, no index.
+
+    p-values of "not significant" claims are shown with three decimals; a number that could not
+    be computed on this cohort reads "not available".
+    """
+    from .results import load_published
+
+    published = load_published().set_index("quantity")
+
+    def shown(value, quantity):
+        if isinstance(value, str):
+            return value  # already suppressed
+        if pd.isna(value):
+            return "not available"
+        decimals = 3 if published.loc[quantity, "rule"] == "at_least" else int(
+            published.loc[quantity, "decimals"])
+        return f"{value:.{decimals}f}"
+
+    view = pd.DataFrame({
+        "what was published": card["description"],
+        "published": [shown(v, q) for v, q in zip(card["published"], card["quantity"],
+                                                   strict=True)],
+        "this cohort": [shown(v, q) for v, q in zip(card["reproduced"], card["quantity"],
+                                                     strict=True)],
+        "match": card["match"].map({True: "yes", False: "no"}),
+    })
+    return view.style.hide(axis="index").set_properties(
+        subset=["what was published"], **{"text-align": "left"})
