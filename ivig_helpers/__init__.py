@@ -57,13 +57,12 @@ from .results import (
 from .synthetic import make_cohort, make_published_cohort, write_cohort
 
 __all__ = [
-    "age_summary", "count_table", "describe_rate", "plain_table", "preview_rows", "scorecard_view", "source_note",
-    "start_notebook", "suppress_counts", "table_one", "versions", "suppress_results",
-    "suppress_scorecard",
-    "BUNDLED_COHORT", "COLUMNS", "SEIZURE_TYPES", "Cohort", "CohortError", "add_asm_change",
-    "add_outcomes", "asm_checks", "compute_results", "count_missing_followup", "fisher_exact",
-    "frequency_score", "friedman", "has_asm_counts", "load_cohort", "load_published",
-    "make_cohort", "make_published_cohort", "median_change_interval", "paired_wilcoxon",
-    "percent_change", "proportion_ci", "rate_table", "responders_by_asm_change", "scorecard",
-    "threshold_sweep", "write_cohort", "write_results",
+    "BUNDLED_COHORT", "COLUMNS", "Cohort", "CohortError", "SEIZURE_TYPES", "add_asm_change",
+    "add_outcomes", "age_summary", "asm_checks", "compute_results", "count_missing_followup",
+    "count_table", "describe_rate", "fisher_exact", "frequency_score", "friedman",
+    "has_asm_counts", "load_cohort", "load_published", "make_cohort", "make_published_cohort",
+    "median_change_interval", "paired_wilcoxon", "percent_change", "plain_table", "preview_rows",
+    "proportion_ci", "rate_table", "responders_by_asm_change", "scorecard", "scorecard_view",
+    "source_note", "start_notebook", "suppress_counts", "suppress_results", "suppress_scorecard",
+    "table_one", "threshold_sweep", "versions", "write_cohort", "write_results",
 ]

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .cli import EXIT_ANALYSIS_FAILED, EXIT_OK, UsageError
 from .contract import load_cohort
+from .outcomes import MISSING_FOLLOWUP_CHOICES
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS_DIR = ROOT / "notebooks"
@@ -107,8 +108,8 @@ def _check_values(values: dict) -> None:
     threshold = values.get("responder_threshold", 0.5)
     if not 0 < threshold <= 1:
         raise UsageError("responder_threshold must be above 0 and at most 1 (0.5 = 50% fewer)")
-    if values.get("missing_followup", "nonresponder") not in ("nonresponder", "exclude"):
-        raise UsageError('missing_followup must be "nonresponder" or "exclude"')
+    if values.get("missing_followup", "nonresponder") not in MISSING_FOLLOWUP_CHOICES:
+        raise UsageError("missing_followup must be one of: " + ", ".join(MISSING_FOLLOWUP_CHOICES))
     if not 0 < values.get("alpha", 0.05) < 1:
         raise UsageError("alpha must be between 0 and 1")
     if values.get("min_cell_count", 0) < 0:
@@ -176,10 +177,14 @@ def _execute_all(data: Path, staging: Path, params: dict, failed_dir: Path) -> P
                 parameters={**params, "data_path": data.name, "output_dir": "../report"})
         except papermill.PapermillExecutionError as exc:
             print("failed")
-            kept = _keep_failed(target, failed_dir)
-            detail = (f"cell {exc.exec_count} raised {exc.ename}: "
-                      f"{str(exc.evalue).splitlines()[0] if exc.evalue else ''}")
-            raise NotebookFailed(notebook.name, detail, kept) from None
+            first_line = exc.source.strip().splitlines()[0] if exc.source.strip() else ""
+            message = str(exc.evalue).splitlines()[0] if exc.evalue else ""
+            detail = f"cell {exc.exec_count} ({first_line}) raised {exc.ename}: {message}"
+            raise NotebookFailed(notebook.name, detail, _keep_failed(target, failed_dir)) from None
+        except Exception as exc:  # the kernel died, a cell timed out...
+            print("failed")
+            detail = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc) else ''}"
+            raise NotebookFailed(notebook.name, detail, _keep_failed(target, failed_dir)) from None
         _strip_paths(target)
         _write_html(target)
         print(f"done ({time.monotonic() - started:.0f} s elapsed)")

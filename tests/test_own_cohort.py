@@ -99,7 +99,9 @@ def test_analysis_failure_exits_1_names_notebook_and_cell_and_keeps_earlier_repo
     status = runner.run_collection(data, out, [])
     message = capsys.readouterr().err
     assert status == 1
-    assert "01_broken.ipynb" in message and "ZeroDivisionError" in message and "cell" in message
+    assert "01_broken.ipynb" in message and "ZeroDivisionError" in message
+    # the cell by its execution count in the kept notebook (papermill inserts one) and first line
+    assert "cell 3 (1 / 0)" in message
     assert digest(out / "results.json") == kept
     assert (tmp_path / "report.failed" / "01_broken.ipynb").is_file()
 
