@@ -15,6 +15,7 @@ import seaborn as sns
 from matplotlib.collections import LineCollection
 
 from .contract import SEIZURE_TYPES
+from .reporting import shown_count
 
 TYPE_LABELS = {"focal": "Focal", "generalized": "Generalized", "both": "Both (combined)"}
 OUTCOME_COLORS = {"Seizure free": "#1b7837", "Responder": "#7fbf7b",
@@ -41,7 +42,8 @@ def save_figure(fig: plt.Figure, output_dir: str | Path, name: str) -> None:
 
 def _type_labels(series: pd.Series) -> pd.Categorical:
     present = [t for t in SEIZURE_TYPES if (series == t).any()]
-    return pd.Categorical(series.map(TYPE_LABELS), categories=[TYPE_LABELS[t] for t in present])
+    labels = series.astype(str).map(TYPE_LABELS)
+    return pd.Categorical(labels, categories=[TYPE_LABELS[t] for t in present])
 
 
 def outcome_labels(patients: pd.DataFrame) -> pd.Series:
@@ -63,10 +65,12 @@ def age_histogram(table: pd.DataFrame) -> plt.Figure:
     return fig
 
 
-def waterfall(patients: pd.DataFrame, responder_threshold: float = 0.5) -> plt.Figure:
+def waterfall(patients: pd.DataFrame, responder_threshold: float = 0.5,
+              min_cell_count: int = 0) -> plt.Figure:
     """Percent change in seizure frequency per patient, from largest increase to largest fall.
 
-    The standard figure of epilepsy trials. Bars below the dashed line are responders.
+    The standard figure of epilepsy trials. Bars below the dashed line are responders. Counts in
+    the legend below ``min_cell_count`` read ``<N``.
     """
     data = patients.assign(outcome=outcome_labels(patients))
     data = data.assign(shown=data["percent_change"].fillna(0).clip(upper=WATERFALL_CAP))
@@ -81,7 +85,7 @@ def waterfall(patients: pd.DataFrame, responder_threshold: float = 0.5) -> plt.F
            ylabel="Change in seizures per 28 days (%)", xticks=[], ylim=(-105, WATERFALL_CAP + 5))
     counts = data["outcome"].value_counts()
     handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in OUTCOME_COLORS.values()]
-    labels = [f"{k} ({counts.get(k, 0)})" for k in OUTCOME_COLORS]
+    labels = [f"{k} ({shown_count(counts.get(k, 0), min_cell_count)})" for k in OUTCOME_COLORS]
     keep = [i for i, k in enumerate(OUTCOME_COLORS) if counts.get(k, 0) > 0]
     ax.legend([handles[i] for i in keep], [labels[i] for i in keep], loc="upper right",
               frameon=True)
@@ -123,14 +127,17 @@ def threshold_plot(sweep: pd.DataFrame, chosen: float = 0.5) -> plt.Figure:
     return fig
 
 
-def forest(rates: pd.DataFrame, reference: float | None = None) -> plt.Figure:
+def forest(rates: pd.DataFrame, reference: float | None = None,
+           min_cell_count: int = 0) -> plt.Figure:
     """Responder rate per group with exact 95% intervals (a forest-style plot).
 
     ``rates`` is the output of :func:`ivig_helpers.rate_table`; groups with no patients are left
-    out. ``reference`` draws a vertical line, for example a placebo responder rate.
+    out. ``reference`` draws a vertical line, for example a placebo responder rate. Counts in the
+    labels below ``min_cell_count`` read ``<N``.
     """
     rates = rates[rates["n"] > 0].iloc[::-1].reset_index(drop=True)
-    labels = [f"{TYPE_LABELS.get(g, g.capitalize())} ({e}/{n})"
+    labels = [f"{TYPE_LABELS.get(g, g.capitalize())} "
+              f"({shown_count(e, min_cell_count)}/{shown_count(n, min_cell_count)})"
               for g, e, n in zip(rates["group"], rates["events"], rates["n"], strict=True)]
     fig, ax = plt.subplots(figsize=(7, 0.6 * len(rates) + 1.5))
     rate = 100 * rates["rate"]
@@ -145,7 +152,7 @@ def forest(rates: pd.DataFrame, reference: float | None = None) -> plt.Figure:
 
 
 def slope(patients: pd.DataFrame, before: str = "baseline_score",
-          after: str = "month12_score") -> plt.Figure:
+          after: str = "month12_score", min_cell_count: int = 0) -> plt.Figure:
     """Each child's score before IVIG and at one year, one panel per seizure type.
 
     Lines are slightly jittered so that children with the same scores stay visible; no line is
@@ -169,7 +176,7 @@ def slope(patients: pd.DataFrame, before: str = "baseline_score",
         ax.plot([0, 1], [np.median(data.loc[part, before]), np.median(data.loc[part, after])],
                 color="black", linewidth=3, label="median")
         ax.set(xticks=[0, 1], xticklabels=["Before IVIG", "1 year"], xlim=(-0.2, 1.2),
-               title=f"{kind} (n={int(part.sum())})")
+               title=f"{kind} (n={shown_count(int(part.sum()), min_cell_count)})")
     axes[0][0].set(ylabel="Seizure frequency score (0 none to 5 most)", yticks=range(6))
     axes[0][-1].legend(loc="lower right")
     fig.suptitle("Seizure frequency score before IVIG and at one year (green: score fell)")

@@ -8,6 +8,7 @@ OpenSAFELY checks outputs before they are released.
 from __future__ import annotations
 
 import re
+import warnings
 
 import pandas as pd
 from tableone import TableOne
@@ -45,6 +46,17 @@ def preview_rows(cohort: Cohort, n: int = 5) -> pd.DataFrame | None:
         return cohort.table.head(n)
     print("Rows of this cohort are not shown (private by default); see the summaries below.")
     return None
+
+
+def shown_count(count: int, min_cell_count: int = 0) -> str:
+    """A count as text, or ``<N`` when it is between 1 and ``min_cell_count - 1``.
+
+    Examples
+    --------
+    >>> shown_count(3, 5), shown_count(0, 5), shown_count(12, 5), shown_count(3)
+    ('<5', '0', '12', '3')
+    """
+    return f"<{min_cell_count}" if 0 < count < min_cell_count else str(int(count))
 
 
 def suppress_counts(table: pd.DataFrame, min_cell_count: int = 0,
@@ -95,10 +107,9 @@ def table_one(table: pd.DataFrame, by: str = "seizure_type",
     for c in CATEGORICAL:
         if c in data:
             data[c] = data[c].astype(object)
-    result = TableOne(data, columns=columns, categorical=[c for c in CATEGORICAL if c in columns],
-                      nonnormal=[c for c in NON_NORMAL if c in columns], groupby=by,
-                      order={by: present}, rename=TABLE_ONE_LABELS, missing=True, overall=True,
-                      pval=False, decimals=1)
+    with warnings.catch_warnings():  # a group whose values are all blank: tableone shows nan
+        warnings.simplefilter("ignore", RuntimeWarning)
+        result = _table_one(data, columns, by, present)
     shown = result.tableone.copy()
     shown.columns = [c[-1] if isinstance(c, tuple) else c for c in shown.columns]
     shown = shown.rename(columns={t: t.capitalize() for t in present})
@@ -238,5 +249,16 @@ def scorecard_view(card: pd.DataFrame):
                                                      strict=True)],
         "match": card["match"].map({True: "yes", False: "no"}),
     })
-    return view.style.hide(axis="index").set_properties(
+    from IPython.display import HTML
+
+    # a fixed uuid and plain HTML: a Styler's ids and repr change on every run otherwise
+    styled = view.style.set_uuid("scorecard").hide(axis="index").set_properties(
         subset=["what was published"], **{"text-align": "left"})
+    return HTML(styled.to_html())
+
+
+def _table_one(data: pd.DataFrame, columns: list[str], by: str, present: list[str]) -> TableOne:
+    return TableOne(data, columns=columns, categorical=[c for c in CATEGORICAL if c in columns],
+                    nonnormal=[c for c in NON_NORMAL if c in columns], groupby=by,
+                    order={by: present}, rename=TABLE_ONE_LABELS, missing=True, overall=True,
+                    pval=False, decimals=1)
