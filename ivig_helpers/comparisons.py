@@ -126,6 +126,7 @@ def fisher_exact(data: pd.DataFrame, row: str, column: str, seed: int = 2024,
     else:
         method = stats.MonteCarloMethod(n_resamples=n_resamples, rng=np.random.default_rng(seed))
         test = stats.fisher_exact(counts.to_numpy(), method=method)
-        result.update(p_value=float(test.pvalue), testable=True,
+        # SciPy returns a one-element array instead of a number for very small tables
+        result.update(p_value=float(np.asarray(test.pvalue).reshape(-1)[0]), testable=True,
                       note=f"Monte Carlo p-value, {n_resamples} resamples, seed {seed}")
     return pd.DataFrame([result])

@@ -79,3 +79,9 @@ def test_fisher_with_one_level_is_not_testable():
     data = pd.DataFrame({"resp": [True, False, True], "chg": ["no", "no", "no"]})
     row = fisher_exact(data, "resp", "chg").iloc[0]
     assert not row["testable"] and "single value" in row["note"]
+
+
+def test_fisher_on_a_tiny_larger_table_gives_a_number():
+    data = pd.DataFrame({"type": ["a", "b", "b", "c"], "resp": [True, True, False, False]})
+    row = fisher_exact(data, "type", "resp").iloc[0]
+    assert row["testable"] and isinstance(row["p_value"], float) and 0 < row["p_value"] <= 1
