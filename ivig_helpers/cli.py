@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
 def _validate(path: Path) -> int:
     cohort = load_cohort(path)
     table = cohort.table
-    counts = table["seizure_type"].value_counts()
+    counts = table["seizure_type"].value_counts(sort=False)  # in the contract's order
     print(f"{cohort.file_name}: meets the data contract.")
     if cohort.is_bundled:
         print("This is the bundled SYNTHETIC cohort (no real patients).")

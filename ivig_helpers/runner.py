@@ -177,7 +177,9 @@ def _execute_all(data: Path, staging: Path, params: dict, failed_dir: Path) -> P
                 parameters={**params, "data_path": data.name, "output_dir": "../report"})
         except papermill.PapermillExecutionError as exc:
             print("failed")
-            first_line = exc.source.strip().splitlines()[0] if exc.source.strip() else ""
+            code = [line for line in exc.source.splitlines() if line.strip()
+                    and not line.lstrip().startswith("#")]
+            first_line = code[0].strip() if code else ""
             message = str(exc.evalue).splitlines()[0] if exc.evalue else ""
             detail = f"cell {exc.exec_count} ({first_line}) raised {exc.ename}: {message}"
             raise NotebookFailed(notebook.name, detail, _keep_failed(target, failed_dir)) from None

@@ -89,7 +89,7 @@ def test_analysis_failure_exits_1_names_notebook_and_cell_and_keeps_earlier_repo
                                      "language": "python"}
     params = nbformat.v4.new_code_cell('data_path = "x"\noutput_dir = "y"')
     params.metadata["tags"] = ["parameters"]
-    broken.cells = [params, nbformat.v4.new_code_cell("1 / 0")]
+    broken.cells = [params, nbformat.v4.new_code_cell("# a comment first\n1 / 0")]
     path = tmp_path / "01_broken.ipynb"
     nbformat.write(broken, path)
     monkeypatch.setattr(runner, "notebook_paths", lambda: [path])
