@@ -40,6 +40,7 @@ from .reporting import (
     plain_table,
     preview_rows,
     scorecard_view,
+    shown_count,
     source_note,
     start_notebook,
     suppress_counts,
@@ -59,10 +60,11 @@ from .synthetic import make_cohort, make_published_cohort, write_cohort
 __all__ = [
     "BUNDLED_COHORT", "COLUMNS", "Cohort", "CohortError", "SEIZURE_TYPES", "add_asm_change",
     "add_outcomes", "age_summary", "asm_checks", "compute_results", "count_missing_followup",
-    "count_table", "describe_rate", "fisher_exact", "frequency_score", "friedman",
-    "has_asm_counts", "load_cohort", "load_published", "make_cohort", "make_published_cohort",
+    "count_table", "describe_rate", "fisher_exact", "frequency_score", "friedman", "has_asm_counts",
+    "load_cohort", "load_published", "make_cohort", "make_published_cohort",
     "median_change_interval", "paired_wilcoxon", "percent_change", "plain_table", "preview_rows",
     "proportion_ci", "rate_table", "responders_by_asm_change", "scorecard", "scorecard_view",
-    "source_note", "start_notebook", "suppress_counts", "suppress_results", "suppress_scorecard",
-    "table_one", "threshold_sweep", "versions", "write_cohort", "write_results",
+    "shown_count", "source_note", "start_notebook", "suppress_counts", "suppress_results",
+    "suppress_scorecard", "table_one", "threshold_sweep", "versions", "write_cohort",
+    "write_results",
 ]

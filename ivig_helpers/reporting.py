@@ -59,22 +59,31 @@ def shown_count(count: int, min_cell_count: int = 0) -> str:
     return f"<{min_cell_count}" if 0 < count < min_cell_count else str(int(count))
 
 
+# Columns computed from the counts of their row: hidden with them, or they would give them away.
+DERIVED_FROM_COUNTS = ("rate", "percent", "exact_low", "exact_high", "wilson_low", "wilson_high",
+                       "median_before", "median_after", "statistic", "p_value")
+
+
 def suppress_counts(table: pd.DataFrame, min_cell_count: int = 0,
                     columns: list[str] | None = None) -> pd.DataFrame:
     """Show counts below ``min_cell_count`` as ``<min_cell_count`` (0 turns this off).
 
     Integer cells, and text cells such as ``"3 (5.0)"`` (Table 1 style), are suppressed when the
-    count is above 0 and below the threshold. ``columns`` limits this to some columns.
+    count is above 0 and below the threshold. ``columns`` limits this to some columns. In a row
+    where a count is hidden, the columns computed from it (:data:`DERIVED_FROM_COUNTS`: rates,
+    intervals, medians, test results) read "suppressed".
 
     Examples
     --------
-    >>> table = pd.DataFrame({"group": ["a", "b"], "n": [3, 12], "cell": ["2 (10.0)", "9 (45.0)"]})
+    >>> table = pd.DataFrame({"group": ["a", "b"], "n": [3, 12], "rate": [0.5, 0.25],
+    ...                       "cell": ["2 (10.0)", "9 (45.0)"]})
     >>> suppress_counts(table, 5, ["n", "cell"]).values.tolist()
-    [['a', '<5', '<5'], ['b', 12, '9 (45.0)']]
+    [['a', '<5', 'suppressed', '<5'], ['b', 12, 0.25, '9 (45.0)']]
     """
     if min_cell_count <= 0:
         return table
     out = table.copy()
+    hidden_rows = pd.Series(False, index=out.index)
     for column in columns if columns is not None else out.columns:
         values = out[column]
         if pd.api.types.is_integer_dtype(values) or pd.api.types.is_bool_dtype(values):
@@ -85,6 +94,11 @@ def suppress_counts(table: pd.DataFrame, min_cell_count: int = 0,
             small = counts.gt(0) & counts.lt(min_cell_count)
         if small.any():
             out[column] = out[column].astype(object).where(~small, f"<{min_cell_count}")
+            hidden_rows |= small
+    if columns is not None and hidden_rows.any():
+        for column in DERIVED_FROM_COUNTS:
+            if column in out:
+                out[column] = out[column].astype(object).where(~hidden_rows, "suppressed")
     return out
 
 
@@ -107,12 +121,18 @@ def table_one(table: pd.DataFrame, by: str = "seizure_type",
     for c in CATEGORICAL:
         if c in data:
             data[c] = data[c].astype(object)
-    with warnings.catch_warnings():  # a group whose values are all blank: tableone shows nan
-        warnings.simplefilter("ignore", RuntimeWarning)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a group of blanks: tableone shows nan
+        warnings.simplefilter("ignore", DeprecationWarning)  # pandas 4 notices inside tableone
         result = _table_one(data, columns, by, present)
     shown = result.tableone.copy()
     shown.columns = [c[-1] if isinstance(c, tuple) else c for c in shown.columns]
     shown = shown.rename(columns={t: t.capitalize() for t in present})
+    if min_cell_count > 0:  # a summary of fewer than N children describes them one by one
+        sizes = pd.to_numeric(shown.iloc[0], errors="coerce")  # the row "n"
+        for column in sizes.index[(sizes > 0) & (sizes < min_cell_count)]:
+            shown[column] = "suppressed"
+            shown.iloc[0, shown.columns.get_loc(column)] = f"<{min_cell_count}"
     return suppress_counts(shown, min_cell_count)
 
 
@@ -177,8 +197,9 @@ def describe_rate(label: str, row: pd.Series, min_cell_count: int = 0,
     events, n = int(row["events"]), int(row["n"])
     if n == 0:
         return f"{label}: no patients"
-    if 0 < events < min_cell_count:
-        return f"{label}: <{min_cell_count} of {n} (suppressed: fewer than {min_cell_count})"
+    if 0 < events < min_cell_count or n < min_cell_count:
+        return (f"{label}: {shown_count(events, min_cell_count)} of "
+                f"{shown_count(n, min_cell_count)} (suppressed: fewer than {min_cell_count})")
     low, high = row[f"{interval}_low"], row[f"{interval}_high"]
     name = {"exact": "exact", "wilson": "Wilson"}[interval]
     return (f"{label}: {events} of {n} ({100 * events / n:.1f}%), {name} 95% CI "
