@@ -7,6 +7,8 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 DATA := data/synthetic_cohort.csv
 REPORT_DIR := reports
+# JupyterLab refuses to start as root unless told; containers and CI machines often are root
+LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .DEFAULT_GOAL := help
 .PHONY: help report test lab notebooks data lint freeze clean
@@ -14,12 +16,15 @@ REPORT_DIR := reports
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(INSTALLED): requirements.txt pyproject.toml
+$(INSTALLED): requirements.txt pyproject.toml jupyter/overrides.json
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "Python 3.11 or newer is needed ($(PYTHON) is older); try: make PYTHON=python3.12"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@# JupyterLab settings for this project: no news or update checks, no extension manager
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $(INSTALLED)
 
 report: $(INSTALLED) ## Run the whole collection on the bundled synthetic cohort into reports/
@@ -29,7 +34,7 @@ test: $(INSTALLED) ## Run every test: package, doctests, notebooks (papermill an
 	$(PY) -m pytest
 
 lab: $(INSTALLED) ## Open JupyterLab on the notebooks
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab $(LAB_FLAGS) notebooks/
 
 notebooks: $(INSTALLED) ## Re-execute the committed notebooks in place on the bundled cohort
 	$(PY) -m ivig_helpers refresh-notebooks
