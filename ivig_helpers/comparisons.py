@@ -12,13 +12,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .outcomes import _levels
+from .outcomes import group_levels
 
 
 def _groups(data: pd.DataFrame, by: str | None):
     if by is None:
         return [("all", data)]
-    return [(str(level), data[data[by] == level]) for level in _levels(data[by])]
+    return [(str(level), data[data[by] == level]) for level in group_levels(data[by])]
 
 
 def paired_wilcoxon(data: pd.DataFrame, before: str, after: str,

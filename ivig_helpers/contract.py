@@ -67,8 +67,6 @@ COLUMNS = (
 )
 COLUMN_NAMES = tuple(c.name for c in COLUMNS)
 REQUIRED_COLUMNS = tuple(c.name for c in COLUMNS if c.required)
-FREQUENCY_COLUMNS = ("baseline_seizures_per_month", "month3_seizures_per_month",
-                     "month12_seizures_per_month")
 
 
 @dataclass(frozen=True)

@@ -147,7 +147,7 @@ def rate_table(data: pd.DataFrame, outcome: str = "responder", by: str | None = 
     0.367
     """
     groups = [("all", data)] if by is None else [
-        (str(level), data[data[by] == level]) for level in _levels(data[by])]
+        (str(level), data[data[by] == level]) for level in group_levels(data[by])]
     rows = []
     for name, part in groups:
         n, events = len(part), int(part[outcome].sum())
@@ -207,7 +207,9 @@ def median_change_interval(data: pd.DataFrame, column: str = "percent_change",
     return pd.DataFrame([{"n": len(values), "median": median, "ci_low": low, "ci_high": high}])
 
 
-def _levels(column: pd.Series) -> list:
+def group_levels(column: pd.Series) -> list:
+    """The groups of a column in their natural order: a categorical's categories (empty ones
+    included, so that every seizure type gets a row), or the sorted values."""
     if isinstance(column.dtype, pd.CategoricalDtype):
         return list(column.cat.categories)
     return sorted(column.dropna().unique())
