@@ -6,7 +6,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 DATA := data/synthetic_cohort.csv
-REPORT_DIR := reports
+# Not reports/ itself: running the notebooks by hand (and nbval) writes to reports/notebooks
+REPORT_DIR := reports/synthetic_cohort
 # JupyterLab refuses to start as root unless told; containers and CI machines often are root
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
@@ -27,7 +28,7 @@ $(INSTALLED): requirements.txt pyproject.toml jupyter/overrides.json
 	cp jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $(INSTALLED)
 
-report: $(INSTALLED) ## Run the whole collection on the bundled synthetic cohort into reports/
+report: $(INSTALLED) ## Run the whole collection on the bundled synthetic cohort into reports/synthetic_cohort/
 	$(PY) -m ivig_helpers run --data $(DATA) --out $(REPORT_DIR)
 
 test: $(INSTALLED) ## Run every test: package, doctests, notebooks (papermill and nbval)
@@ -49,4 +50,4 @@ freeze: $(INSTALLED) ## Print the exact versions installed (to refresh requireme
 	$(PY) -m pip freeze --exclude-editable
 
 clean: ## Remove the virtual environment and the reports
-	rm -rf $(VENV) $(REPORT_DIR)
+	rm -rf $(VENV) reports

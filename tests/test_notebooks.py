@@ -5,8 +5,10 @@ cells marked NBVAL_CHECK_OUTPUT print the headline numbers and must print them u
 """
 
 import json
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 import pandas as pd
@@ -120,3 +122,15 @@ def test_teacher_changes_the_threshold(tmp_path):
     assert results["responders"] == results["seizure_free"] == 8
     card = pd.read_csv(out / "scorecard.csv").set_index("quantity")
     assert not card.loc["responders", "match"]  # the published 22 used the 50% definition
+
+
+def test_make_report_folder_and_notebook_output_folder_do_not_overlap():
+    """make report replaces its folder whole, and refuses one that holds anything else: the
+    folder the notebooks write to when run by hand (or by nbval) must not be inside it."""
+    root = Path(__file__).resolve().parent.parent
+    makefile = (root / "Makefile").read_text()
+    report = (root / re.search(r"^REPORT_DIR := (\S+)$", makefile, re.M).group(1)).resolve()
+    default = next(p.default for p in PARAMETERS if p.name == "output_dir")
+    interactive = (root / "notebooks" / default).resolve()
+    assert report not in interactive.parents and interactive not in report.parents
+    assert report != interactive
