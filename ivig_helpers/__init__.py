@@ -7,7 +7,8 @@ The notebooks tell the story; this package computes. Modules by family:
 - ``comparisons``: paired Wilcoxon and Friedman tests, Fisher's exact test
 - ``medications``: the checks of the antiseizure-medication claim
 - ``results``: the headline numbers of a run and the scorecard against the publication
-- ``reporting``: what a notebook shows (Table 1, small-count suppression, no rows of real data)
+- ``reporting``: what a notebook shows (Table 1, plain-text tables, no rows of real data)
+- ``privacy``: small-count suppression for tables, figures and result files
 - ``plots``: the figures
 - ``runner`` and ``cli``: ``python -m ivig_helpers run`` and the other commands
 - ``synthetic``: the bundled synthetic cohort and cohorts of any size and mix
@@ -33,6 +34,7 @@ from .outcomes import (
     rate_table,
     threshold_sweep,
 )
+from .privacy import shown_count, suppress_counts, suppress_results, suppress_scorecard
 from .reporting import (
     age_summary,
     count_table,
@@ -40,21 +42,12 @@ from .reporting import (
     plain_table,
     preview_rows,
     scorecard_view,
-    shown_count,
     source_note,
     start_notebook,
-    suppress_counts,
     table_one,
     versions,
 )
-from .results import (
-    compute_results,
-    load_published,
-    scorecard,
-    suppress_results,
-    suppress_scorecard,
-    write_results,
-)
+from .results import compute_results, load_published, scorecard, write_results
 from .synthetic import make_cohort, make_published_cohort, write_cohort
 
 __all__ = [

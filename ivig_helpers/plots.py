@@ -15,7 +15,7 @@ import seaborn as sns
 from matplotlib.collections import LineCollection
 
 from .contract import SEIZURE_TYPES
-from .reporting import shown_count
+from .privacy import shown_count
 
 TYPE_LABELS = {"focal": "Focal", "generalized": "Generalized", "both": "Both (combined)"}
 OUTCOME_COLORS = {"Seizure free": "#1b7837", "Responder": "#7fbf7b",

@@ -1,19 +1,18 @@
-"""What a notebook may show: Table 1, small-count suppression, and rows only of synthetic data.
+"""What a notebook shows: the source of the data, Table 1, rates and tables as plain text.
 
 Privacy by default: a notebook run on anything but the bundled synthetic cohort shows no patient
-rows and no identifiers, and with ``min_cell_count`` set it shows small counts as ``<N``, the way
-OpenSAFELY checks outputs before they are released.
+rows and no identifiers; small counts are hidden by :mod:`ivig_helpers.privacy`.
 """
 
 from __future__ import annotations
 
-import re
 import warnings
 
 import pandas as pd
 from tableone import TableOne
 
 from .contract import SEIZURE_TYPES, Cohort, load_cohort
+from .privacy import SUPPRESSED, is_small, shown_count, suppress_counts
 
 TABLE_ONE_LABELS = {
     "age_years": "Age, years",
@@ -28,7 +27,6 @@ TABLE_ONE_LABELS = {
 NON_NORMAL = ("baseline_seizures_per_month", "month3_seizures_per_month",
               "month12_seizures_per_month")
 CATEGORICAL = ("sex", "etiology")
-_COUNT_CELL = re.compile(r"^(\d+)( \(.*\))?$")
 
 
 def source_note(cohort: Cohort) -> str:
@@ -46,60 +44,6 @@ def preview_rows(cohort: Cohort, n: int = 5) -> pd.DataFrame | None:
         return cohort.table.head(n)
     print("Rows of this cohort are not shown (private by default); see the summaries below.")
     return None
-
-
-def shown_count(count: int, min_cell_count: int = 0) -> str:
-    """A count as text, or ``<N`` when it is between 1 and ``min_cell_count - 1``.
-
-    Examples
-    --------
-    >>> shown_count(3, 5), shown_count(0, 5), shown_count(12, 5), shown_count(3)
-    ('<5', '0', '12', '3')
-    """
-    return f"<{min_cell_count}" if 0 < count < min_cell_count else str(int(count))
-
-
-# Columns computed from the counts of their row: hidden with them, or they would give them away.
-DERIVED_FROM_COUNTS = ("rate", "percent", "exact_low", "exact_high", "wilson_low", "wilson_high",
-                       "median_before", "median_after", "statistic", "p_value")
-
-
-def suppress_counts(table: pd.DataFrame, min_cell_count: int = 0,
-                    columns: list[str] | None = None) -> pd.DataFrame:
-    """Show counts below ``min_cell_count`` as ``<min_cell_count`` (0 turns this off).
-
-    Integer cells, and text cells such as ``"3 (5.0)"`` (Table 1 style), are suppressed when the
-    count is above 0 and below the threshold. ``columns`` limits this to some columns. In a row
-    where a count is hidden, the columns computed from it (:data:`DERIVED_FROM_COUNTS`: rates,
-    intervals, medians, test results) read "suppressed".
-
-    Examples
-    --------
-    >>> table = pd.DataFrame({"group": ["a", "b"], "n": [3, 12], "rate": [0.5, 0.25],
-    ...                       "cell": ["2 (10.0)", "9 (45.0)"]})
-    >>> suppress_counts(table, 5, ["n", "cell"]).values.tolist()
-    [['a', '<5', 'suppressed', '<5'], ['b', 12, 0.25, '9 (45.0)']]
-    """
-    if min_cell_count <= 0:
-        return table
-    out = table.copy()
-    hidden_rows = pd.Series(False, index=out.index)
-    for column in columns if columns is not None else out.columns:
-        values = out[column]
-        if pd.api.types.is_integer_dtype(values) or pd.api.types.is_bool_dtype(values):
-            small = values.gt(0) & values.lt(min_cell_count)
-        else:
-            counts = pd.to_numeric(values.astype(str).str.extract(_COUNT_CELL)[0],
-                                   errors="coerce")
-            small = counts.gt(0) & counts.lt(min_cell_count)
-        if small.any():
-            out[column] = out[column].astype(object).where(~small, f"<{min_cell_count}")
-            hidden_rows |= small
-    if columns is not None and hidden_rows.any():
-        for column in DERIVED_FROM_COUNTS:
-            if column in out:
-                out[column] = out[column].astype(object).where(~hidden_rows, "suppressed")
-    return out
 
 
 def table_one(table: pd.DataFrame, by: str = "seizure_type",
@@ -130,8 +74,8 @@ def table_one(table: pd.DataFrame, by: str = "seizure_type",
     shown = shown.rename(columns={t: t.capitalize() for t in present})
     if min_cell_count > 0:  # a summary of fewer than N children describes them one by one
         sizes = pd.to_numeric(shown.iloc[0], errors="coerce")  # the row "n"
-        for column in sizes.index[(sizes > 0) & (sizes < min_cell_count)]:
-            shown[column] = "suppressed"
+        for column in sizes.index[is_small(sizes, min_cell_count)]:
+            shown[column] = SUPPRESSED
             shown.iloc[0, shown.columns.get_loc(column)] = f"<{min_cell_count}"
     return suppress_counts(shown, min_cell_count)
 
@@ -176,10 +120,7 @@ def count_table(table: pd.DataFrame, column: str, min_cell_count: int = 0) -> pd
         counts = counts[counts > 0]
     result = pd.DataFrame({column: counts.index.astype(str), "n": counts.to_numpy().astype(int),
                            "percent": 100 * counts.to_numpy() / len(table)})
-    if min_cell_count > 0:  # a percentage would give the hidden count away
-        small = result["n"].gt(0) & result["n"].lt(min_cell_count)
-        result["percent"] = result["percent"].astype(object).where(~small, "suppressed")
-    return suppress_counts(result, min_cell_count, ["n"])
+    return suppress_counts(result, min_cell_count, ["n"])  # and the percent of a hidden n
 
 
 def describe_rate(label: str, row: pd.Series, min_cell_count: int = 0,
@@ -197,7 +138,7 @@ def describe_rate(label: str, row: pd.Series, min_cell_count: int = 0,
     events, n = int(row["events"]), int(row["n"])
     if n == 0:
         return f"{label}: no patients"
-    if 0 < events < min_cell_count or n < min_cell_count:
+    if is_small(events, min_cell_count) or is_small(n, min_cell_count):
         return (f"{label}: {shown_count(events, min_cell_count)} of "
                 f"{shown_count(n, min_cell_count)} (suppressed: fewer than {min_cell_count})")
     low, high = row[f"{interval}_low"], row[f"{interval}_high"]
