@@ -179,6 +179,11 @@ def _fail(name: str, rule: str, **where) -> CohortError:
     return CohortError(name, [Problem(rule=rule, **where)])
 
 
+def _too_many_values(name: str, row: int, saw, expected) -> CohortError:
+    return _fail(name, f"this row has {saw} values but the header has {expected} columns "
+                       "(a stray comma?)", row=row)
+
+
 def _read_bytes(path: Path, name: str) -> bytes:
     if not path.exists():
         raise _fail(name, f"the file was not found (looked for '{path}')")
@@ -208,7 +213,8 @@ def _decode(raw_bytes: bytes, name: str) -> str:
 
 def _parse_csv(text: str, name: str) -> pd.DataFrame:
     """Return every cell as stripped text, indexed by the row number in the file."""
-    header_line = text.splitlines()[0]
+    lines = io.StringIO(text)  # read lazily: a registry-sized file is not split twice
+    header_line = next(lines).rstrip("\r\n")
     header = next(csv.reader([header_line]))
     if len(header) == 1:
         for separator, label in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")):
@@ -221,14 +227,14 @@ def _parse_csv(text: str, name: str) -> pd.DataFrame:
     if duplicated:
         raise CohortError(name, [Problem(column=c, row=1, rule="this column name appears more "
                                          "than once in the header") for c in duplicated])
-    lines = text.splitlines()
-    first_data = next((i for i, line in enumerate(lines[1:], start=2) if line.strip()), None)
+    first_data = next(((row, line) for row, line in enumerate(lines, start=2) if line.strip()),
+                      None)
     if first_data is not None:
         # pandas would silently take an extra value on the first row as an index
-        width = len(next(csv.reader([lines[first_data - 1]])))
+        row, line = first_data
+        width = len(next(csv.reader([line])))
         if width > len(columns):
-            raise _fail(name, f"this row has {width} values but the header has {len(columns)} "
-                              "columns (a stray comma?)", row=first_data)
+            raise _too_many_values(name, row, width, len(columns))
     try:
         raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
                           skip_blank_lines=False, header=0, names=columns, index_col=False)
@@ -236,8 +242,7 @@ def _parse_csv(text: str, name: str) -> pd.DataFrame:
         found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
         if found:
             expected, line, saw = found.groups()
-            raise _fail(name, f"this row has {saw} values but the header has {expected} columns "
-                              "(a stray comma?)", row=int(line)) from None
+            raise _too_many_values(name, int(line), saw, expected) from None
         raise _fail(name, f"the file could not be read as CSV ({exc})") from None
     raw = raw.fillna("")
     raw.index = np.arange(2, len(raw) + 2)  # row numbers as in the file; the header is row 1

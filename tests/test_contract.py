@@ -105,6 +105,12 @@ def test_lenient_on_case_spaces_bom_blank_lines_and_extra_columns(write_csv):
     assert any("notes" in note for note in cohort.notes)
 
 
+def test_windows_line_endings(write_csv):
+    table = load_cohort(write_csv(f"{HEADER}\r\nP1,focal,10,4\r\nP2,both,8,8\r\n")).table
+    assert table.columns[-1] == "month12_seizures_per_month"
+    assert table["month12_seizures_per_month"].tolist() == [4.0, 8.0]
+
+
 def test_ages_outside_study_range_warn_but_load(write_csv):
     cohort = load_cohort(write_csv(f"{HEADER},age_years\nP1,focal,10,4,34\nP2,focal,9,9,12\n"))
     assert any("1 patient(s) are outside" in note for note in cohort.notes)
