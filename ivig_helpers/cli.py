@@ -81,20 +81,25 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_OK
 
 
-def _validate(path: Path) -> int:
-    cohort = load_cohort(path)
+def cohort_summary(cohort) -> str:
+    """What a checked cohort holds, in a few lines: for ``validate`` and at the start of ``run``."""
     table = cohort.table
     counts = table["seizure_type"].value_counts(sort=False)  # in the contract's order
+    optional = [c.name for c in COLUMNS if not c.required and c.name in table]
+    lines = ["This is the bundled SYNTHETIC cohort (no real patients)."] if cohort.is_bundled \
+        else []
+    lines += [f"  patients: {len(table)}",
+              "  seizure types: " + ", ".join(f"{k} {int(v)}" for k, v in counts.items()),
+              f"  without one-year follow-up: {count_missing_followup(table)}",
+              "  optional columns present: " + (", ".join(optional) or "none")]
+    lines += [f"  note: {note}" for note in cohort.notes]
+    return "\n".join(lines)
+
+
+def _validate(path: Path) -> int:
+    cohort = load_cohort(path)
     print(f"{cohort.file_name}: meets the data contract.")
-    if cohort.is_bundled:
-        print("This is the bundled SYNTHETIC cohort (no real patients).")
-    print(f"  patients: {len(table)}")
-    print("  seizure types: " + ", ".join(f"{k} {int(v)}" for k, v in counts.items()))
-    print(f"  without one-year follow-up: {count_missing_followup(table)}")
-    print("  optional columns present: "
-          + (", ".join(c.name for c in COLUMNS if not c.required and c.name in table) or "none"))
-    for note in cohort.notes:
-        print(f"  note: {note}")
+    print(cohort_summary(cohort))
     return EXIT_OK
 
 

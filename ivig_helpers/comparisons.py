@@ -14,6 +14,9 @@ from scipy import stats
 
 from .outcomes import group_levels
 
+# The asymptotic signed-rank test without continuity correction that SPSS reports, zeros dropped.
+WILCOXON_AS_SPSS = {"zero_method": "wilcox", "correction": False, "method": "approx"}
+
 
 def _groups(data: pd.DataFrame, by: str | None):
     if by is None:
@@ -67,8 +70,7 @@ def paired_wilcoxon(data: pd.DataFrame, before: str, after: str,
         else:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # scipy warns on small n; the note says so
-                result = stats.wilcoxon(pairs[before], pairs[after], zero_method="wilcox",
-                                        correction=False, method="approx")
+                result = stats.wilcoxon(pairs[before], pairs[after], **WILCOXON_AS_SPSS)
             row.update(statistic=float(result.statistic), p_value=float(result.pvalue),
                        testable=True, note="few pairs: read with care" if changed < 10 else "")
         rows.append(row)

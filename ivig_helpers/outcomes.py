@@ -76,12 +76,7 @@ def add_outcomes(table: pd.DataFrame, responder_threshold: float = 0.5,
     >>> int(patients["responder"].sum()), int(patients["seizure_free"].sum())
     (22, 8)
     """
-    if not 0 < responder_threshold <= 1:
-        raise ValueError(f"responder_threshold must be above 0 and at most 1, "
-                         f"not {responder_threshold!r}")
-    if missing_followup not in MISSING_FOLLOWUP_CHOICES:
-        raise ValueError(f"missing_followup must be one of {MISSING_FOLLOWUP_CHOICES}, "
-                         f"not {missing_followup!r}")
+    check_outcome_parameters(responder_threshold, missing_followup)
     out = table.copy()
     baseline = out["baseline_seizures_per_month"]
     month12 = out["month12_seizures_per_month"]
@@ -96,6 +91,17 @@ def add_outcomes(table: pd.DataFrame, responder_threshold: float = 0.5,
     if missing_followup == "exclude":
         out = out[out["has_followup"]].reset_index(drop=True)
     return out
+
+
+def check_outcome_parameters(responder_threshold: float, missing_followup: str) -> None:
+    """Raise ValueError, in words, for a responder threshold or missing-follow-up choice that
+    :func:`add_outcomes` cannot use (the command line checks them before starting a kernel)."""
+    if not 0 < responder_threshold <= 1:
+        raise ValueError("responder_threshold must be above 0 and at most 1 (0.5 means 50% "
+                         f"fewer seizures), not {responder_threshold!r}")
+    if missing_followup not in MISSING_FOLLOWUP_CHOICES:
+        raise ValueError("missing_followup must be one of: " + ", ".join(MISSING_FOLLOWUP_CHOICES)
+                         + f"; not {missing_followup!r}")
 
 
 def count_missing_followup(table: pd.DataFrame) -> int:

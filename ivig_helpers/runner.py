@@ -16,9 +16,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cli import EXIT_ANALYSIS_FAILED, EXIT_OK, UsageError
+from .cli import EXIT_ANALYSIS_FAILED, EXIT_OK, UsageError, cohort_summary
 from .contract import load_cohort
-from .outcomes import MISSING_FOLLOWUP_CHOICES
+from .outcomes import check_outcome_parameters
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS_DIR = ROOT / "notebooks"
@@ -105,11 +105,11 @@ def convert_parameter(name: str, text: str):
 
 
 def _check_values(values: dict) -> None:
-    threshold = values.get("responder_threshold", 0.5)
-    if not 0 < threshold <= 1:
-        raise UsageError("responder_threshold must be above 0 and at most 1 (0.5 = 50% fewer)")
-    if values.get("missing_followup", "nonresponder") not in MISSING_FOLLOWUP_CHOICES:
-        raise UsageError("missing_followup must be one of: " + ", ".join(MISSING_FOLLOWUP_CHOICES))
+    try:
+        check_outcome_parameters(values.get("responder_threshold", 0.5),
+                                 values.get("missing_followup", "nonresponder"))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     if not 0 < values.get("alpha", 0.05) < 1:
         raise UsageError("alpha must be between 0 and 1")
     if values.get("min_cell_count", 0) < 0:
@@ -133,14 +133,13 @@ def run_collection(data: Path, out: Path, param_pairs: list[str]) -> int:
         # the folder is replaced as a whole: never one that holds anything but a report
         raise UsageError(f"--out '{out}' holds other files and is not an earlier report; "
                          "name a new or empty folder for the report")
-    print(f"Cohort {cohort.file_name}: {len(cohort.table)} patients"
-          + (" (the bundled SYNTHETIC cohort)" if cohort.is_bundled else ""))
-    for note in cohort.notes:
-        print(f"  note: {note}")
+    print(f"Cohort {cohort.file_name}:")
+    print(cohort_summary(cohort))
     out.parent.mkdir(parents=True, exist_ok=True)
+    failed_dir = out.parent / f"{out.name}.failed"
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-building-", dir=out.parent))
     try:
-        report = _execute_all(data, staging, params, out.parent / f"{out.name}.failed")
+        report = _execute_all(data, staging, params, failed_dir)
         _swap_into_place(report, out)
     except NotebookFailed as failure:
         print(f"The analysis failed in {failure.notebook}: {failure.detail}", file=sys.stderr)
@@ -150,9 +149,8 @@ def run_collection(data: Path, out: Path, param_pairs: list[str]) -> int:
         return EXIT_ANALYSIS_FAILED
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    stale_failure = out.parent / f"{out.name}.failed"
-    if stale_failure.is_dir():  # an earlier failure of this report, now superseded
-        shutil.rmtree(stale_failure)
+    if failed_dir.is_dir():  # an earlier failure of this report, now superseded
+        shutil.rmtree(failed_dir)
     print(f"Report written to {out}")
     print(f"  HTML reports (no code): {out}/index.html")
     return EXIT_OK

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .comparisons import WILCOXON_AS_SPSS
 from .contract import COLUMN_NAMES, ETIOLOGIES, SEIZURE_TYPES, STUDY_AGE_RANGE
 from .outcomes import frequency_score
 
@@ -239,8 +240,7 @@ def _score_p(frequencies: dict[str, np.ndarray]) -> float:
     after = frequency_score(frequencies["month12_seizures_per_month"])
     if np.all(before == after):
         return 1.0
-    return float(stats.wilcoxon(before, after, zero_method="wilcox", correction=False,
-                                method="approx").pvalue)
+    return float(stats.wilcoxon(before, after, **WILCOXON_AS_SPSS).pvalue)
 
 
 def _accept_generalized(frequencies) -> bool:
@@ -255,8 +255,7 @@ def _accept_asm(counts, responder: np.ndarray) -> bool:
     before, after = counts
     if np.all(before == after):
         return False
-    paired = stats.wilcoxon(before, after, zero_method="wilcox", correction=False,
-                            method="approx").pvalue
+    paired = stats.wilcoxon(before, after, **WILCOXON_AS_SPSS).pvalue
     changed = before != after
     table = [[np.sum(responder & changed), np.sum(responder & ~changed)],
              [np.sum(~responder & changed), np.sum(~responder & ~changed)]]
