@@ -29,11 +29,16 @@ def write_csv(tmp_path):
     return write
 
 
+def run_cli(*args):
+    """``python -m ivig_helpers ARGS`` as a user runs it: a separate process, output captured."""
+    return subprocess.run([sys.executable, "-m", "ivig_helpers", *map(str, args)],
+                          capture_output=True, text=True)
+
+
 @pytest.fixture(scope="session")
 def bundled_report(tmp_path_factory):
     """One run of the whole collection on the bundled cohort, through the command line."""
     out = tmp_path_factory.mktemp("bundled") / "report"
-    done = subprocess.run([sys.executable, "-m", "ivig_helpers", "run", "--data", str(BUNDLED),
-                           "--out", str(out)], capture_output=True, text=True)
+    done = run_cli("run", "--data", BUNDLED, "--out", out)
     assert done.returncode == 0, done.stderr
     return out

@@ -1,14 +1,6 @@
 """The command line as a user meets it: exit status, messages, no traceback."""
 
-import subprocess
-import sys
-
-from .conftest import BUNDLED, HEADER
-
-
-def run_cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "ivig_helpers", *args], capture_output=True,
-                          text=True, cwd=cwd)
+from .conftest import BUNDLED, HEADER, run_cli
 
 
 def test_validate_bundled_cohort():

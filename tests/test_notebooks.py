@@ -6,8 +6,6 @@ cells marked NBVAL_CHECK_OUTPUT print the headline numbers and must print them u
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -17,23 +15,11 @@ import pytest
 
 from ivig_helpers.runner import PARAMETERS, notebook_paths
 
-from .conftest import BUNDLED, TARGETS
+from .conftest import BUNDLED, TARGETS, run_cli
 
 NOTEBOOKS = notebook_paths()
 FIGURES = ["01_age", "02_waterfall", "02_course", "02_thresholds", "03_responders_by_type",
            "03_scores_by_type", "04_asm_change"]
-
-
-def run_collection(data, out, *params):
-    args = [sys.executable, "-m", "ivig_helpers", "run", "--data", str(data), "--out", str(out)]
-    for param in params:
-        args += ["--param", param]
-    return subprocess.run(args, capture_output=True, text=True)
-
-
-@pytest.fixture(scope="module")
-def report(bundled_report):
-    return bundled_report
 
 
 @pytest.fixture(scope="module")
@@ -72,8 +58,8 @@ def test_committed_notebook_is_executed_clean_and_says_synthetic(path):
     assert not any("def " in c.source for c in code)  # computation lives in ivig_helpers
 
 
-def test_results_json_matches_published_numbers(report, published):
-    results = json.loads((report / "results.json").read_text())
+def test_results_json_matches_published_numbers(bundled_report, published):
+    results = json.loads((bundled_report / "results.json").read_text())
     assert results["n_patients"] == published["n_patients"]
     assert results["seizure_type_counts"] == {"focal": 23, "generalized": 22, "both": 15}
     assert round(results["age_mean"], 1) == published["age_mean"]
@@ -89,34 +75,34 @@ def test_results_json_matches_published_numbers(report, published):
     assert results["data_file"] == "synthetic_cohort.csv" and results["bundled_synthetic_cohort"]
 
 
-def test_scorecard_csv_matches_every_published_number(report, published):
-    card = pd.read_csv(report / "scorecard.csv")
+def test_scorecard_csv_matches_every_published_number(bundled_report, published):
+    card = pd.read_csv(bundled_report / "scorecard.csv")
     assert card.columns.tolist() == ["quantity", "published", "reproduced", "match"]
     assert card["quantity"].tolist() == published.index.tolist()
     assert card["match"].all()
 
 
-def test_report_holds_notebooks_html_without_code_and_figures(report):
+def test_report_holds_notebooks_html_without_code_and_figures(bundled_report):
     for notebook in NOTEBOOKS:
-        assert (report / notebook.name).is_file()
-        html = (report / notebook.with_suffix(".html").name).read_text()
+        assert (bundled_report / notebook.name).is_file()
+        html = (bundled_report / notebook.with_suffix(".html").name).read_text()
         assert "import ivig_helpers" not in html  # no code cells
         assert "data:image/png;base64" in html or notebook.stem in ("05_scorecard",)
     for figure in FIGURES:
-        assert (report / f"{figure}.png").stat().st_size > 5000
-    assert (report / "index.html").is_file()
+        assert (bundled_report / f"{figure}.png").stat().st_size > 5000
+    assert (bundled_report / "index.html").is_file()
 
 
-def test_two_runs_give_identical_results(report, tmp_path):
+def test_two_runs_give_identical_results(bundled_report, tmp_path):
     again = tmp_path / "again"
-    assert run_collection(BUNDLED, again).returncode == 0
-    assert (again / "results.json").read_bytes() == (report / "results.json").read_bytes()
-    assert (again / "scorecard.csv").read_bytes() == (report / "scorecard.csv").read_bytes()
+    assert run_cli("run", "--data", BUNDLED, "--out", again).returncode == 0
+    assert (again / "results.json").read_bytes() == (bundled_report / "results.json").read_bytes()
+    assert (again / "scorecard.csv").read_bytes() == (bundled_report / "scorecard.csv").read_bytes()
 
 
 def test_teacher_changes_the_threshold(tmp_path):
     out = tmp_path / "strict"
-    done = run_collection(BUNDLED, out, "responder_threshold=1.0")
+    done = run_cli("run", "--data", BUNDLED, "--out", out, "--param", "responder_threshold=1.0")
     assert done.returncode == 0, done.stderr
     results = json.loads((out / "results.json").read_text())
     assert results["responders"] == results["seizure_free"] == 8

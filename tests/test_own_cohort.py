@@ -8,8 +8,6 @@ absolute input path reaches any output.
 import hashlib
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -18,13 +16,10 @@ import pytest
 
 from ivig_helpers import make_cohort, runner, write_cohort
 
+from .conftest import BUNDLED, run_cli
+
 MALFORMED = Path(__file__).parent / "malformed"
 EXPECTED = pd.read_csv(MALFORMED / "expected.csv").itertuples(index=False)
-
-
-def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "ivig_helpers", *map(str, args)],
-                          capture_output=True, text=True)
 
 
 def digest(path):
@@ -53,11 +48,13 @@ def test_malformed_file_is_rejected_with_status_2_and_a_plain_message(case, tmp_
     assert list(tmp_path.iterdir()) == [out]  # nothing half-built is left behind
 
 
-@pytest.mark.parametrize("target", ["missing.csv", "."], ids=["missing file", "a folder"])
-def test_missing_file_or_folder_is_rejected(target, tmp_path):
+@pytest.mark.parametrize("target, words", [("missing.csv", "was not found"),
+                                           (".", "this is a folder")],
+                         ids=["missing file", "a folder"])
+def test_missing_file_or_folder_is_rejected(target, words, tmp_path):
     done = run_cli("validate", "--data", tmp_path / target)
     assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert ("not found" in done.stderr) or ("folder" in done.stderr)
+    assert words in done.stderr
 
 
 @pytest.mark.parametrize("param, words", [
@@ -69,7 +66,7 @@ def test_missing_file_or_folder_is_rejected(target, tmp_path):
     ("threshold", "NAME=VALUE"),
 ])
 def test_bad_parameters_are_rejected_before_anything_runs(param, words, tmp_path):
-    done = run_cli("run", "--data", MALFORMED.parent.parent / "data" / "synthetic_cohort.csv",
+    done = run_cli("run", "--data", BUNDLED,
                    "--out", tmp_path / "r", "--param", param)
     assert done.returncode == 2 and words in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "r").exists()
@@ -95,7 +92,7 @@ def test_analysis_failure_exits_1_names_notebook_and_cell_and_keeps_earlier_repo
     monkeypatch.setattr(runner, "notebook_paths", lambda: [path])
     out = tmp_path / "report"
     kept = earlier_report(out)
-    data = Path(__file__).parent.parent / "data" / "synthetic_cohort.csv"
+    data = BUNDLED
     status = runner.run_collection(data, out, [])
     message = capsys.readouterr().err
     assert status == 1
@@ -200,7 +197,7 @@ def test_a_folder_that_is_not_a_report_is_never_replaced(tmp_path):
     precious = tmp_path / "thesis"
     precious.mkdir()
     (precious / "chapter1.docx").write_text("months of work")
-    data = Path(__file__).parent.parent / "data" / "synthetic_cohort.csv"
+    data = BUNDLED
     done = run_cli("run", "--data", data, "--out", precious)
     assert done.returncode == 2 and "not an earlier report" in done.stderr
     assert (precious / "chapter1.docx").read_text() == "months of work"

@@ -67,17 +67,21 @@ def test_write_results(tmp_path, results):
 
 
 def test_difference_between_types_matches_an_exact_enumeration(results):
-    """Fisher-Freeman-Halton exact p for responders by type (6/23, 11/22, 5/15), enumerated by
-    hand over every table with the same margins; SciPy's seeded Monte Carlo must come close."""
+    """Fisher-Freeman-Halton exact p for responders by seizure type, enumerated by hand over
+    every table with the same margins; SciPy's seeded Monte Carlo must come close."""
     from math import comb
 
-    sizes, observed, total = (23, 22, 15), (6, 11, 5), 22
+    cohort = pd.read_csv(BUNDLED)
+    responder = cohort["month12_seizures_per_month"] <= 0.5 * cohort["baseline_seizures_per_month"]
+    by_type = responder.groupby(cohort["seizure_type"]).agg(["size", "sum"])
+    sizes, observed = tuple(by_type["size"]), tuple(by_type["sum"])
+    total, n = sum(observed), sum(sizes)
 
     def probability(counts):
-        return math.prod(comb(n, k) for n, k in zip(sizes, counts, strict=True)) / comb(60, total)
+        return math.prod(comb(m, k) for m, k in zip(sizes, counts, strict=True)) / comb(n, total)
 
-    tables = [(a, b, total - a - b) for a in range(24) for b in range(23)
-              if 0 <= total - a - b <= 15]
+    tables = [(a, b, total - a - b) for a in range(sizes[0] + 1) for b in range(sizes[1] + 1)
+              if 0 <= total - a - b <= sizes[2]]
     p_observed = probability(observed)
     exact = sum(probability(t) for t in tables if probability(t) <= p_observed * (1 + 1e-7))
     assert results["seizure_type_vs_responder_p"] == pytest.approx(exact, abs=0.015)
