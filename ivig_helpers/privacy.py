@@ -14,6 +14,28 @@ import re
 import pandas as pd
 
 SUPPRESSED = "suppressed"
+ROUNDING_BASE = 5
+
+
+def mode_statement(min_cell_count: int, is_bundled: bool) -> str:
+    """The disclosure mode of a report, in one sentence for its readers (Markdown).
+
+    Examples
+    --------
+    >>> mode_statement(0, True)[:40]
+    'Disclosure control: not needed. These a'
+    """
+    if is_bundled:
+        return ("Disclosure control: not needed. These are the bundled **synthetic** data "
+                "(made-up children), shown in full.")
+    if min_cell_count > 0:
+        return (f"Disclosure control: **on**. Counts of 1 to {min_cell_count - 1} children are "
+                f"hidden (shown as <{min_cell_count}), every other count is rounded to the "
+                f"nearest multiple of {ROUNDING_BASE}, and rates are computed from the rounded "
+                "counts. Check the report before you share it.")
+    return ("Disclosure control: **off**. Exact counts of real children are shown: this report "
+            "is for the centre's own team and **not for sharing**. Re-run with "
+            "`--param min_cell_count=5` (or more) to make a report that can be shared.")
 _COUNT_CELL = re.compile(r"^(\d+)( \(.*\))?$")
 
 
