@@ -8,7 +8,7 @@ The notebooks tell the story; this package computes. Modules by family:
 - ``medications``: the checks of the antiseizure-medication claim
 - ``results``: the headline numbers of a run and the scorecard against the publication
 - ``reporting``: what a notebook shows (Table 1, plain-text tables, no rows of real data)
-- ``privacy``: small-count suppression for tables, figures and result files
+- ``privacy``: the release of numbers: disclosure control for tables, prose, figures and files
 - ``plots``: the figures
 - ``runner`` and ``cli``: ``python -m ivig_helpers run`` and the other commands
 - ``synthetic``: the bundled synthetic cohort and cohorts of any size and mix
@@ -34,11 +34,22 @@ from .outcomes import (
     rate_table,
     threshold_sweep,
 )
-from .privacy import shown_count, suppress_counts, suppress_results, suppress_scorecard
+from .privacy import (
+    mode_statement,
+    release_count,
+    release_rate,
+    release_results,
+    release_statistic,
+    release_table,
+    shown_count,
+)
 from .reporting import (
     age_summary,
+    asm_summary,
     count_table,
+    describe_median,
     describe_rate,
+    describe_test,
     plain_table,
     preview_rows,
     scorecard_view,
@@ -52,12 +63,13 @@ from .synthetic import make_cohort, make_published_cohort, write_cohort
 
 __all__ = [
     "BUNDLED_COHORT", "COLUMNS", "Cohort", "CohortError", "SEIZURE_TYPES", "add_asm_change",
-    "add_outcomes", "age_summary", "asm_checks", "compute_results", "count_missing_followup",
-    "count_table", "describe_rate", "fisher_exact", "frequency_score", "friedman", "has_asm_counts",
-    "load_cohort", "load_published", "make_cohort", "make_published_cohort",
-    "median_change_interval", "paired_wilcoxon", "percent_change", "plain_table", "preview_rows",
-    "proportion_ci", "rate_table", "responders_by_asm_change", "scorecard", "scorecard_view",
-    "shown_count", "source_note", "start_notebook", "suppress_counts", "suppress_results",
-    "suppress_scorecard", "table_one", "threshold_sweep", "versions", "write_cohort",
-    "write_results",
+    "add_outcomes", "age_summary", "asm_checks", "asm_summary", "compute_results",
+    "count_missing_followup", "count_table", "describe_median", "describe_rate", "describe_test",
+    "fisher_exact", "frequency_score", "friedman", "has_asm_counts", "load_cohort",
+    "load_published", "make_cohort", "make_published_cohort", "median_change_interval",
+    "mode_statement", "paired_wilcoxon", "percent_change", "plain_table", "preview_rows",
+    "proportion_ci", "rate_table", "release_count", "release_rate", "release_results",
+    "release_statistic", "release_table", "responders_by_asm_change", "scorecard",
+    "scorecard_view", "shown_count", "source_note", "start_notebook", "table_one",
+    "threshold_sweep", "versions", "write_cohort", "write_results",
 ]

@@ -83,14 +83,16 @@ def friedman(data: pd.DataFrame, columns: list[str], by: str | None = None) -> p
     Returns
     -------
     DataFrame
-        One row per group: ``group``, ``n`` (patients with every measurement), ``statistic``
-        (chi-square, corrected for ties), ``p_value``, ``testable``, ``note``.
+        One row per group: ``group``, ``n`` (patients with every measurement), ``n_changed``
+        (those whose values were not all equal), ``statistic`` (chi-square, corrected for
+        ties), ``p_value``, ``testable``, ``note``.
     """
     rows = []
     for name, part in _groups(data, by):
         complete = part[list(columns)].dropna()
-        row = {"group": name, "n": len(complete), "statistic": np.nan, "p_value": np.nan,
-               "testable": False, "note": ""}
+        row = {"group": name, "n": len(complete),
+               "n_changed": int((complete.nunique(axis=1) > 1).sum()), "statistic": np.nan,
+               "p_value": np.nan, "testable": False, "note": ""}
         if len(complete) < 2:
             row["note"] = "fewer than 2 patients with every measurement"
         elif (complete.nunique(axis=1) == 1).all():
@@ -130,5 +132,5 @@ def fisher_exact(data: pd.DataFrame, row: str, column: str, seed: int = 2024,
         test = stats.fisher_exact(counts.to_numpy(), method=method)
         # SciPy returns a one-element array instead of a number for very small tables
         result.update(p_value=float(np.asarray(test.pvalue).reshape(-1)[0]), testable=True,
-                      note=f"Monte Carlo p-value, {n_resamples} resamples, seed {seed}")
+                      note=f"Monte Carlo, {n_resamples} resamples, seed {seed}")
     return pd.DataFrame([result])

@@ -46,7 +46,9 @@ def asm_checks(data: pd.DataFrame, seed: int = 2024) -> pd.DataFrame:
     -------
     DataFrame
         Rows ``ASM count, baseline vs one year (Wilcoxon)`` and ``responder vs ASM change
-        (Fisher)``; columns ``test``, ``n``, ``statistic``, ``p_value``, ``testable``, ``note``.
+        (Fisher)``; columns ``test``, ``n``, ``statistic``, ``p_value``, ``testable``, ``note``,
+        ``counts`` (the counts the test rests on: the pairs and those that changed, or every
+        cell of the 2 x 2 table; disclosure control hides a test when one of them is small).
 
     Examples
     --------
@@ -61,8 +63,10 @@ def asm_checks(data: pd.DataFrame, seed: int = 2024) -> pd.DataFrame:
                           seed=seed).iloc[0]
     columns = ["n", "statistic", "p_value", "testable", "note"]
     return pd.DataFrame([
-        {"test": "ASM count, baseline vs one year (Wilcoxon)", **paired[columns].to_dict()},
-        {"test": "responder vs ASM change (Fisher)", **fisher[columns].to_dict()},
+        {"test": "ASM count, baseline vs one year (Wilcoxon)", **paired[columns].to_dict(),
+         "counts": [int(paired["n"]), int(paired["n_changed"])]},
+        {"test": "responder vs ASM change (Fisher)", **fisher[columns].to_dict(),
+         "counts": [int(c) for row in fisher["table"] for c in row]},
     ])
 
 

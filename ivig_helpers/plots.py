@@ -1,7 +1,10 @@
 """Figures of the notebooks, in clinical words. Each function returns a matplotlib Figure.
 
 No figure labels a patient: per-patient figures (the waterfall, the slope plot) show bars and
-lines only, so a figure made from another centre's cohort carries no identifiers.
+lines only, so a figure made from another centre's cohort carries no identifiers. With disclosure
+control on (``min_cell_count`` above 0), every figure draws only released aggregates
+(:mod:`ivig_helpers.privacy`): per-patient figures become counts per band, counts are rounded, and
+a group or band of fewer than N children is left out with a note, never drawn.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import seaborn as sns
 from matplotlib.collections import LineCollection
 
 from .contract import SEIZURE_TYPES
-from .privacy import shown_count
+from .privacy import age_bands, is_number, is_small, release_count, release_table, shown_count
 
 TYPE_LABELS = {"focal": "Focal", "generalized": "Generalized", "both": "Both (combined)"}
 OUTCOME_COLORS = {"Seizure free": "#1b7837", "Responder": "#7fbf7b",
@@ -26,7 +29,7 @@ WATERFALL_CAP = 100.0  # percent; larger increases are drawn at the cap so the s
 def setup_style() -> None:
     """One look for every figure: white grid, readable fonts."""
     sns.set_theme(style="whitegrid", context="notebook")
-    plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 120, "figure.autolayout": True})
+    plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 200, "figure.autolayout": True})
 
 
 def save_figure(fig: plt.Figure, output_dir: str | Path, name: str) -> None:
@@ -54,14 +57,81 @@ def outcome_labels(patients: pd.DataFrame) -> pd.Series:
     return pd.Series(pd.Categorical(label, categories=list(OUTCOME_COLORS)), index=patients.index)
 
 
-def age_histogram(table: pd.DataFrame) -> plt.Figure:
-    """Ages at the first infusion, one bar per two years."""
+def _left_out_note(ax, left_out: list[str], min_cell_count: int, what: str = "") -> None:
+    """Say under a figure what disclosure control left out, and that counts are rounded."""
+    text = "Counts rounded to the nearest 5."
+    if left_out:
+        text += (f" Left out (fewer than {min_cell_count} children{what}): "
+                 + ", ".join(left_out) + ".")
+    ax.text(0.0, -0.22, text, transform=ax.transAxes, fontsize=8, color="dimgray",
+            va="top", wrap=True)
+
+
+def released_bars(ax, labels: list[str], counts, min_cell_count: int, colors=None) -> list[str]:
+    """Bars of released counts; a band of 1 to N - 1 children gets no bar, only ``<N`` written
+    at its place. Returns the labels of the bands left out."""
+    shown = [release_count(int(c), min_cell_count) for c in counts]
+    heights = [c if is_number(c) else 0 for c in shown]
+    x = np.arange(len(labels))
+    ax.bar(x, heights, color=colors if colors is not None else "#4c72b0", width=0.8)
+    for position, value in zip(x, shown, strict=True):
+        if not is_number(value):
+            ax.text(position, 0, str(value), ha="center", va="bottom", fontsize=9)
+    ax.set_xticks(x, labels)
+    return [label for label, value in zip(labels, shown, strict=True) if not is_number(value)]
+
+
+def age_histogram(table: pd.DataFrame, min_cell_count: int = 0) -> plt.Figure:
+    """Ages at the first infusion, one bar per two years (per five-year band, with counts
+    released, when disclosure control is on)."""
     fig, ax = plt.subplots(figsize=(7, 3.5))
     ages = table["age_years"].dropna()
+    if min_cell_count > 0:
+        bands = age_bands(ages)
+        left_out = released_bars(ax, list(bands.index), bands.to_numpy(), min_cell_count)
+        _left_out_note(ax, left_out, min_cell_count)
+        ax.set(title="Age at the first IVIG infusion", xlabel="Age band (years)",
+               ylabel="Number of children")
+        return fig
     ax.hist(ages, bins=np.arange(np.floor(ages.min()), np.ceil(ages.max()) + 2, 2),
             color="#4c72b0", edgecolor="white")
     ax.set(title="Age at the first IVIG infusion", xlabel="Age (years)",
            ylabel="Number of children")
+    return fig
+
+
+CHANGE_BANDS = ((-np.inf, -100.0, "Seizure free (-100%)"), (-100.0, -75.0, "-99 to -75%"),
+                (-75.0, -50.0, "-75 to -50%"), (-50.0, -25.0, "-50 to -25%"),
+                (-25.0, 0.0, "-25 to 0%"), (0.0, 50.0, "+1 to +50%"),
+                (50.0, np.inf, "more than +50%"))
+"""Bands of percent change for the released waterfall: (lower, upper], upper included."""
+
+
+def change_bands(patients: pd.DataFrame) -> pd.Series:
+    """Children per band of percent change (:data:`CHANGE_BANDS`), and without follow-up."""
+    change = patients["percent_change"]
+    counts = {label: int(((change > low) & (change <= high)).sum())
+              for low, high, label in CHANGE_BANDS}
+    counts["No one-year follow-up"] = int((~patients["has_followup"]).sum())
+    return pd.Series(counts)
+
+
+def _released_waterfall(patients: pd.DataFrame, responder_threshold: float,
+                        min_cell_count: int) -> plt.Figure:
+    bands = change_bands(patients)
+    cut = -100.0 * responder_threshold
+    colors = [OUTCOME_COLORS["Seizure free"]] + [
+        OUTCOME_COLORS["Responder"] if high <= cut + 1e-9 else OUTCOME_COLORS["Non-responder"]
+        for _, high, _ in CHANGE_BANDS[1:]] + [OUTCOME_COLORS["No one-year follow-up"]]
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    left_out = released_bars(ax, list(bands.index), bands.to_numpy(), min_cell_count, colors)
+    ax.tick_params(axis="x", labelrotation=30)
+    ax.set(title="Change in seizure frequency after one year of IVIG (children per band)",
+           xlabel="Change in seizures per 28 days", ylabel="Number of children")
+    _left_out_note(ax, left_out, min_cell_count)
+    ax.text(0.99, 0.97, f"green: every child in the band had at least "
+            f"{100 * responder_threshold:g}% fewer seizures", transform=ax.transAxes,
+            ha="right", va="top", fontsize=8, color="dimgray")
     return fig
 
 
@@ -70,8 +140,11 @@ def waterfall(patients: pd.DataFrame, responder_threshold: float = 0.5,
     """Percent change in seizure frequency per patient, from largest increase to largest fall.
 
     The standard figure of epilepsy trials. Bars below the dashed line are responders. Counts in
-    the legend below ``min_cell_count`` read ``<N``.
+    the legend below ``min_cell_count`` read ``<N``. With disclosure control on, children per
+    band of percent change instead (a bar per child would show every child).
     """
+    if min_cell_count > 0:
+        return _released_waterfall(patients, responder_threshold, min_cell_count)
     data = patients.assign(outcome=outcome_labels(patients))
     data = data.assign(shown=data["percent_change"].fillna(0).clip(upper=WATERFALL_CAP))
     data = data.sort_values("shown", ascending=False, kind="stable").reset_index(drop=True)
@@ -95,11 +168,15 @@ def waterfall(patients: pd.DataFrame, responder_threshold: float = 0.5,
     return fig
 
 
-def course(patients: pd.DataFrame) -> plt.Figure:
-    """Median seizure frequency at baseline, 3 months and 1 year, by seizure type."""
+def course(patients: pd.DataFrame, min_cell_count: int = 0) -> plt.Figure:
+    """Median seizure frequency at baseline, 3 months and 1 year, by seizure type (a type of
+    fewer than ``min_cell_count`` children is left out, with a note)."""
     times = {"baseline_seizures_per_month": "Before IVIG",
              "month3_seizures_per_month": "3 months", "month12_seizures_per_month": "1 year"}
     times = {k: v for k, v in times.items() if k in patients}
+    sizes = patients["seizure_type"].value_counts()
+    small = [t for t in sizes.index if is_small(sizes[t], min_cell_count)]
+    patients = patients[~patients["seizure_type"].isin(small)]
     long = patients.assign(type=_type_labels(patients["seizure_type"])).melt(
         id_vars="type", value_vars=list(times), var_name="time", value_name="frequency")
     long["time"] = pd.Categorical(long["time"].map(times), categories=list(times.values()))
@@ -109,13 +186,20 @@ def course(patients: pd.DataFrame) -> plt.Figure:
                   estimator="median", errorbar=None, dodge=0.2 if several else False, ax=ax)
     ax.set(title="Seizure frequency over the first year (median per seizure type)",
            xlabel="", ylabel="Seizures per 28 days (median)")
+    ax.set_ylim(bottom=0)  # from zero, so the fall is not exaggerated
     ax.legend(title="Seizure type")
+    if min_cell_count > 0:
+        _left_out_note(ax, [TYPE_LABELS[str(t)] for t in small], min_cell_count)
     return fig
 
 
 def threshold_plot(sweep: pd.DataFrame, chosen: float = 0.5) -> plt.Figure:
     """Responder rate, with its exact 95% interval, for several responder definitions."""
     fig, ax = plt.subplots(figsize=(7, 4))
+    shown = sweep["rate"].map(is_number)  # a suppressed rate is left out, not drawn
+    left_out = [f"{100 * t:g}%" for t in sweep.loc[~shown, "threshold"]]
+    x_all = 100 * sweep["threshold"]
+    sweep = sweep[shown].astype({c: float for c in ("rate", "exact_low", "exact_high")})
     x = 100 * sweep["threshold"]
     rate = 100 * sweep["rate"]
     ax.errorbar(x, rate, yerr=[rate - 100 * sweep["exact_low"], 100 * sweep["exact_high"] - rate],
@@ -123,7 +207,10 @@ def threshold_plot(sweep: pd.DataFrame, chosen: float = 0.5) -> plt.Figure:
     ax.axvline(100 * chosen, color="gray", linestyle=":", linewidth=1)
     ax.set(title="How the responder rate depends on the definition of a responder",
            xlabel="A responder has at least this much fewer seizures (%)",
-           ylabel="Responders (% of children, exact 95% CI)", xticks=list(x), ylim=(0, 100))
+           ylabel="Responders (% of children, exact 95% CI)", xticks=list(x_all), ylim=(0, 100))
+    if left_out:
+        ax.text(0.0, -0.2, "Left out (a count of fewer than the minimum): " + ", ".join(left_out),
+                transform=ax.transAxes, fontsize=8, color="dimgray", va="top")
     return fig
 
 
@@ -135,9 +222,13 @@ def forest(rates: pd.DataFrame, reference: float | None = None,
     out. ``reference`` draws a vertical line, for example a placebo responder rate. Counts in the
     labels below ``min_cell_count`` read ``<N``.
     """
-    rates = rates[rates["n"] > 0].iloc[::-1].reset_index(drop=True)
-    labels = [f"{TYPE_LABELS.get(g, g.capitalize())} "
-              f"({shown_count(e, min_cell_count)}/{shown_count(n, min_cell_count)})"
+    rates = rates[rates["n"] > 0]
+    released = release_table(rates, min_cell_count, ["n", "events"])
+    shown = released["rate"].map(is_number)  # a group with a hidden count is left out
+    left_out = [TYPE_LABELS.get(g, g.capitalize()) for g in released.loc[~shown, "group"]]
+    rates = released[shown].iloc[::-1].reset_index(drop=True)
+    rates = rates.astype({c: float for c in ("rate", "exact_low", "exact_high")})
+    labels = [f"{TYPE_LABELS.get(g, g.capitalize())} ({e}/{n})"
               for g, e, n in zip(rates["group"], rates["events"], rates["n"], strict=True)]
     fig, ax = plt.subplots(figsize=(7, 0.6 * len(rates) + 1.5))
     rate = 100 * rates["rate"]
@@ -148,6 +239,8 @@ def forest(rates: pd.DataFrame, reference: float | None = None,
         ax.axvline(100 * reference, color="firebrick", linestyle="--", linewidth=1)
     ax.set(yticks=np.arange(len(rates)), yticklabels=labels, xlim=(0, 100),
            xlabel="Responders (%, exact 95% CI)", title="Responder rate by seizure type")
+    if min_cell_count > 0:
+        _left_out_note(ax, left_out, min_cell_count, " or responders")
     return fig
 
 
@@ -156,8 +249,11 @@ def slope(patients: pd.DataFrame, before: str = "baseline_score",
     """Each child's score before IVIG and at one year, one panel per seizure type.
 
     Lines are slightly jittered so that children with the same scores stay visible; no line is
-    labelled.
+    labelled. With disclosure control on, children per seizure type whose score fell, stayed
+    the same or rose, as released counts, instead of one line per child.
     """
+    if min_cell_count > 0:
+        return _released_slope(patients, before, after, min_cell_count)
     data = patients.dropna(subset=[before, after]).assign(
         type=lambda d: _type_labels(d["seizure_type"]))
     types = list(data["type"].cat.categories)
@@ -183,8 +279,47 @@ def slope(patients: pd.DataFrame, before: str = "baseline_score",
     return fig
 
 
-def asm_change_plot(with_change: pd.DataFrame) -> plt.Figure:
-    """How many children had one, two... fewer or more antiseizure medications at one year."""
+def _released_slope(patients, before, after, min_cell_count):
+    data = patients.dropna(subset=[before, after])
+    direction = np.sign(data[after] - data[before]).map({-1.0: "fell", 0.0: "same", 1.0: "rose"})
+    counts = pd.crosstab(data["seizure_type"].astype(str), direction).reindex(
+        columns=["fell", "same", "rose"], fill_value=0)
+    types = [t for t in SEIZURE_TYPES if t in counts.index]
+    fig, axes = plt.subplots(1, max(len(types), 1), figsize=(3.2 * max(len(types), 1) + 1, 4),
+                             sharey=True, squeeze=False)
+    for ax, kind in zip(axes[0], types, strict=False):
+        size = shown_count(int(counts.loc[kind].sum()), min_cell_count)
+        if not is_number(release_count(int(counts.loc[kind].sum()), min_cell_count)):
+            ax.text(0.5, 0.5, f"fewer than {min_cell_count} children:\nnot shown",
+                    ha="center", va="center", transform=ax.transAxes)
+            ax.set(xticks=[], title=f"{TYPE_LABELS[kind]} (n={size})")
+            continue
+        released_bars(ax, ["score fell", "same", "score rose"], counts.loc[kind].to_numpy(),
+                      min_cell_count, ["#1b7837", "#bababa", "#b2182b"])
+        ax.set(title=f"{TYPE_LABELS[kind]} (n={size})")
+    axes[0][0].set(ylabel="Number of children")
+    _left_out_note(axes[0][0], [], min_cell_count)
+    fig.suptitle("Seizure frequency score at one year against before IVIG")
+    return fig
+
+
+ASM_CHANGE_BANDS = ("2 or more fewer", "1 fewer", "same", "1 more", "2 or more more")
+
+
+def asm_change_plot(with_change: pd.DataFrame, min_cell_count: int = 0) -> plt.Figure:
+    """How many children had one, two... fewer or more antiseizure medications at one year
+    (with disclosure control on: bands, so that the extremes of one child are not drawn)."""
+    if min_cell_count > 0:
+        change = with_change["asm_change"].dropna().clip(-2, 2).astype(int)
+        counts = change.value_counts().reindex(range(-2, 3), fill_value=0)
+        fig, ax = plt.subplots(figsize=(7, 3.5))
+        left_out = released_bars(ax, list(ASM_CHANGE_BANDS), counts.to_numpy(), min_cell_count,
+                                 ["#4c72b0", "#4c72b0", "#bababa", "#4c72b0", "#4c72b0"])
+        ax.set(title="Change in the number of antiseizure medications over the year",
+               xlabel="Medications at one year against before IVIG",
+               ylabel="Number of children")
+        _left_out_note(ax, left_out, min_cell_count)
+        return fig
     change = with_change["asm_change"].dropna().astype(int)
     counts = change.value_counts().reindex(range(change.min(), change.max() + 1), fill_value=0)
     fig, ax = plt.subplots(figsize=(7, 3.5))

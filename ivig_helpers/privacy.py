@@ -1,20 +1,38 @@
-"""Small-count suppression: what a report must not show when ``min_cell_count`` is set.
+"""The release of numbers: what a report may show when ``min_cell_count`` is set.
 
-A count from 1 to ``min_cell_count - 1`` reads ``<N``, and whatever is computed from it (a rate,
-an interval, a median, a test) reads "suppressed", the way OpenSAFELY checks outputs before they
-are released. The same rule serves the notebook tables, the figure labels, ``results.json`` and
-``scorecard.csv``.
+Every count, rate, interval and test that leaves a run passes through this module first, the way
+OpenSAFELY checks outputs before release (its ``docs/outputs/sdc.md``). With disclosure control on
+(``min_cell_count`` N above 0):
+
+- a count of 1 to N - 1 children is **redacted** (shown as ``<N``);
+- every other count, totals included, is **rounded to the nearest multiple of 5** (0 stays 0);
+  a total is the rounded total, never the sum of shown parts;
+- rates and their intervals are computed from the rounded counts;
+- a statistic of a group (a median, a test) is shown only when no count it depends on is redacted:
+  the group's size, the pairs that changed, every cell of a test's table;
+- exact minimum and maximum values of a person's attribute are not shown (bands instead).
+
+With ``min_cell_count`` 0 (off), numbers pass unchanged. :func:`mode_statement` says which mode a
+report was made in. The rules for a data custodian are in ``data/disclosure.md``.
 """
 
 from __future__ import annotations
 
 import json
-import re
+import math
 
+import numpy as np
 import pandas as pd
+
+from .outcomes import proportion_ci
 
 SUPPRESSED = "suppressed"
 ROUNDING_BASE = 5
+
+# Columns computed from the counts of their row: shown only when none of those counts is hidden.
+GATED_COLUMNS = ("median", "median_before", "median_after", "statistic", "p_value", "mean", "sd",
+                 "ci_low", "ci_high")
+RATE_COLUMNS = ("rate", "exact_low", "exact_high", "wilson_low", "wilson_high")
 
 
 def mode_statement(min_cell_count: int, is_bundled: bool) -> str:
@@ -22,8 +40,8 @@ def mode_statement(min_cell_count: int, is_bundled: bool) -> str:
 
     Examples
     --------
-    >>> mode_statement(0, True)[:40]
-    'Disclosure control: not needed. These a'
+    >>> mode_statement(5, False)[:31]
+    'Disclosure control: **on**. Cou'
     """
     if is_bundled:
         return ("Disclosure control: not needed. These are the bundled **synthetic** data "
@@ -36,11 +54,10 @@ def mode_statement(min_cell_count: int, is_bundled: bool) -> str:
     return ("Disclosure control: **off**. Exact counts of real children are shown: this report "
             "is for the centre's own team and **not for sharing**. Re-run with "
             "`--param min_cell_count=5` (or more) to make a report that can be shared.")
-_COUNT_CELL = re.compile(r"^(\d+)( \(.*\))?$")
 
 
 def is_small(count, min_cell_count: int):
-    """True for a count from 1 to ``min_cell_count - 1`` (works on numbers and Series).
+    """True for a count from 1 to ``min_cell_count - 1`` (works on numbers and arrays).
 
     Examples
     --------
@@ -50,118 +67,254 @@ def is_small(count, min_cell_count: int):
     return (count > 0) & (count < min_cell_count)
 
 
-def shown_count(count: int, min_cell_count: int = 0) -> str:
-    """A count as text, or ``<N`` when it is between 1 and ``min_cell_count - 1``.
+def redacted(min_cell_count: int) -> str:
+    """How a redacted count reads: ``<N``."""
+    return f"<{min_cell_count}"
+
+
+def round_count(count: int) -> int:
+    """The nearest multiple of 5 (no ties can occur between whole numbers).
+
+    Examples
+    --------
+    >>> [round_count(n) for n in (0, 2, 3, 7, 8, 60, 62, 63)]
+    [0, 0, 5, 5, 10, 60, 60, 65]
+    """
+    return int(ROUNDING_BASE * math.floor((int(count) + ROUNDING_BASE // 2) / ROUNDING_BASE))
+
+
+def release_count(count, min_cell_count: int = 0):
+    """A count as it may be shown: itself (control off), ``<N`` (1 to N - 1) or rounded to 5.
+
+    Examples
+    --------
+    >>> release_count(3, 5), release_count(0, 5), release_count(62, 5), release_count(62)
+    ('<5', 0, 60, 62)
+    """
+    if count is None or (isinstance(count, float) and math.isnan(count)):
+        return None
+    if min_cell_count <= 0:
+        return int(count)
+    if is_small(count, min_cell_count):
+        return redacted(min_cell_count)
+    return round_count(count)
+
+
+def shown_count(count, min_cell_count: int = 0) -> str:
+    """A released count as text, for labels and sentences.
 
     Examples
     --------
     >>> shown_count(3, 5), shown_count(0, 5), shown_count(12, 5), shown_count(3)
-    ('<5', '0', '12', '3')
+    ('<5', '0', '10', '3')
     """
-    return f"<{min_cell_count}" if is_small(count, min_cell_count) else str(int(count))
+    return str(release_count(count, min_cell_count))
 
 
-# Columns computed from the counts of their row: hidden with them, or they would give them away.
-DERIVED_FROM_COUNTS = ("rate", "percent", "exact_low", "exact_high", "wilson_low", "wilson_high",
-                       "median_before", "median_after", "statistic", "p_value")
+def is_number(value) -> bool:
+    """True for a number that can be shown (not a redaction mark, None or NaN)."""
+    return isinstance(value, (int, float, np.integer, np.floating)) and not (
+        isinstance(value, (float, np.floating)) and math.isnan(value)) and not isinstance(
+        value, bool)
 
 
-def suppress_counts(table: pd.DataFrame, min_cell_count: int = 0,
-                    columns: list[str] | None = None) -> pd.DataFrame:
-    """Show counts below ``min_cell_count`` as ``<min_cell_count`` (0 turns this off).
+def release_rate(events: int, n: int, min_cell_count: int = 0,
+                 confidence: float = 0.95) -> dict:
+    """A proportion with its exact and Wilson intervals, from released counts.
 
-    Integer cells, and text cells such as ``"3 (5.0)"`` (Table 1 style), are suppressed when the
-    count is above 0 and below the threshold. ``columns`` limits this to some columns. In a row
-    where a count is hidden, the columns computed from it (:data:`DERIVED_FROM_COUNTS`: rates,
-    intervals, medians, test results) read "suppressed".
+    Returns a dict with ``events``, ``n`` (as released), ``rate``, ``exact_low``, ``exact_high``,
+    ``wilson_low``, ``wilson_high``; the rate and intervals read "suppressed" when either count
+    is redacted.
 
     Examples
     --------
-    >>> table = pd.DataFrame({"group": ["a", "b"], "n": [3, 12], "rate": [0.5, 0.25],
-    ...                       "cell": ["2 (10.0)", "9 (45.0)"]})
-    >>> suppress_counts(table, 5, ["n", "cell"]).values.tolist()
-    [['a', '<5', 'suppressed', '<5'], ['b', 12, 0.25, '9 (45.0)']]
+    >>> row = release_rate(21, 62, 5)
+    >>> row["events"], row["n"], round(row["rate"], 3)
+    (20, 60, 0.333)
+    >>> release_rate(3, 62, 5)["rate"]
+    'suppressed'
+    """
+    shown_events, shown_n = release_count(events, min_cell_count), release_count(n,
+                                                                                   min_cell_count)
+    row = {"events": shown_events, "n": shown_n}
+    if not (is_number(shown_events) and is_number(shown_n)):
+        return {**row, **dict.fromkeys(RATE_COLUMNS, SUPPRESSED)}
+    if shown_n == 0:
+        return {**row, **dict.fromkeys(RATE_COLUMNS, float("nan"))}
+    shown_events = min(shown_events, shown_n)  # rounding can lift events above n
+    exact = proportion_ci(shown_events, shown_n, "exact", confidence)
+    wilson = proportion_ci(shown_events, shown_n, "wilson", confidence)
+    return {**row, "events": shown_events, "rate": shown_events / shown_n,
+            "exact_low": exact[0], "exact_high": exact[1],
+            "wilson_low": wilson[0], "wilson_high": wilson[1]}
+
+
+def release_statistic(value, depends_on, min_cell_count: int = 0):
+    """A statistic (a p-value, a median) or "suppressed" when a count it depends on is redacted.
+
+    ``depends_on`` lists every count behind the statistic: the group size, the pairs that
+    changed, every cell of a test's table.
+
+    Examples
+    --------
+    >>> release_statistic(0.317, [12, 1], 5), release_statistic(0.04, [12, 9], 5)
+    ('suppressed', 0.04)
+    """
+    if min_cell_count > 0 and any(is_small(int(c), min_cell_count) for c in depends_on
+                                  if c is not None):
+        return SUPPRESSED
+    return value
+
+
+def release_table(table: pd.DataFrame, min_cell_count: int = 0,
+                  counts: tuple[str, ...] | list[str] = (),
+                  depends_on: str | None = None) -> pd.DataFrame:
+    """A result table as it may be shown: counts released, rates recomputed, statistics gated.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per group or test.
+    counts : list of str
+        The count columns (for example ``n``, ``events``, ``n_changed``).
+    depends_on : str, optional
+        A column holding, per row, a list of further counts the row's statistics depend on (for
+        example every cell of a test's table).
+
+    In a row where any count is redacted, the columns of :data:`GATED_COLUMNS` read
+    "suppressed". A table with ``events``, ``n`` and ``rate`` gets its rate and intervals
+    recomputed from the released counts (:func:`release_rate`).
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"group": ["a", "b"], "n": [3, 12], "p_value": [0.5, 0.02]})
+    >>> release_table(table, 5, ["n"]).values.tolist()
+    [['a', '<5', 'suppressed'], ['b', 10, 0.02]]
     """
     if min_cell_count <= 0:
         return table
-    out = table.copy()
-    hidden_rows = pd.Series(False, index=out.index)
-    for column in columns if columns is not None else out.columns:
-        values = out[column]
-        if pd.api.types.is_integer_dtype(values) or pd.api.types.is_bool_dtype(values):
-            small = is_small(values, min_cell_count)
-        else:
-            counts = pd.to_numeric(values.astype(str).str.extract(_COUNT_CELL)[0],
-                                   errors="coerce")
-            small = is_small(counts, min_cell_count)
-        if small.any():
-            out[column] = out[column].astype(object).where(~small, f"<{min_cell_count}")
-            hidden_rows |= small
-    if columns is not None and hidden_rows.any():
-        for column in DERIVED_FROM_COUNTS:
-            if column in out:
-                out[column] = out[column].astype(object).where(~hidden_rows, SUPPRESSED)
+    out = table.copy().astype(object)
+    hidden = pd.Series(False, index=out.index)
+    for column in counts:
+        values = pd.to_numeric(table[column], errors="coerce")
+        hidden |= is_small(values.fillna(0), min_cell_count)
+        out[column] = [release_count(v, min_cell_count) for v in values]
+    if depends_on is not None and depends_on in table:
+        hidden |= table[depends_on].map(lambda cells: any(
+            is_small(int(c), min_cell_count) for c in np.ravel(cells)))
+    if {"events", "n", "rate"} <= set(table.columns):
+        for index, row in table.iterrows():  # one row per group: a handful
+            rate = release_rate(row["events"], row["n"], min_cell_count)
+            for column in RATE_COLUMNS:
+                if column in out:
+                    out.at[index, column] = rate[column]
+    for column in GATED_COLUMNS:
+        if column in out:
+            out[column] = out[column].where(~hidden, SUPPRESSED)
     return out
 
 
-COUNT_KEYS = ("n_patients", "n_analysed", "missing_followup", "responders", "seizure_free")
-# Shares that would give a hidden count away, by the count they are made from.
-SHARES_OF = {"responders": ("responder_rate", "responder_rate_ci", "responder_rate_wilson_ci"),
-             "seizure_free": ("seizure_free_rate", "seizure_free_share_of_responders")}
-COUNT_QUANTITIES = {"n_patients": (), "focal_n": ("focal_percent",),
-                    "generalized_n": ("generalized_percent",), "both_n": ("both_percent",),
-                    "responders": ("responder_percent",),
-                    "seizure_free": ("seizure_free_percent_of_responders",)}
+def release_results(results: dict, min_cell_count: int = 0) -> dict:
+    """A copy of the results of :func:`ivig_helpers.compute_results` as they may be shown.
 
-
-def suppress_results(results: dict, min_cell_count: int = 0) -> dict:
-    """A copy of the results with every count between 1 and ``min_cell_count - 1`` as "<N",
-    and the shares computed from such a count as "suppressed".
+    Every count is released by :func:`release_count`; rates and intervals are recomputed from
+    the released counts; each p-value and median reads "suppressed" when a count it depends on is
+    redacted; the exact youngest and oldest ages are withheld.
 
     Examples
     --------
-    >>> suppress_results({"responders": 3, "responder_rate": 0.1, "seizure_free": 0,
-    ...                   "seizure_type_counts": {"focal": 40, "both": 2}}, 5)
-    {'responders': '<5', 'responder_rate': 'suppressed', 'seizure_free': 0, \
-'seizure_type_counts': {'focal': 40, 'both': '<5'}}
+    >>> from ivig_helpers import compute_results, load_cohort, BUNDLED_COHORT
+    >>> shown = release_results(compute_results(load_cohort(BUNDLED_COHORT).table), 5)
+    >>> shown["n_patients"], shown["responders"], shown["age_min"]
+    (60, 20, 'suppressed')
     """
     if min_cell_count <= 0:
         return results
-
-    def small(count):
-        return isinstance(count, int) and is_small(count, min_cell_count)
-
-    hidden = f"<{min_cell_count}"
+    mcc = min_cell_count
+    raw = results
     out = json.loads(json.dumps(results))  # a deep copy of plain values
-    for key in COUNT_KEYS:
-        if small(out.get(key)):
-            out[key] = hidden
-            for share in SHARES_OF.get(key, ()):
-                if share in out:
-                    out[share] = SUPPRESSED
-    if "seizure_type_counts" in out:
-        out["seizure_type_counts"] = {k: hidden if small(v) else v
-                                      for k, v in out["seizure_type_counts"].items()}
-    for row in out.get("responder_rate_by_type", {}).values():
-        if small(row["n"]) or small(row["responders"]):
-            row["rate"] = row["ci"] = SUPPRESSED
-        row["n"] = hidden if small(row["n"]) else row["n"]
-        row["responders"] = hidden if small(row["responders"]) else row["responders"]
+
+    def count(value):
+        return release_count(value, mcc)
+
+    for key in ("n_patients", "n_analysed", "missing_followup", "responders", "seizure_free",
+                "age_n", "median_percent_change_n"):
+        if key in out:
+            out[key] = count(raw[key])
+    out["seizure_type_counts"] = {k: count(v) for k, v in raw["seizure_type_counts"].items()}
+    overall = release_rate(raw["responders"], raw["n_analysed"], mcc)
+    out["responder_rate"] = overall["rate"]
+    out["responder_rate_ci"] = _pair(overall, "exact")
+    out["responder_rate_wilson_ci"] = _pair(overall, "wilson")
+    out["seizure_free_rate"] = release_rate(raw["seizure_free"], raw["n_analysed"], mcc)["rate"]
+    out["seizure_free_share_of_responders"] = release_rate(
+        raw["seizure_free"], raw["responders"], mcc)["rate"]
+    out["age_min"] = out["age_max"] = SUPPRESSED if raw.get("age_min") is not None else None
+    for key in ("age_mean", "age_sd"):
+        out[key] = release_statistic(raw[key], [raw.get("age_n", 0)], mcc)
+    median_n = raw.get("median_percent_change_n", raw["n_analysed"])
+    out["median_percent_change"] = release_statistic(raw["median_percent_change"], [median_n], mcc)
+    out["median_percent_change_ci"] = [release_statistic(v, [median_n], mcc)
+                                       for v in raw["median_percent_change_ci"]]
+    for key in ("subgroup_wilcoxon", "subgroup_wilcoxon_frequency"):
+        pairs = raw.get(f"{key}_pairs", {})
+        out[f"{key}_p"] = {kind: release_statistic(p, list(pairs.get(kind, {}).values()), mcc)
+                           for kind, p in raw[f"{key}_p"].items()}
+        out[f"{key}_pairs"] = {kind: {k: count(v) for k, v in c.items()}
+                               for kind, c in pairs.items()}
+    by_type = {}
+    for kind, row in raw["responder_rate_by_type"].items():
+        rate = release_rate(row["responders"], row["n"], mcc)
+        by_type[kind] = {"n": rate["n"], "responders": rate["events"], "rate": rate["rate"],
+                         "ci": _pair(rate, "exact")}
+    out["responder_rate_by_type"] = by_type
+    cells = [c for row in raw["responder_rate_by_type"].values() if row["n"] > 0
+             for c in (row["responders"], row["n"] - row["responders"])]
+    out["seizure_type_vs_responder_p"] = release_statistic(raw["seizure_type_vs_responder_p"],
+                                                           cells, mcc)
+    asm = raw.get("asm_counts_behind_tests") or {}
+    out["asm_wilcoxon_p"] = release_statistic(raw["asm_wilcoxon_p"], asm.get("wilcoxon", []), mcc)
+    out["asm_fisher_p"] = release_statistic(raw["asm_fisher_p"], asm.get("fisher", []), mcc)
+    out.pop("asm_counts_behind_tests", None)  # cell counts: only their tests' gates need them
+    out["min_cell_count"] = mcc
+    out["rounding_base"] = ROUNDING_BASE
     return out
 
 
-def suppress_scorecard(card: pd.DataFrame, min_cell_count: int = 0) -> pd.DataFrame:
-    """The scorecard with reproduced counts below ``min_cell_count`` shown as "<N", and the
-    percentages made from them as "suppressed"."""
-    if min_cell_count <= 0:
-        return card
-    out = card.copy()
-    out["reproduced"] = out["reproduced"].astype(object)
-    out["difference"] = out["difference"].astype(object)
-    values = out.set_index("quantity")["reproduced"]
-    for count, shares in COUNT_QUANTITIES.items():
-        if count in values and is_small(values[count], min_cell_count):
-            out.loc[out["quantity"] == count, ["reproduced", "difference"]] = [
-                f"<{min_cell_count}", ""]
-            out.loc[out["quantity"].isin(shares), ["reproduced", "difference"]] = [SUPPRESSED, ""]
-    return out
+AGE_BAND_WIDTH = 5
+"""Years per age band: bands replace the exact youngest and oldest ages when released."""
+
+
+def age_bands(ages: pd.Series) -> pd.Series:
+    """Children per age band of 5 years (0-4, 5-9, ...), from 0 to the oldest band present."""
+    band = (ages.dropna() // AGE_BAND_WIDTH).astype(int)
+    counts = band.value_counts().reindex(range(band.max() + 1), fill_value=0)
+    counts.index = [f"{AGE_BAND_WIDTH * b}-{AGE_BAND_WIDTH * b + AGE_BAND_WIDTH - 1}"
+                    for b in counts.index]
+    return counts
+
+
+def _pair(rate: dict, kind: str) -> list:
+    return [rate[f"{kind}_low"], rate[f"{kind}_high"]]
+
+
+def release_cell_text(text: str, column_n, min_cell_count: int) -> str:
+    """A Table 1 cell such as ``"3 (5.0)"`` released: the count, and its percent recomputed
+    from the released count over the released column size ``column_n``.
+
+    Examples
+    --------
+    >>> release_cell_text("3 (5.0)", 60, 5), release_cell_text("21 (35.0)", 60, 5)
+    ('<5', '20 (33.3)')
+    """
+    head, _, rest = str(text).partition(" (")
+    if not head.strip().isdigit():
+        return text
+    shown = release_count(int(head), min_cell_count)
+    if not is_number(shown):
+        return shown
+    if not rest:
+        return str(shown)
+    if not is_number(column_n) or column_n == 0:
+        return f"{shown} ({SUPPRESSED})"
+    return f"{shown} ({100 * shown / column_n:.1f})"

@@ -1,7 +1,8 @@
 """What a notebook shows: the source of the data, Table 1, rates and tables as plain text.
 
 Privacy by default: a notebook run on anything but the bundled synthetic cohort shows no patient
-rows and no identifiers; small counts are hidden by :mod:`ivig_helpers.privacy`.
+rows and no identifiers; with ``min_cell_count`` set, every number shown passes through
+:mod:`ivig_helpers.privacy` (small counts hidden, other counts rounded, statistics gated).
 """
 
 from __future__ import annotations
@@ -12,7 +13,18 @@ import pandas as pd
 from tableone import TableOne
 
 from .contract import SEIZURE_TYPES, Cohort, load_cohort
-from .privacy import SUPPRESSED, is_small, shown_count, suppress_counts
+from .privacy import (
+    SUPPRESSED,
+    age_bands,
+    is_number,
+    mode_statement,
+    release_cell_text,
+    release_count,
+    release_rate,
+    release_statistic,
+    release_table,
+    shown_count,
+)
 
 TABLE_ONE_LABELS = {
     "age_years": "Age, years",
@@ -29,12 +41,14 @@ NON_NORMAL = ("baseline_seizures_per_month", "month3_seizures_per_month",
 CATEGORICAL = ("sex", "etiology")
 
 
-def source_note(cohort: Cohort) -> str:
-    """One sentence saying which data a notebook is showing."""
+def source_note(cohort: Cohort, min_cell_count: int = 0) -> str:
+    """One sentence saying which data a notebook is showing (the size as released)."""
     if cohort.is_bundled:
         return (f"Data: {cohort.file_name}, the bundled SYNTHETIC cohort of {len(cohort.table)} "
                 "made-up patients (no real patient records).")
-    return (f"Data: {cohort.file_name}, {len(cohort.table)} patients. Patient rows and "
+    size = shown_count(len(cohort.table), min_cell_count)
+    rounded = " (rounded to the nearest 5)" if min_cell_count > 0 else ""
+    return (f"Data: {cohort.file_name}, {size} patients{rounded}. Patient rows and "
             "identifiers are not shown for this cohort.")
 
 
@@ -72,16 +86,34 @@ def table_one(table: pd.DataFrame, by: str = "seizure_type",
     shown = result.tableone.copy()
     shown.columns = [c[-1] if isinstance(c, tuple) else c for c in shown.columns]
     shown = shown.rename(columns={t: t.capitalize() for t in present})
-    if min_cell_count > 0:  # a summary of fewer than N children describes them one by one
-        sizes = pd.to_numeric(shown.iloc[0], errors="coerce")  # the row "n"
-        for column in sizes.index[is_small(sizes, min_cell_count)]:
-            shown[column] = SUPPRESSED
-            shown.iloc[0, shown.columns.get_loc(column)] = f"<{min_cell_count}"
-    return suppress_counts(shown, min_cell_count)
+    return _release_table_one(shown, min_cell_count)
+
+
+def _release_table_one(shown: pd.DataFrame, min_cell_count: int) -> pd.DataFrame:
+    """Table 1 as it may be shown: every count released, percents of the released group size,
+    and a group of fewer than N children reduced to its redacted size."""
+    if min_cell_count <= 0:
+        return shown
+    out = shown.astype(object).copy()
+    sizes = pd.to_numeric(shown.iloc[0], errors="coerce")  # the row "n"
+    for column in out.columns:
+        size = sizes.get(column)
+        column_n = release_count(size, min_cell_count) if pd.notna(size) else None
+        if column == "Missing":  # counts of blanks per variable
+            out[column] = [release_cell_text(v, None, min_cell_count) if str(v).strip() else v
+                           for v in shown[column]]
+        elif is_number(column_n) or column_n is None:
+            out[column] = [release_cell_text(v, column_n, min_cell_count) for v in shown[column]]
+        else:  # a summary of fewer than N children describes them one by one
+            out[column] = SUPPRESSED
+        if column_n is not None:
+            out.iloc[0, out.columns.get_loc(column)] = str(column_n)
+    return out
 
 
 def start_notebook(data_path: str, responder_threshold: float = 0.5,
-                   missing_followup: str = "nonresponder") -> tuple[Cohort, pd.DataFrame]:
+                   missing_followup: str = "nonresponder",
+                   min_cell_count: int = 0) -> tuple[Cohort, pd.DataFrame]:
     """Load and check the cohort, add the outcomes, set the figure style, say what data these are.
 
     Every notebook starts with this call, so that all of them read the file the same way. For
@@ -100,7 +132,10 @@ def start_notebook(data_path: str, responder_threshold: float = 0.5,
     if not cohort.is_bundled:  # private by default: past the checks, no identifier is kept
         cohort.table = cohort.table.drop(columns="patient_id")
     setup_style()
-    print(source_note(cohort))
+    from IPython.display import Markdown, display
+
+    display(Markdown(source_note(cohort, min_cell_count) + "\n\n"
+                     + mode_statement(min_cell_count, cohort.is_bundled)))
     for note in cohort.notes:
         print(note)
     return cohort, add_outcomes(cohort.table, responder_threshold, missing_followup)
@@ -118,9 +153,11 @@ def count_table(table: pd.DataFrame, column: str, min_cell_count: int = 0) -> pd
     counts = table[column].value_counts(sort=False)
     if isinstance(table[column].dtype, pd.CategoricalDtype):
         counts = counts[counts > 0]
-    result = pd.DataFrame({column: counts.index.astype(str), "n": counts.to_numpy().astype(int),
-                           "percent": 100 * counts.to_numpy() / len(table)})
-    return suppress_counts(result, min_cell_count, ["n"])  # and the percent of a hidden n
+    total = release_count(len(table), min_cell_count)
+    shown = [release_count(c, min_cell_count) for c in counts.to_numpy()]
+    return pd.DataFrame({column: counts.index.astype(str), "n": shown,
+                         "percent": [100 * c / total if is_number(c) and is_number(total)
+                                     and total else SUPPRESSED for c in shown]})
 
 
 def describe_rate(label: str, row: pd.Series, min_cell_count: int = 0,
@@ -135,16 +172,66 @@ def describe_rate(label: str, row: pd.Series, min_cell_count: int = 0,
     >>> describe_rate("Responders", row)
     'Responders: 22 of 60 (36.7%), exact 95% CI 24.6% to 50.1%'
     """
-    events, n = int(row["events"]), int(row["n"])
-    if n == 0:
+    if int(row["n"]) == 0:
         return f"{label}: no patients"
-    if is_small(events, min_cell_count) or is_small(n, min_cell_count):
-        return (f"{label}: {shown_count(events, min_cell_count)} of "
-                f"{shown_count(n, min_cell_count)} (suppressed: fewer than {min_cell_count})")
-    low, high = row[f"{interval}_low"], row[f"{interval}_high"]
+    rate = release_rate(int(row["events"]), int(row["n"]), min_cell_count)
+    events, n = rate["events"], rate["n"]
+    if not is_number(rate["rate"]):
+        return f"{label}: {events} of {n} (suppressed: fewer than {min_cell_count})"
+    low, high = rate[f"{interval}_low"], rate[f"{interval}_high"]
     name = {"exact": "exact", "wilson": "Wilson"}[interval]
-    return (f"{label}: {events} of {n} ({100 * events / n:.1f}%), {name} 95% CI "
+    rounded = ", counts rounded to the nearest 5" if min_cell_count > 0 else ""
+    return (f"{label}: {events} of {n} ({100 * rate['rate']:.1f}%{rounded}), {name} 95% CI "
             f"{100 * low:.1f}% to {100 * high:.1f}%")
+
+
+def describe_median(row: pd.Series, min_cell_count: int = 0, seed: int | None = None) -> str:
+    """A row of :func:`ivig_helpers.median_change_interval` as two plain lines (withheld when
+    fewer than ``min_cell_count`` children have a value).
+
+    Examples
+    --------
+    >>> print(describe_median(pd.Series({"n": 40, "median": -31.25, "ci_low": -50.0,
+    ...                                  "ci_high": -12.5}), seed=1))
+    Median percent change at one year: -31.2%
+    Bootstrap 95% CI: -50.0% to -12.5% (n = 40, seed 1)
+    """
+    n = int(row["n"])
+    median = release_statistic(row["median"], [n], min_cell_count)
+    if not is_number(median):
+        return (f"Median percent change at one year: not shown (n = "
+                f"{shown_count(n, min_cell_count)}, fewer than {min_cell_count} children)")
+    if pd.isna(median):
+        return "Median percent change at one year: no child has one-year follow-up"
+    seeded = f", seed {seed}" if seed is not None else ""
+    interval = (f"Bootstrap 95% CI: {row['ci_low']:.1f}% to {row['ci_high']:.1f}%"
+                if pd.notna(row["ci_low"]) else "Bootstrap 95% CI: needs at least 2 children")
+    return (f"Median percent change at one year: {median:.1f}%\n"
+            f"{interval} (n = {shown_count(n, min_cell_count)}{seeded})")
+
+
+def describe_test(label: str, row: pd.Series, min_cell_count: int = 0) -> str:
+    """One test of :func:`ivig_helpers.fisher_exact` as a sentence that names its method, or
+    why it is not shown (a table cell of fewer than ``min_cell_count`` children).
+
+    Examples
+    --------
+    >>> row = pd.Series({"p_value": 0.0123, "testable": True, "table": [[3, 9], [8, 2]],
+    ...                  "note": ""})
+    >>> describe_test("Responders by group", row)
+    'Responders by group: p = 0.012 (exact)'
+    >>> describe_test("Responders by group", row, 5)[:44]
+    'Responders by group: not shown (a cell of th'
+    """
+    if not row["testable"]:
+        return f"{label}: not testable ({row['note']})"
+    cells = [int(c) for line in row["table"] for c in line]
+    p = release_statistic(row["p_value"], cells, min_cell_count)
+    if not is_number(p):
+        return (f"{label}: not shown (a cell of the table has fewer than {min_cell_count} "
+                "children)")
+    method = row["note"] or "exact"
+    return f"{label}: p = {p:.3f} ({method})"
 
 
 def plain_table(table: pd.DataFrame, columns: list[str] | None = None,
@@ -159,18 +246,50 @@ def plain_table(table: pd.DataFrame, columns: list[str] | None = None,
     group  n  p_value
         a  3    0.012
     """
-    shown = table[columns] if columns is not None else table
-    return suppress_counts(shown.round(decimals), min_cell_count, list(counts)).to_string(
+    released = release_table(table, min_cell_count, list(counts), depends_on="counts")
+    shown = released[columns] if columns is not None else released
+    return shown.map(lambda v: round(v, decimals) if isinstance(v, float) else v).to_string(
         index=False)
 
 
-def age_summary(table: pd.DataFrame) -> str:
-    """Ages as the study reported them: range, mean and SD (n - 1 in the denominator)."""
+def age_summary(table: pd.DataFrame, min_cell_count: int = 0) -> str:
+    """Ages as the study reported them: range, mean and SD (n - 1 in the denominator).
+
+    With disclosure control on, the exact youngest and oldest ages (each one child's) are not
+    shown: children per 5-year band instead, released like every count.
+    """
     if "age_years" not in table or table["age_years"].isna().all():
         return "This cohort has no ages (column age_years), so the age summary is skipped."
     ages = table["age_years"].dropna()
-    return (f"Age (n = {len(ages)}): range {ages.min():.1f} to {ages.max():.1f} years, "
-            f"mean {ages.mean():.1f}, SD {ages.std(ddof=1):.2f}")
+    n = release_count(len(ages), min_cell_count)
+    if min_cell_count <= 0:
+        return (f"Age (n = {n}): range {ages.min():.1f} to {ages.max():.1f} years, "
+                f"mean {ages.mean():.1f}, SD {ages.std(ddof=1):.2f}")
+    if not is_number(n):
+        return f"Age (n = {n}): not shown (fewer than {min_cell_count} children with an age)"
+    bands = ", ".join(f"{band}: {release_count(c, min_cell_count)}"
+                      for band, c in age_bands(ages).items())
+    return (f"Age (n = {n}): mean {ages.mean():.1f}, SD {ages.std(ddof=1):.2f}; exact youngest "
+            f"and oldest ages not shown (disclosure control). Children per age band (years): "
+            f"{bands}")
+
+
+def asm_summary(with_change: pd.DataFrame, min_cell_count: int = 0) -> str:
+    """Antiseizure medications per child before IVIG and at one year: mean and SD, with the
+    lowest and highest counts only when disclosure control is off (they describe one child)."""
+    rows = []
+    for column, label in (("asm_count_baseline", "before IVIG"),
+                          ("asm_count_month12", "at one year")):
+        values = with_change[column].dropna()
+        n = release_count(len(values), min_cell_count)
+        if not is_number(n):
+            rows.append(f"ASMs {label} (n = {n}): not shown")
+            continue
+        text = f"ASMs {label} (n = {n}): mean {values.mean():.1f}, SD {values.std(ddof=1):.1f}"
+        if min_cell_count <= 0:
+            text += f", fewest {values.min():.0f}, most {values.max():.0f}"
+        rows.append(text)
+    return "\n".join(rows)
 
 
 def versions() -> str:
@@ -209,7 +328,7 @@ def scorecard_view(card: pd.DataFrame):
                                                    strict=True)],
         "this cohort": [shown(v, q) for v, q in zip(card["reproduced"], card["quantity"],
                                                      strict=True)],
-        "match": card["match"].map({True: "yes", False: "no"}),
+        "match": card["match"].map(lambda m: {True: "yes", False: "no"}.get(m, "not shown")),
     })
     from IPython.display import HTML
 

@@ -18,6 +18,7 @@ from .comparisons import fisher_exact, paired_wilcoxon
 from .contract import DATA_DIR, SEIZURE_TYPES
 from .medications import asm_checks, has_asm_counts
 from .outcomes import add_outcomes, count_missing_followup, median_change_interval, rate_table
+from .privacy import SUPPRESSED
 
 PUBLISHED_TARGETS = DATA_DIR / "published_targets.csv"
 
@@ -114,8 +115,11 @@ def compute_results(table: pd.DataFrame, responder_threshold: float = 0.5,
         "median_percent_change": _none_if_nan(median["median"]),
         "median_percent_change_ci": [_none_if_nan(median["ci_low"]),
                                      _none_if_nan(median["ci_high"])],
+        "median_percent_change_n": int(median["n"]),
         "subgroup_wilcoxon_p": _p_by_group(scores),
+        "subgroup_wilcoxon_pairs": _pairs_by_group(scores),
         "subgroup_wilcoxon_frequency_p": _p_by_group(freqs),
+        "subgroup_wilcoxon_frequency_pairs": _pairs_by_group(freqs),
         "responder_rate_by_type": {
             kind: {"n": int(row["n"]), "responders": int(row["events"]),
                    "rate": _none_if_nan(row["rate"]),
@@ -125,15 +129,25 @@ def compute_results(table: pd.DataFrame, responder_threshold: float = 0.5,
             fisher_exact(patients, "seizure_type", "responder", seed=seed)["p_value"].iloc[0]),
         "asm_wilcoxon_p": None,
         "asm_fisher_p": None,
+        "age_n": 0,
     }
     if "age_years" in table and table["age_years"].notna().any():
         ages = table["age_years"].dropna()
-        results.update(age_min=float(ages.min()), age_max=float(ages.max()),
+        results.update(age_n=len(ages), age_min=float(ages.min()), age_max=float(ages.max()),
                        age_mean=float(ages.mean()), age_sd=_none_if_nan(ages.std(ddof=1)))
     if has_asm_counts(patients):
-        checks = asm_checks(patients, seed=seed)["p_value"].tolist()
-        results.update(asm_wilcoxon_p=_none_if_nan(checks[0]), asm_fisher_p=_none_if_nan(checks[1]))
+        checks = asm_checks(patients, seed=seed)
+        results.update(asm_wilcoxon_p=_none_if_nan(checks["p_value"].iloc[0]),
+                       asm_fisher_p=_none_if_nan(checks["p_value"].iloc[1]),
+                       # the counts each test rests on, so that the release can gate them
+                       asm_counts_behind_tests={"wilcoxon": checks["counts"].iloc[0],
+                                                "fisher": checks["counts"].iloc[1]})
     return results
+
+
+def _pairs_by_group(tests: pd.DataFrame) -> dict:
+    return {row["group"]: {"n": int(row["n"]), "n_changed": int(row["n_changed"])}
+            for _, row in tests.iterrows()}
 
 
 def _p_by_group(tests: pd.DataFrame) -> dict:
@@ -148,7 +162,12 @@ def reproduced_values(results: dict) -> dict:
     p = results["subgroup_wilcoxon_p"]
 
     def percent(share):
-        return None if share is None else 100.0 * share
+        return share if share is None or isinstance(share, str) else 100.0 * share
+
+    def percent_of_n(count):  # from released counts when disclosure control is on
+        if isinstance(count, str) or isinstance(n, str):
+            return SUPPRESSED
+        return 100.0 * count / n if n else None
 
     values = {
         "n_patients": n,
@@ -162,7 +181,7 @@ def reproduced_values(results: dict) -> dict:
     }
     for kind in SEIZURE_TYPES:
         values[f"{kind}_n"] = counts.get(kind, 0)
-        values[f"{kind}_percent"] = 100.0 * counts.get(kind, 0) / n if n else None
+        values[f"{kind}_percent"] = percent_of_n(counts.get(kind, 0))
         values[f"{kind}_wilcoxon_p"] = p.get(kind)
     return values
 
@@ -189,9 +208,11 @@ def scorecard(results: dict, published: pd.DataFrame | None = None) -> pd.DataFr
     published = load_published() if published is None else published
     values = reproduced_values(results)
     card = published[["quantity", "description", "published"]].copy()
-    card["reproduced"] = [values.get(q) for q in published["quantity"]]
-    reproduced = pd.to_numeric(card["reproduced"], errors="coerce").astype(float)
-    card["reproduced"] = reproduced
+    shown = [values.get(q) for q in published["quantity"]]
+    reproduced = pd.to_numeric(pd.Series(shown, dtype=object), errors="coerce").astype(float)
+    withheld = [isinstance(v, str) for v in shown]  # redacted or suppressed by the release
+    card["reproduced"] = pd.Series([v if w else r for v, w, r in zip(
+        shown, withheld, reproduced, strict=True)], dtype=object if any(withheld) else float)
     card["difference"] = reproduced - card["published"]
     rounded = np.array([round(v, d) if not math.isnan(v) else v
                         for v, d in zip(reproduced, published["decimals"], strict=True)])
@@ -199,6 +220,8 @@ def scorecard(results: dict, published: pd.DataFrame | None = None) -> pd.DataFr
     card["match"] = np.where(published["rule"] == "at_least",
                              reproduced >= card["published"], equal)
     card.loc[published["rule"] == "at_least", "difference"] = np.nan
+    # a withheld number neither matches nor fails: the reader cannot see it
+    card["match"] = card["match"].astype(object).where(~np.array(withheld), None)
     return card
 
 

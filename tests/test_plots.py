@@ -26,13 +26,13 @@ def patients():
 
 def all_figures(patients, min_cell_count=0):
     return {
-        "age": plots.age_histogram(patients),
+        "age": plots.age_histogram(patients, min_cell_count),
         "waterfall": plots.waterfall(patients, 0.5, min_cell_count),
-        "course": plots.course(patients),
+        "course": plots.course(patients, min_cell_count),
         "forest": plots.forest(rate_table(patients, by="seizure_type"),
                                min_cell_count=min_cell_count),
         "slope": plots.slope(patients, min_cell_count=min_cell_count),
-        "asm": plots.asm_change_plot(add_asm_change(patients)),
+        "asm": plots.asm_change_plot(add_asm_change(patients), min_cell_count),
     }
 
 
@@ -42,9 +42,24 @@ def test_no_figure_draws_an_identifier(patients):
         plt.close(figure)
 
 
-def test_small_counts_in_figure_labels_are_suppressed(patients):
+def test_with_disclosure_control_figures_draw_released_aggregates_only(patients):
     figures = all_figures(patients, min_cell_count=5)
-    assert "Generalized (0/<5)" in drawn_text(figures["forest"])
+    forest = drawn_text(figures["forest"])
+    assert "Left out (fewer than 5 children or responders): Generalized" in forest
+    assert "Generalized (" not in forest  # the one-child group is not drawn
+    assert "Focal (5/25)" in forest  # 25 children, 6 responders: rounded to 5
     assert "Generalized (n=<5)" in drawn_text(figures["slope"])
-    assert "(1)" not in drawn_text(figures["forest"])
+    assert "not shown" in drawn_text(figures["slope"])
+    # per-child figures become bands: one bar per band of percent change, not one per child
+    waterfall_bars = [p for p in figures["waterfall"].axes[0].patches if p.get_height() > 0]
+    assert 0 < len(waterfall_bars) <= len(plots.CHANGE_BANDS) + 1
+    for figure in figures.values():  # every bar height is a released count: 0 or a multiple of 5
+        for bar in figure.axes[0].patches:
+            assert bar.get_height() % 5 == 0, bar.get_height()
     plt.close("all")
+
+
+def test_course_plot_starts_at_zero(patients):
+    figure = plots.course(patients)
+    assert figure.axes[0].get_ylim()[0] == 0
+    plt.close(figure)

@@ -26,4 +26,5 @@ def test_table_one_hides_a_group_smaller_than_the_minimum():
     generalized = shown["Generalized"]
     assert generalized.iloc[0] == "<5"
     assert set(generalized.iloc[1:]) == {"suppressed"}  # no age or frequency of two children
-    assert shown.loc[("n", ""), "Focal"] == 25
+    assert shown.loc[("n", ""), "Focal"] == "25"  # a multiple of 5 stays as it is
+    assert shown.loc[("n", ""), "Both"] == "15"  # 13 children, rounded to the nearest 5
