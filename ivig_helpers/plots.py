@@ -223,7 +223,7 @@ def forest(rates: pd.DataFrame, reference: float | None = None,
     labels below ``min_cell_count`` read ``<N``.
     """
     rates = rates[rates["n"] > 0]
-    released = release_table(rates, min_cell_count, ["n", "events"])
+    released = release_table(rates, min_cell_count, ["n", "events"], partition=True)
     shown = released["rate"].map(is_number)  # a group with a hidden count is left out
     left_out = [TYPE_LABELS.get(g, g.capitalize()) for g in released.loc[~shown, "group"]]
     rates = released[shown].iloc[::-1].reset_index(drop=True)

@@ -100,6 +100,84 @@ def release_count(count, min_cell_count: int = 0):
     return round_count(count)
 
 
+def count_bounds(shown, min_cell_count: int) -> tuple[float, float]:
+    """The true counts a released value allows, as a reader who knows the rules sees them.
+
+    A shown 0 is 0; a shown multiple of 5 is within 2 of it but not below N (a true 3 would read
+    ``<N``); ``<N`` is 1 to N - 1; "suppressed" could be anything.
+
+    Examples
+    --------
+    >>> count_bounds(5, 5), count_bounds(20, 5), count_bounds("<5", 5), count_bounds(0, 5)
+    ((5, 7), (18, 22), (1, 4), (0, 0))
+    """
+    if shown == SUPPRESSED:
+        return (0, math.inf)
+    if isinstance(shown, str):
+        return (1, min_cell_count - 1)
+    if shown == 0:
+        return (0, 0)
+    half = ROUNDING_BASE // 2
+    return (max(shown - half, min_cell_count), shown + half)
+
+
+def recoverable(shown_total, shown_parts: list, min_cell_count: int) -> bool:
+    """True when a redacted part of a margin (parts that add up to the total) is pinned to a
+    single value by the total and the other parts."""
+    low_total, high_total = count_bounds(shown_total, min_cell_count)
+    bounds = [count_bounds(p, min_cell_count) for p in shown_parts]
+    for index, part in enumerate(shown_parts):
+        if not isinstance(part, str) or part == SUPPRESSED:
+            continue
+        others = [b for i, b in enumerate(bounds) if i != index]
+        low = max(low_total - sum(h for _, h in others), 1)
+        high = min(high_total - sum(lo for lo, _ in others), min_cell_count - 1)
+        if high - low < 1:
+            return True
+    return False
+
+
+def release_parts(total: int, parts: list[int], min_cell_count: int = 0) -> tuple:
+    """Release a total and the parts that make it up, so that no redacted part can be worked
+    out from the others (secondary suppression).
+
+    Rounding each count to 5 leaves a rare worst case: the total rounded down by 2, every other
+    part rounded up by 2, and a redacted part of 1 is pinned exactly. Then the smallest shown
+    part is withheld too ("suppressed"), and so on until no redacted part is pinned. A part
+    given as None is one that no page shows (it reads "suppressed" and is never chosen).
+
+    Examples
+    --------
+    >>> release_parts(60, [30, 3, 27], 5)
+    (60, [30, '<5', 25])
+    >>> release_parts(22, [8, 13, 1], 5)
+    (20, ['suppressed', 15, '<5'])
+    """
+    shown_total = release_count(total, min_cell_count)
+    shown = [release_count(p, min_cell_count) if p is not None else SUPPRESSED for p in parts]
+    if min_cell_count <= 0:
+        return shown_total, shown
+    protect_margin(shown_total, shown, parts, min_cell_count)
+    return shown_total, shown
+
+
+def protect_margin(shown_total, shown: list, parts: list, min_cell_count: int) -> bool:
+    """Withhold shown parts of a margin, smallest first, until no redacted part is pinned.
+
+    ``shown`` is changed in place; a part whose true value is None is not shown anywhere and is
+    never chosen. When only redacted parts are left, one of them reads "suppressed" instead of
+    ``<N`` (a reader then cannot tell it is small). Returns True when something was withheld.
+    """
+    changed = False
+    while recoverable(shown_total, shown, min_cell_count):
+        candidates = [i for i, v in enumerate(shown) if is_number(v) and parts[i] is not None]
+        if not candidates:  # only redacted parts are left: say less about one of them
+            candidates = [i for i, v in enumerate(shown) if v != SUPPRESSED]
+        shown[min(candidates, key=lambda i: parts[i])] = SUPPRESSED
+        changed = True
+    return changed
+
+
 def shown_count(count, min_cell_count: int = 0) -> str:
     """A released count as text, for labels and sentences.
 
@@ -168,7 +246,7 @@ def release_statistic(value, depends_on, min_cell_count: int = 0):
 
 def release_table(table: pd.DataFrame, min_cell_count: int = 0,
                   counts: tuple[str, ...] | list[str] = (),
-                  depends_on: str | None = None) -> pd.DataFrame:
+                  depends_on: str | None = None, partition: bool = False) -> pd.DataFrame:
     """A result table as it may be shown: counts released, rates recomputed, statistics gated.
 
     Parameters
@@ -180,6 +258,10 @@ def release_table(table: pd.DataFrame, min_cell_count: int = 0,
     depends_on : str, optional
         A column holding, per row, a list of further counts the row's statistics depend on (for
         example every cell of a test's table).
+    partition : bool
+        The rows split one whole (the seizure types of a cohort): each count column is released
+        with its total by :func:`release_parts`, so that the total shown elsewhere cannot give
+        a hidden row away.
 
     In a row where any count is redacted, the columns of :data:`GATED_COLUMNS` read
     "suppressed". A table with ``events``, ``n`` and ``rate`` gets its rate and intervals
@@ -197,14 +279,21 @@ def release_table(table: pd.DataFrame, min_cell_count: int = 0,
     hidden = pd.Series(False, index=out.index)
     for column in counts:
         values = pd.to_numeric(table[column], errors="coerce")
+        if partition:
+            shown = release_parts(int(values.sum()), [int(v) for v in values], min_cell_count)[1]
+        else:
+            shown = [release_count(v, min_cell_count) for v in values]
+        hidden |= pd.Series([not is_number(v) for v in shown], index=out.index)
         hidden |= is_small(values.fillna(0), min_cell_count)
-        out[column] = [release_count(v, min_cell_count) for v in values]
+        out[column] = shown
     if depends_on is not None and depends_on in table:
         hidden |= table[depends_on].map(lambda cells: any(
             is_small(int(c), min_cell_count) for c in np.ravel(cells)))
     if {"events", "n", "rate"} <= set(table.columns):
         for index, row in table.iterrows():  # one row per group: a handful
             rate = release_rate(row["events"], row["n"], min_cell_count)
+            if hidden[index]:  # a count withheld by the margin: its rate with it
+                rate = dict.fromkeys(RATE_COLUMNS, SUPPRESSED)
             for column in RATE_COLUMNS:
                 if column in out:
                     out.at[index, column] = rate[column]
@@ -241,7 +330,13 @@ def release_results(results: dict, min_cell_count: int = 0) -> dict:
                 "age_n", "median_percent_change_n"):
         if key in out:
             out[key] = count(raw[key])
-    out["seizure_type_counts"] = {k: count(v) for k, v in raw["seizure_type_counts"].items()}
+    kinds = list(raw["seizure_type_counts"])
+    _, shown_types = release_parts(raw["n_patients"], [raw["seizure_type_counts"][k]
+                                                        for k in kinds], mcc)
+    out["seizure_type_counts"] = dict(zip(kinds, shown_types, strict=True))
+    if raw.get("missing_followup_handling") == "exclude":  # analysed + excluded = all
+        _, (out["n_analysed"], out["missing_followup"]) = release_parts(
+            raw["n_patients"], [raw["n_analysed"], raw["missing_followup"]], mcc)
     overall = release_rate(raw["responders"], raw["n_analysed"], mcc)
     out["responder_rate"] = overall["rate"]
     out["responder_rate_ci"] = _pair(overall, "exact")
@@ -257,15 +352,30 @@ def release_results(results: dict, min_cell_count: int = 0) -> dict:
     out["median_percent_change_ci"] = [release_statistic(v, [median_n], mcc)
                                        for v in raw["median_percent_change_ci"]]
     for key in ("subgroup_wilcoxon", "subgroup_wilcoxon_frequency"):
-        pairs = raw.get(f"{key}_pairs", {})
-        out[f"{key}_p"] = {kind: release_statistic(p, list(pairs.get(kind, {}).values()), mcc)
-                           for kind, p in raw[f"{key}_p"].items()}
-        out[f"{key}_pairs"] = {kind: {k: count(v) for k, v in c.items()}
-                               for kind, c in pairs.items()}
+        pairs = raw.get(f"{key}_pairs", {})  # per type: the pairs, and those that changed
+        shown = {k: release_parts(sum(c[k] for c in pairs.values()),
+                                  [c[k] for c in pairs.values()], mcc)[1]
+                 for k in ("n", "n_changed")}
+        out[f"{key}_pairs"] = {kind: {k: shown[k][i] for k in shown}
+                               for i, kind in enumerate(pairs)}
+        out[f"{key}_p"] = {
+            kind: release_statistic(p, list(pairs[kind].values()), mcc)
+            if all(is_number(v) for v in out[f"{key}_pairs"][kind].values()) or p is None
+            else SUPPRESSED for kind, p in raw[f"{key}_p"].items()}
     by_type = {}
-    for kind, row in raw["responder_rate_by_type"].items():
+    rows = raw["responder_rate_by_type"]
+    _, shown_responders = release_parts(raw["responders"], [r["responders"]
+                                                            for r in rows.values()], mcc)
+    if raw.get("missing_followup_handling") == "exclude":  # analysed children per type
+        _, shown_sizes = release_parts(raw["n_analysed"], [r["n"] for r in rows.values()], mcc)
+    else:  # every child is analysed: the sizes are the seizure-type counts
+        shown_sizes = [out["seizure_type_counts"][kind] for kind in rows]
+    for (kind, row), responders, size in zip(rows.items(), shown_responders, shown_sizes,
+                                             strict=True):
         rate = release_rate(row["responders"], row["n"], mcc)
-        by_type[kind] = {"n": rate["n"], "responders": rate["events"], "rate": rate["rate"],
+        if SUPPRESSED in (responders, size):
+            rate = {**rate, **dict.fromkeys(RATE_COLUMNS, SUPPRESSED)}
+        by_type[kind] = {"n": size, "responders": responders, "rate": rate["rate"],
                          "ci": _pair(rate, "exact")}
     out["responder_rate_by_type"] = by_type
     cells = [c for row in raw["responder_rate_by_type"].values() if row["n"] > 0

@@ -7,6 +7,7 @@ rows and no identifiers; with ``min_cell_count`` set, every number shown passes 
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import pandas as pd
@@ -18,8 +19,9 @@ from .privacy import (
     age_bands,
     is_number,
     mode_statement,
-    release_cell_text,
+    protect_margin,
     release_count,
+    release_parts,
     release_rate,
     release_statistic,
     release_table,
@@ -91,22 +93,64 @@ def table_one(table: pd.DataFrame, by: str = "seizure_type",
 
 def _release_table_one(shown: pd.DataFrame, min_cell_count: int) -> pd.DataFrame:
     """Table 1 as it may be shown: every count released, percents of the released group size,
-    and a group of fewer than N children reduced to its redacted size."""
+    a group of fewer than N children reduced to its redacted size, and no hidden count pinned
+    by the margins (each row against Overall, each variable's levels against the group size)."""
     if min_cell_count <= 0:
         return shown
+    groups = [c for c in shown.columns if c != "Missing"]
+    raw = pd.DataFrame(index=shown.index, columns=shown.columns, dtype=object)
+    for column in shown.columns:  # the count of each "k (p)" cell and of the n row
+        raw[column] = [int(str(v).split(" (")[0]) if re.match(r"^\d+( \(|$)", str(v).strip())
+                       and (i == 0 or " (" in str(v) or column == "Missing") else None
+                       for i, v in enumerate(shown[column])]
+    released = raw.map(lambda v: release_count(v, min_cell_count) if pd.notna(v) else None)
+    variables = [i for i, key in enumerate(shown.index) if raw.iloc[i][groups].notna().all()]
+    changed = True
+    while changed:  # withholding a cell can pin another: repeat until nothing changes
+        changed = False
+        for i in variables:  # rows: the seizure types add up to Overall
+            row = released.iloc[i]
+            parts = [row[c] for c in groups[1:]]
+            if protect_margin(row[groups[0]], parts, list(raw.iloc[i][groups[1:]]),
+                              min_cell_count):
+                released.iloc[i, [released.columns.get_loc(c) for c in groups[1:]]] = parts
+                changed = True
+        for name in dict.fromkeys(key[0] for key in shown.index[1:]):
+            rows = [i for i in variables if shown.index[i][0] == name]
+            if not rows:  # a continuous variable: no counts
+                continue
+            for column in groups:  # columns: a variable's levels and its blanks make n
+                parts = [released.iloc[i][column] for i in rows]
+                blanks = raw.iloc[rows[0]]["Missing"] if "Missing" in raw else None
+                blanks = 0 if blanks is None or pd.isna(blanks) else int(blanks)
+                overall = column == groups[0]
+                parts.append(release_count(blanks, min_cell_count) if overall
+                             else SUPPRESSED)  # blanks per group are not shown
+                truth = [raw.iloc[i][column] for i in rows] + [blanks if overall else None]
+                if protect_margin(released.iloc[0][column], parts, truth,
+                                           min_cell_count):
+                    for i, value in zip(rows, parts, strict=False):
+                        released.iloc[i, released.columns.get_loc(column)] = value
+                    changed = True
     out = shown.astype(object).copy()
-    sizes = pd.to_numeric(shown.iloc[0], errors="coerce")  # the row "n"
-    for column in out.columns:
-        size = sizes.get(column)
-        column_n = release_count(size, min_cell_count) if pd.notna(size) else None
-        if column == "Missing":  # counts of blanks per variable
-            out[column] = [release_cell_text(v, None, min_cell_count) if str(v).strip() else v
-                           for v in shown[column]]
-        elif is_number(column_n) or column_n is None:
-            out[column] = [release_cell_text(v, column_n, min_cell_count) for v in shown[column]]
-        else:  # a summary of fewer than N children describes them one by one
-            out[column] = SUPPRESSED
-        if column_n is not None:
+    for column in shown.columns:
+        column_n = released.iloc[0][column]
+        column_n = int(column_n) if is_number(column_n) else column_n
+        for i, value in enumerate(shown[column]):
+            if pd.isna(raw.iloc[i][column]) or i == 0:
+                continue
+            count = released.iloc[i][column]
+            count = int(count) if is_number(count) else count
+            if " (" not in str(value):
+                out.iloc[i, out.columns.get_loc(column)] = str(count)
+            elif is_number(count) and is_number(column_n) and column_n:
+                out.iloc[i, out.columns.get_loc(column)] = f"{count} ({100 * count / column_n:.1f})"
+            else:
+                out.iloc[i, out.columns.get_loc(column)] = str(count) if not is_number(
+                    count) else f"{count} ({SUPPRESSED})"
+        if column in groups and not is_number(column_n):
+            out[column] = SUPPRESSED  # a summary of fewer than N children describes them
+        if column_n is not None and not pd.isna(column_n):
             out.iloc[0, out.columns.get_loc(column)] = str(column_n)
     return out
 
@@ -153,8 +197,8 @@ def count_table(table: pd.DataFrame, column: str, min_cell_count: int = 0) -> pd
     counts = table[column].value_counts(sort=False)
     if isinstance(table[column].dtype, pd.CategoricalDtype):
         counts = counts[counts > 0]
-    total = release_count(len(table), min_cell_count)
-    shown = [release_count(c, min_cell_count) for c in counts.to_numpy()]
+    total, shown = release_parts(len(table), [int(c) for c in counts.to_numpy()],
+                                 min_cell_count)
     return pd.DataFrame({column: counts.index.astype(str), "n": shown,
                          "percent": [100 * c / total if is_number(c) and is_number(total)
                                      and total else SUPPRESSED for c in shown]})
@@ -235,10 +279,13 @@ def describe_test(label: str, row: pd.Series, min_cell_count: int = 0) -> str:
 
 
 def plain_table(table: pd.DataFrame, columns: list[str] | None = None,
-                counts: tuple[str, ...] = (), min_cell_count: int = 0, decimals: int = 3) -> str:
+                counts: tuple[str, ...] = (), min_cell_count: int = 0, decimals: int = 3,
+                partition: bool = False) -> str:
     """A result table as rounded plain text, for the cells whose output nbval compares.
 
-    ``counts`` names the count columns that ``min_cell_count`` suppresses.
+    ``counts`` names the count columns that ``min_cell_count`` releases; ``partition`` says that
+    the rows split one whole, such as the seizure types (see
+    :func:`ivig_helpers.privacy.release_table`).
 
     Examples
     --------
@@ -246,7 +293,8 @@ def plain_table(table: pd.DataFrame, columns: list[str] | None = None,
     group  n  p_value
         a  3    0.012
     """
-    released = release_table(table, min_cell_count, list(counts), depends_on="counts")
+    released = release_table(table, min_cell_count, list(counts), depends_on="counts",
+                             partition=partition)
     shown = released[columns] if columns is not None else released
     return shown.map(lambda v: round(v, decimals) if isinstance(v, float) else v).to_string(
         index=False)
