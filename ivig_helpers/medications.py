@@ -17,6 +17,14 @@ MISSING_ASM_NOTE = ("This cohort has no ASM counts (columns asm_count_baseline a
                     "asm_count_month12), so the medication checks are skipped.")
 
 
+def asm_skip_reason(data: pd.DataFrame) -> str | None:
+    """Why the medication checks cannot run on these patients, in words, or None when they can."""
+    if data.empty:
+        return ("No child is in the analysis (none has one-year follow-up and missing_followup "
+                "is 'exclude'), so the medication checks are skipped.")
+    return None if has_asm_counts(data) else MISSING_ASM_NOTE
+
+
 def has_asm_counts(data: pd.DataFrame) -> bool:
     """True when both ASM count columns exist and at least one patient has both."""
     return all(c in data for c in ASM_COLUMNS) and bool(data[list(ASM_COLUMNS)].notna().all(

@@ -57,6 +57,15 @@ def outcome_labels(patients: pd.DataFrame) -> pd.Series:
     return pd.Series(pd.Categorical(label, categories=list(OUTCOME_COLORS)), index=patients.index)
 
 
+def nothing_to_draw(title: str, reason: str) -> plt.Figure:
+    """A small figure that says why there is nothing to draw (so a report never just lacks one)."""
+    fig, ax = plt.subplots(figsize=(7, 2))
+    ax.axis("off")
+    ax.set_title(title)
+    ax.text(0.5, 0.5, reason, ha="center", va="center", transform=ax.transAxes)
+    return fig
+
+
 def _left_out_note(ax, left_out: list[str], min_cell_count: int, what: str = "") -> None:
     """Say under a figure what disclosure control left out, and that counts are rounded."""
     text = "Counts rounded to the nearest 5."
@@ -180,6 +189,9 @@ def course(patients: pd.DataFrame, min_cell_count: int = 0) -> plt.Figure:
     long = patients.assign(type=_type_labels(patients["seizure_type"])).melt(
         id_vars="type", value_vars=list(times), var_name="time", value_name="frequency")
     long["time"] = pd.Categorical(long["time"].map(times), categories=list(times.values()))
+    if long["frequency"].isna().all():
+        return nothing_to_draw("Seizure frequency over the first year",
+                               "No child has seizure frequencies to draw.")
     fig, ax = plt.subplots(figsize=(7, 4))
     several = len(long["type"].cat.categories) > 1  # seaborn divides by zero when dodging one
     sns.pointplot(data=long.dropna(subset=["frequency"]), x="time", y="frequency", hue="type",
@@ -223,6 +235,8 @@ def forest(rates: pd.DataFrame, reference: float | None = None,
     labels below ``min_cell_count`` read ``<N``.
     """
     rates = rates[rates["n"] > 0]
+    if rates.empty:
+        return nothing_to_draw("Responder rate by seizure type", "No child was analysed.")
     released = release_table(rates, min_cell_count, ["n", "events"], partition=True)
     shown = released["rate"].map(is_number)  # a group with a hidden count is left out
     left_out = [TYPE_LABELS.get(g, g.capitalize()) for g in released.loc[~shown, "group"]]
@@ -252,6 +266,9 @@ def slope(patients: pd.DataFrame, before: str = "baseline_score",
     labelled. With disclosure control on, children per seizure type whose score fell, stayed
     the same or rose, as released counts, instead of one line per child.
     """
+    if patients[[before, after]].dropna().empty:
+        return nothing_to_draw("Seizure frequency score before IVIG and at one year",
+                               "No child has a score both before IVIG and at one year.")
     if min_cell_count > 0:
         return _released_slope(patients, before, after, min_cell_count)
     data = patients.dropna(subset=[before, after]).assign(

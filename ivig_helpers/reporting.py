@@ -241,12 +241,12 @@ def describe_median(row: pd.Series, min_cell_count: int = 0, seed: int | None = 
     Bootstrap 95% CI: -50.0% to -12.5% (n = 40, seed 1)
     """
     n = int(row["n"])
+    if n == 0:
+        return "Median percent change at one year: no child has one-year follow-up"
     median = release_statistic(row["median"], [n], min_cell_count)
     if not is_number(median):
         return (f"Median percent change at one year: not shown (n = "
                 f"{shown_count(n, min_cell_count)}, fewer than {min_cell_count} children)")
-    if pd.isna(median):
-        return "Median percent change at one year: no child has one-year follow-up"
     seeded = f", seed {seed}" if seed is not None else ""
     interval = (f"Bootstrap 95% CI: {row['ci_low']:.1f}% to {row['ci_high']:.1f}%"
                 if pd.notna(row["ci_low"]) else "Bootstrap 95% CI: needs at least 2 children")
