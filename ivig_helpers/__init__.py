@@ -7,6 +7,8 @@ The notebooks tell the story; this package computes. Modules by family:
 - ``comparisons``: paired Wilcoxon and Friedman tests, Fisher's exact test
 - ``medications``: the checks of the antiseizure-medication claim
 - ``results``: the headline numbers of a run and the scorecard against the publication
+- ``narrative``: what these data show, in sentences written from the numbers of the run
+- ``parameters``: the notebooks' parameters, declared once
 - ``reporting``: what a notebook shows (Table 1, plain-text tables, no rows of real data)
 - ``privacy``: the release of numbers: disclosure control for tables, prose, figures and files
 - ``plots``: the figures
@@ -50,8 +52,10 @@ from .reporting import (
     describe_median,
     describe_rate,
     describe_test,
+    level_words,
     plain_table,
     preview_rows,
+    run_results,
     scorecard_view,
     source_note,
     start_notebook,
@@ -65,11 +69,11 @@ __all__ = [
     "BUNDLED_COHORT", "COLUMNS", "Cohort", "CohortError", "SEIZURE_TYPES", "add_asm_change",
     "add_outcomes", "age_summary", "asm_checks", "asm_summary", "compute_results",
     "count_missing_followup", "count_table", "describe_median", "describe_rate", "describe_test",
-    "fisher_exact", "frequency_score", "friedman", "has_asm_counts", "load_cohort",
+    "fisher_exact", "frequency_score", "friedman", "has_asm_counts", "level_words", "load_cohort",
     "load_published", "make_cohort", "make_published_cohort", "median_change_interval",
     "mode_statement", "paired_wilcoxon", "percent_change", "plain_table", "preview_rows",
     "proportion_ci", "rate_table", "release_count", "release_rate", "release_results",
-    "release_statistic", "release_table", "responders_by_asm_change", "scorecard",
+    "release_statistic", "release_table", "responders_by_asm_change", "run_results", "scorecard",
     "scorecard_view", "shown_count", "source_note", "start_notebook", "table_one",
     "threshold_sweep", "versions", "write_cohort", "write_results",
 ]

@@ -167,7 +167,8 @@ def rate_table(data: pd.DataFrame, outcome: str = "responder", by: str | None = 
 
 
 def threshold_sweep(table: pd.DataFrame, thresholds=(0.25, 0.5, 0.75, 1.0),
-                    missing_followup: str = "nonresponder") -> pd.DataFrame:
+                    missing_followup: str = "nonresponder",
+                    confidence: float = 0.95) -> pd.DataFrame:
     """How the responder rate moves with the definition of a responder.
 
     Returns
@@ -177,7 +178,8 @@ def threshold_sweep(table: pd.DataFrame, thresholds=(0.25, 0.5, 0.75, 1.0),
     """
     rows = []
     for threshold in thresholds:
-        rated = rate_table(add_outcomes(table, threshold, missing_followup)).drop(columns="group")
+        rated = rate_table(add_outcomes(table, threshold, missing_followup),
+                           confidence=confidence).drop(columns="group")
         rows.append(rated.assign(threshold=threshold))
     result = pd.concat(rows, ignore_index=True)
     return result[["threshold"] + [c for c in result.columns if c != "threshold"]]

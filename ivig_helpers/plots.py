@@ -205,8 +205,8 @@ def course(patients: pd.DataFrame, min_cell_count: int = 0) -> plt.Figure:
     return fig
 
 
-def threshold_plot(sweep: pd.DataFrame, chosen: float = 0.5) -> plt.Figure:
-    """Responder rate, with its exact 95% interval, for several responder definitions."""
+def threshold_plot(sweep: pd.DataFrame, chosen: float = 0.5, level: str = "95%") -> plt.Figure:
+    """Responder rate, with its exact interval (``level``), for several responder definitions."""
     fig, ax = plt.subplots(figsize=(7, 4))
     shown = sweep["rate"].map(is_number)  # a suppressed rate is left out, not drawn
     left_out = [f"{100 * t:g}%" for t in sweep.loc[~shown, "threshold"]]
@@ -219,7 +219,8 @@ def threshold_plot(sweep: pd.DataFrame, chosen: float = 0.5) -> plt.Figure:
     ax.axvline(100 * chosen, color="gray", linestyle=":", linewidth=1)
     ax.set(title="How the responder rate depends on the definition of a responder",
            xlabel="A responder has at least this much fewer seizures (%)",
-           ylabel="Responders (% of children, exact 95% CI)", xticks=list(x_all), ylim=(0, 100))
+           ylabel=f"Responders (% of children, exact {level} CI)", xticks=list(x_all),
+           ylim=(0, 100))
     if left_out:
         ax.text(0.0, -0.2, "Left out (a count of fewer than the minimum): " + ", ".join(left_out),
                 transform=ax.transAxes, fontsize=8, color="dimgray", va="top")
@@ -227,8 +228,9 @@ def threshold_plot(sweep: pd.DataFrame, chosen: float = 0.5) -> plt.Figure:
 
 
 def forest(rates: pd.DataFrame, reference: float | None = None,
-           min_cell_count: int = 0) -> plt.Figure:
-    """Responder rate per group with exact 95% intervals (a forest-style plot).
+           min_cell_count: int = 0, level: str = "95%") -> plt.Figure:
+    """Responder rate per group with exact intervals (a forest-style plot; ``level`` names the
+    intervals' confidence level, as computed by ``rates``).
 
     ``rates`` is the output of :func:`ivig_helpers.rate_table`; groups with no patients are left
     out. ``reference`` draws a vertical line, for example a placebo responder rate. Counts in the
@@ -237,7 +239,8 @@ def forest(rates: pd.DataFrame, reference: float | None = None,
     rates = rates[rates["n"] > 0]
     if rates.empty:
         return nothing_to_draw("Responder rate by seizure type", "No child was analysed.")
-    released = release_table(rates, min_cell_count, ["n", "events"], partition=True)
+    released = release_table(rates, min_cell_count, ["n", "events"], partition=True,
+                             confidence=float(level.rstrip("%")) / 100)
     shown = released["rate"].map(is_number)  # a group with a hidden count is left out
     left_out = [TYPE_LABELS.get(g, g.capitalize()) for g in released.loc[~shown, "group"]]
     rates = released[shown].iloc[::-1].reset_index(drop=True)
@@ -252,7 +255,7 @@ def forest(rates: pd.DataFrame, reference: float | None = None,
     if reference is not None:
         ax.axvline(100 * reference, color="firebrick", linestyle="--", linewidth=1)
     ax.set(yticks=np.arange(len(rates)), yticklabels=labels, xlim=(0, 100),
-           xlabel="Responders (%, exact 95% CI)", title="Responder rate by seizure type")
+           xlabel=f"Responders (%, exact {level} CI)", title="Responder rate by seizure type")
     if min_cell_count > 0:
         _left_out_note(ax, left_out, min_cell_count, " or responders")
     return fig

@@ -246,7 +246,8 @@ def release_statistic(value, depends_on, min_cell_count: int = 0):
 
 def release_table(table: pd.DataFrame, min_cell_count: int = 0,
                   counts: tuple[str, ...] | list[str] = (),
-                  depends_on: str | None = None, partition: bool = False) -> pd.DataFrame:
+                  depends_on: str | None = None, partition: bool = False,
+                  confidence: float = 0.95) -> pd.DataFrame:
     """A result table as it may be shown: counts released, rates recomputed, statistics gated.
 
     Parameters
@@ -262,6 +263,8 @@ def release_table(table: pd.DataFrame, min_cell_count: int = 0,
         The rows split one whole (the seizure types of a cohort): each count column is released
         with its total by :func:`release_parts`, so that the total shown elsewhere cannot give
         a hidden row away.
+    confidence : float
+        The level of the intervals recomputed from released counts.
 
     In a row where any count is redacted, the columns of :data:`GATED_COLUMNS` read
     "suppressed". A table with ``events``, ``n`` and ``rate`` gets its rate and intervals
@@ -291,7 +294,7 @@ def release_table(table: pd.DataFrame, min_cell_count: int = 0,
             is_small(int(c), min_cell_count) for c in np.ravel(cells)))
     if {"events", "n", "rate"} <= set(table.columns):
         for index, row in table.iterrows():  # one row per group: a handful
-            rate = release_rate(row["events"], row["n"], min_cell_count)
+            rate = release_rate(row["events"], row["n"], min_cell_count, confidence)
             if hidden[index]:  # a count withheld by the margin: its rate with it
                 rate = dict.fromkeys(RATE_COLUMNS, SUPPRESSED)
             for column in RATE_COLUMNS:
@@ -337,7 +340,8 @@ def release_results(results: dict, min_cell_count: int = 0) -> dict:
     if raw.get("missing_followup_handling") == "exclude":  # analysed + excluded = all
         _, (out["n_analysed"], out["missing_followup"]) = release_parts(
             raw["n_patients"], [raw["n_analysed"], raw["missing_followup"]], mcc)
-    overall = release_rate(raw["responders"], raw["n_analysed"], mcc)
+    level = raw.get("confidence_level", 0.95)
+    overall = release_rate(raw["responders"], raw["n_analysed"], mcc, level)
     out["responder_rate"] = overall["rate"]
     out["responder_rate_ci"] = _pair(overall, "exact")
     out["responder_rate_wilson_ci"] = _pair(overall, "wilson")
@@ -362,6 +366,10 @@ def release_results(results: dict, min_cell_count: int = 0) -> dict:
             kind: release_statistic(p, list(pairs[kind].values()), mcc)
             if all(is_number(v) for v in out[f"{key}_pairs"][kind].values()) or p is None
             else SUPPRESSED for kind, p in raw[f"{key}_p"].items()}
+    if "holm_p" in raw:  # an adjusted p depends on every other p: hidden if any is hidden
+        hidden = any(p == SUPPRESSED for p in out["subgroup_wilcoxon_p"].values())
+        out["holm_p"] = {k: SUPPRESSED if hidden and p is not None else p
+                         for k, p in raw["holm_p"].items()}
     by_type = {}
     rows = raw["responder_rate_by_type"]
     _, shown_responders = release_parts(raw["responders"], [r["responders"]
@@ -372,7 +380,7 @@ def release_results(results: dict, min_cell_count: int = 0) -> dict:
         shown_sizes = [out["seizure_type_counts"][kind] for kind in rows]
     for (kind, row), responders, size in zip(rows.items(), shown_responders, shown_sizes,
                                              strict=True):
-        rate = release_rate(row["responders"], row["n"], mcc)
+        rate = release_rate(row["responders"], row["n"], mcc, level)
         if SUPPRESSED in (responders, size):
             rate = {**rate, **dict.fromkeys(RATE_COLUMNS, SUPPRESSED)}
         by_type[kind] = {"n": size, "responders": responders, "rate": rate["rate"],

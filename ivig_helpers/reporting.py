@@ -14,6 +14,7 @@ import pandas as pd
 from tableone import TableOne
 
 from .contract import SEIZURE_TYPES, Cohort, load_cohort
+from .narrative import run_statement
 from .privacy import (
     SUPPRESSED,
     age_bands,
@@ -23,6 +24,7 @@ from .privacy import (
     release_count,
     release_parts,
     release_rate,
+    release_results,
     release_statistic,
     release_table,
     shown_count,
@@ -156,8 +158,8 @@ def _release_table_one(shown: pd.DataFrame, min_cell_count: int) -> pd.DataFrame
 
 
 def start_notebook(data_path: str, responder_threshold: float = 0.5,
-                   missing_followup: str = "nonresponder",
-                   min_cell_count: int = 0) -> tuple[Cohort, pd.DataFrame]:
+                   missing_followup: str = "nonresponder", min_cell_count: int = 0,
+                   alpha: float = 0.05, seed: int = 2024) -> tuple[Cohort, pd.DataFrame]:
     """Load and check the cohort, add the outcomes, set the figure style, say what data these are.
 
     Every notebook starts with this call, so that all of them read the file the same way. For
@@ -179,10 +181,23 @@ def start_notebook(data_path: str, responder_threshold: float = 0.5,
     from IPython.display import Markdown, display
 
     display(Markdown(source_note(cohort, min_cell_count) + "\n\n"
-                     + mode_statement(min_cell_count, cohort.is_bundled)))
+                     + run_statement(responder_threshold, missing_followup, alpha, seed)
+                     + "\n\n" + mode_statement(min_cell_count, cohort.is_bundled)))
     for note in cohort.notes:
         print(note)
     return cohort, add_outcomes(cohort.table, responder_threshold, missing_followup)
+
+
+def run_results(cohort: Cohort, responder_threshold: float = 0.5,
+                missing_followup: str = "nonresponder", min_cell_count: int = 0,
+                seed: int = 2024, alpha: float = 0.05) -> dict:
+    """The headline results of this run as they may be shown: computed once by
+    :func:`ivig_helpers.compute_results`, then released (:func:`ivig_helpers.release_results`).
+    The sentences of every notebook are written from this."""
+    from .results import compute_results
+
+    results = compute_results(cohort.table, responder_threshold, missing_followup, seed, alpha)
+    return release_results(results, min_cell_count)
 
 
 def count_table(table: pd.DataFrame, column: str, min_cell_count: int = 0) -> pd.DataFrame:
@@ -204,8 +219,19 @@ def count_table(table: pd.DataFrame, column: str, min_cell_count: int = 0) -> pd
                                      and total else SUPPRESSED for c in shown]})
 
 
+def level_words(confidence: float) -> str:
+    """A confidence level as a percentage ("95%").
+
+    Examples
+    --------
+    >>> level_words(1 - 0.05), level_words(0.9)
+    ('95%', '90%')
+    """
+    return f"{100 * confidence:g}%"
+
+
 def describe_rate(label: str, row: pd.Series, min_cell_count: int = 0,
-                  interval: str = "exact") -> str:
+                  interval: str = "exact", confidence: float = 0.95) -> str:
     """One row of :func:`ivig_helpers.rate_table` as a plain sentence, rounded for reading.
 
     ``interval`` is "exact" (Clopper-Pearson) or "wilson".
@@ -218,18 +244,20 @@ def describe_rate(label: str, row: pd.Series, min_cell_count: int = 0,
     """
     if int(row["n"]) == 0:
         return f"{label}: no patients"
-    rate = release_rate(int(row["events"]), int(row["n"]), min_cell_count)
+    rate = release_rate(int(row["events"]), int(row["n"]), min_cell_count, confidence)
     events, n = rate["events"], rate["n"]
     if not is_number(rate["rate"]):
         return f"{label}: {events} of {n} (suppressed: fewer than {min_cell_count})"
     low, high = rate[f"{interval}_low"], rate[f"{interval}_high"]
     name = {"exact": "exact", "wilson": "Wilson"}[interval]
     rounded = ", counts rounded to the nearest 5" if min_cell_count > 0 else ""
-    return (f"{label}: {events} of {n} ({100 * rate['rate']:.1f}%{rounded}), {name} 95% CI "
+    return (f"{label}: {events} of {n} ({100 * rate['rate']:.1f}%{rounded}), {name} "
+            f"{level_words(confidence)} CI "
             f"{100 * low:.1f}% to {100 * high:.1f}%")
 
 
-def describe_median(row: pd.Series, min_cell_count: int = 0, seed: int | None = None) -> str:
+def describe_median(row: pd.Series, min_cell_count: int = 0, seed: int | None = None,
+                    confidence: float = 0.95) -> str:
     """A row of :func:`ivig_helpers.median_change_interval` as two plain lines (withheld when
     fewer than ``min_cell_count`` children have a value).
 
@@ -248,8 +276,9 @@ def describe_median(row: pd.Series, min_cell_count: int = 0, seed: int | None = 
         return (f"Median percent change at one year: not shown (n = "
                 f"{shown_count(n, min_cell_count)}, fewer than {min_cell_count} children)")
     seeded = f", seed {seed}" if seed is not None else ""
-    interval = (f"Bootstrap 95% CI: {row['ci_low']:.1f}% to {row['ci_high']:.1f}%"
-                if pd.notna(row["ci_low"]) else "Bootstrap 95% CI: needs at least 2 children")
+    label = f"Bootstrap {level_words(confidence)} CI"
+    interval = (f"{label}: {row['ci_low']:.1f}% to {row['ci_high']:.1f}%"
+                if pd.notna(row["ci_low"]) else f"{label}: needs at least 2 children")
     return (f"Median percent change at one year: {median:.1f}%\n"
             f"{interval} (n = {shown_count(n, min_cell_count)}{seeded})")
 
@@ -280,7 +309,7 @@ def describe_test(label: str, row: pd.Series, min_cell_count: int = 0) -> str:
 
 def plain_table(table: pd.DataFrame, columns: list[str] | None = None,
                 counts: tuple[str, ...] = (), min_cell_count: int = 0, decimals: int = 3,
-                partition: bool = False) -> str:
+                partition: bool = False, confidence: float = 0.95) -> str:
     """A result table as rounded plain text, for the cells whose output nbval compares.
 
     ``counts`` names the count columns that ``min_cell_count`` releases; ``partition`` says that
@@ -294,7 +323,7 @@ def plain_table(table: pd.DataFrame, columns: list[str] | None = None,
         a  3    0.012
     """
     released = release_table(table, min_cell_count, list(counts), depends_on="counts",
-                             partition=partition)
+                             partition=partition, confidence=confidence)
     shown = released[columns] if columns is not None else released
     return shown.map(lambda v: round(v, decimals) if isinstance(v, float) else v).to_string(
         index=False)

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .comparisons import fisher_exact, paired_wilcoxon
+from .comparisons import fisher_exact, holm, paired_wilcoxon
 from .contract import DATA_DIR, SEIZURE_TYPES
 from .medications import asm_checks, has_asm_counts
 from .outcomes import add_outcomes, count_missing_followup, median_change_interval, rate_table
@@ -49,7 +49,8 @@ def _none_if_nan(value):
 
 
 def compute_results(table: pd.DataFrame, responder_threshold: float = 0.5,
-                    missing_followup: str = "nonresponder", seed: int = 2024) -> dict:
+                    missing_followup: str = "nonresponder", seed: int = 2024,
+                    alpha: float = 0.05) -> dict:
     """Every headline number of the study, recomputed on a cohort.
 
     Parameters
@@ -60,6 +61,8 @@ def compute_results(table: pd.DataFrame, responder_threshold: float = 0.5,
         As in :func:`ivig_helpers.add_outcomes`.
     seed : int
         Seed of the bootstrap and of any Monte Carlo p-value.
+    alpha : float
+        Significance level; every interval is a (1 - alpha) confidence interval.
 
     Returns
     -------
@@ -85,10 +88,11 @@ def compute_results(table: pd.DataFrame, responder_threshold: float = 0.5,
     table = table.assign(seizure_type=pd.Categorical(table["seizure_type"],
                                                      categories=SEIZURE_TYPES))
     patients = add_outcomes(table, responder_threshold, missing_followup)
-    overall = rate_table(patients).iloc[0]
-    by_type = rate_table(patients, by="seizure_type").set_index("group")
+    confidence = 1 - alpha
+    overall = rate_table(patients, confidence=confidence).iloc[0]
+    by_type = rate_table(patients, by="seizure_type", confidence=confidence).set_index("group")
     counts = table["seizure_type"].value_counts().reindex(SEIZURE_TYPES, fill_value=0)
-    median = median_change_interval(patients, seed=seed).iloc[0]
+    median = median_change_interval(patients, confidence=confidence, seed=seed).iloc[0]
     scores = paired_wilcoxon(patients, "baseline_score", "month12_score", by="seizure_type")
     freqs = paired_wilcoxon(patients, "baseline_seizures_per_month",
                             "month12_seizures_per_month", by="seizure_type")
@@ -99,6 +103,8 @@ def compute_results(table: pd.DataFrame, responder_threshold: float = 0.5,
         "missing_followup": count_missing_followup(table),
         "missing_followup_handling": missing_followup,
         "responder_threshold": responder_threshold,
+        "alpha": alpha,
+        "confidence_level": confidence,
         "seizure_type_counts": {k: int(v) for k, v in counts.items()},
         "age_min": None, "age_max": None, "age_mean": None, "age_sd": None,
         "responders": responders,
@@ -117,6 +123,7 @@ def compute_results(table: pd.DataFrame, responder_threshold: float = 0.5,
                                      _none_if_nan(median["ci_high"])],
         "median_percent_change_n": int(median["n"]),
         "subgroup_wilcoxon_p": _p_by_group(scores),
+        "holm_p": holm(_p_by_group(scores)),
         "subgroup_wilcoxon_pairs": _pairs_by_group(scores),
         "subgroup_wilcoxon_frequency_p": _p_by_group(freqs),
         "subgroup_wilcoxon_frequency_pairs": _pairs_by_group(freqs),
@@ -208,6 +215,11 @@ def scorecard(results: dict, published: pd.DataFrame | None = None) -> pd.DataFr
     published = load_published() if published is None else published
     values = reproduced_values(results)
     card = published[["quantity", "description", "published"]].copy()
+    threshold = results.get("responder_threshold", 0.5)
+    if threshold != 0.5:  # label the rows by the definition this run used
+        card["description"] = card["description"].str.replace(
+            "at least 50% fewer seizures", f"at least {100 * threshold:g}% fewer seizures here; "
+            "the study used 50%", regex=False)
     shown = [values.get(q) for q in published["quantity"]]
     reproduced = pd.to_numeric(pd.Series(shown, dtype=object), errors="coerce").astype(float)
     withheld = [isinstance(v, str) for v in shown]  # redacted or suppressed by the release

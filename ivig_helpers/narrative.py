@@ -1,0 +1,356 @@
+"""What these data show, in sentences written from the numbers of the run.
+
+The notebooks keep two kinds of text apart. What the *study* reported is fixed text, quoted with
+its source, in markdown cells tagged ``study-claim``. What *these data* show is written here, from
+the released results (:func:`ivig_helpers.privacy.release_results`), so that no sentence can
+contradict the numbers above it on any cohort or with any parameter. Every function returns
+Markdown; a notebook shows it with :func:`show`.
+"""
+
+from __future__ import annotations
+
+from .contract import SEIZURE_TYPES
+from .parameters import PARAMETER_DEFAULTS
+from .privacy import is_number
+
+TYPE_WORDS = {"focal": "focal seizures", "generalized": "generalized seizures",
+              "both": "both focal and generalized seizures"}
+PLACEBO_RATE_CHILDREN = 0.19  # Rheims et al. 2008, PLoS Med 5:e166: placebo arms, children
+STUDY_THRESHOLD = 0.5
+
+
+def show(markdown: str):
+    """Display Markdown as the output of a cell (rendered in JupyterLab and the HTML report)."""
+    from IPython.display import Markdown
+
+    return Markdown(markdown)
+
+
+def count_words(value) -> str:
+    """A released count in words: ``"<5"`` reads "fewer than 5", a withheld one "not shown".
+
+    Examples
+    --------
+    >>> count_words(35), count_words("<5"), count_words("suppressed")
+    ('35', 'fewer than 5', 'a number not shown')
+    """
+    if isinstance(value, str):
+        return f"fewer than {value[1:]}" if value.startswith("<") else "a number not shown"
+    return str(int(value))
+
+
+def percent(rate, decimals: int = 1) -> str:
+    """A proportion as a percentage.
+
+    Examples
+    --------
+    >>> percent(0.36666), percent("suppressed"), percent(None)
+    ('36.7%', 'not shown', 'not available')
+    """
+    if rate is None:
+        return "not available"
+    if not is_number(rate):
+        return "not shown"
+    return f"{100 * rate:.{decimals}f}%"
+
+
+def interval(pair, level: str = "95%") -> str:
+    """A confidence interval as "95% CI a% to b%".
+
+    Examples
+    --------
+    >>> interval([0.2459, 0.5010])
+    '95% CI 24.6% to 50.1%'
+    """
+    low, high = pair
+    if not (is_number(low) and is_number(high)):
+        return f"{level} CI not shown"
+    return f"{level} CI {percent(low)} to {percent(high)}"
+
+
+def p_words(p) -> str:
+    """A p-value as it is printed: three decimals, or "p < 0.001".
+
+    Examples
+    --------
+    >>> p_words(0.01912), p_words(0.0004), p_words("suppressed"), p_words(None)
+    ('p = 0.019', 'p < 0.001', 'p not shown (a count behind it is hidden)', 'not testable')
+    """
+    if p is None:
+        return "not testable"
+    if not is_number(p):
+        return "p not shown (a count behind it is hidden)"
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def responder_definition(threshold: float) -> str:
+    """The responder definition in words, and how it relates to the study's.
+
+    Examples
+    --------
+    >>> print(responder_definition(0.5))
+    at least 50% fewer seizures (the study's definition)
+    >>> responder_definition(0.75)
+    'at least 75% fewer seizures (the study used 50%)'
+    """
+    words = f"at least {100 * threshold:g}% fewer seizures"
+    if abs(threshold - STUDY_THRESHOLD) < 1e-12:
+        return words + " (the study's definition)"
+    return words + f" (the study used {100 * STUDY_THRESHOLD:g}%)"
+
+
+def _level(results: dict) -> str:
+    return f"{100 * results.get('confidence_level', 0.95):g}%"
+
+
+def _rounded_note(results: dict) -> str:
+    if results.get("min_cell_count"):
+        return (f" (counts rounded to the nearest {results['rounding_base']}; fewer than "
+                f"{results['min_cell_count']} is not shown)")
+    return ""
+
+
+def _types_present(results: dict) -> list[str]:
+    return [t for t in SEIZURE_TYPES if results["seizure_type_counts"].get(t) != 0]
+
+
+def group_sizes(results: dict) -> str:
+    """The sizes of the seizure-type groups in words ("groups of 14 to 23 children").
+
+    Examples
+    --------
+    >>> group_sizes({"seizure_type_counts": {"focal": 23, "generalized": 22, "both": 15}})
+    'groups of 15 to 23 children'
+    >>> group_sizes({"seizure_type_counts": {"focal": 30, "generalized": "<5", "both": 25}})
+    'groups of fewer than 5 to 30 children'
+    """
+    sizes = [results["seizure_type_counts"][t] for t in _types_present(results)]
+    numbers = [s for s in sizes if is_number(s)]
+    if len(sizes) == 1:
+        return f"one group of {count_words(sizes[0])} children"
+    low = next((s for s in sizes if isinstance(s, str) and s.startswith("<")), None)
+    low_words = count_words(low) if low else (str(min(numbers)) if numbers else "an unknown")
+    high_words = str(max(numbers)) if numbers else "an unknown number of"
+    return f"groups of {low_words} to {high_words} children"
+
+
+def run_statement(responder_threshold: float, missing_followup: str, alpha: float,
+                  seed: int) -> str:
+    """The parameters of this run in words, marking where they differ from the defaults.
+
+    Examples
+    --------
+    >>> text = run_statement(0.75, "nonresponder", 0.05, 2024)
+    >>> "at least 75% fewer seizures (the study used 50%; changed from the default 0.5)" in text
+    True
+    >>> "alpha = 0.05, intervals at 95%; random seed 2024." in text
+    True
+    """
+    def note(name, value):
+        default = PARAMETER_DEFAULTS[name]
+        return "" if value == default else f" (changed from the default {default})"
+
+    handling = ("counted as non-responders" if missing_followup == "nonresponder"
+                else "left out of the analysis")
+    definition = responder_definition(responder_threshold)
+    if note("responder_threshold", responder_threshold):
+        definition = definition[:-1] + "; changed from the default 0.5)"
+    return (f"**This run:** a responder has {definition}; children without one-year follow-up "
+            f"are {handling}{note('missing_followup', missing_followup)}; significance level "
+            f"alpha = {alpha:g}{note('alpha', alpha)}, intervals at {100 * (1 - alpha):g}%; "
+            f"random seed {seed}{note('seed', seed)}.")
+
+
+def cohort_story(results: dict) -> str:
+    """Who is in this cohort, from the numbers of the run."""
+    counts = results["seizure_type_counts"]
+    parts = ", ".join(f"{count_words(counts[t])} with {TYPE_WORDS[t]}" for t in SEIZURE_TYPES)
+    text = (f"**In these data:** {count_words(results['n_patients'])} children"
+            f"{_rounded_note(results)}: {parts}.")
+    if is_number(results.get("age_mean")):
+        text += (f" Their mean age at the first infusion was {results['age_mean']:.1f} years "
+                 f"(SD {results['age_sd']:.2f}).")
+    elif results.get("age_mean") is None:
+        text += " The file has no ages."
+    return text
+
+
+def responders_story(results: dict) -> str:
+    """How many children responded, with the interval and how missing follow-up was handled."""
+    threshold = results["responder_threshold"]
+    missing = results["missing_followup"]
+    handling = ("counted as non-responders" if results["missing_followup_handling"]
+                == "nonresponder" else "left out of the analysis")
+    ci = interval(results["responder_rate_ci"], _level(results))
+    text = (f"**In these data:** {count_words(results['responders'])} of "
+            f"{count_words(results['n_analysed'])} children had "
+            f"{responder_definition(threshold)} at one year: "
+            f"{percent(results['responder_rate'])} ({ci}, exact Clopper-Pearson)"
+            f"{_rounded_note(results)}.")
+    if missing != 0:
+        text += (f" {count_words(missing).capitalize()} children had no one-year follow-up; they"
+                 f" are {handling}.")
+    else:
+        text += " Every child had one-year follow-up."
+    text += (f" Seizure free at one year: {count_words(results['seizure_free'])} children, "
+             f"{percent(results['seizure_free_rate'])} of all analysed.")
+    return text
+
+
+def placebo_comparison(results: dict) -> str:
+    """Where the responder rate's interval lies against the placebo rate reported for children."""
+    low, high = results["responder_rate_ci"]
+    if not (is_number(low) and is_number(high)):
+        return ""
+    reference = (f"the {percent(PLACEBO_RATE_CHILDREN, 0)} responder rate of children given a "
+                 "placebo in trials (Rheims et al. 2008)")
+    if results["responder_threshold"] != STUDY_THRESHOLD:
+        return (f"The placebo rate of {percent(PLACEBO_RATE_CHILDREN, 0)} (Rheims et al. 2008) "
+                "counts 50% responders, so it does not compare with the definition used here.")
+    if low > PLACEBO_RATE_CHILDREN:
+        return f"The whole interval lies above {reference}."
+    if high < PLACEBO_RATE_CHILDREN:
+        return f"The whole interval lies below {reference}."
+    return f"The interval includes {reference}: these data cannot tell the two apart."
+
+
+def responders_shows(results: dict) -> str:
+    """The closing "what this shows, and what it cannot" of the responder notebook."""
+    low, high = results["responder_rate_ci"]
+    width = (f" The interval is wide, {percent(low)} to {percent(high)}: a different group of "
+             "children from the same centre could give a quite different rate."
+             if is_number(low) and is_number(high) and high - low > 0.2 else "")
+    return "\n".join([
+        f"- **It shows** that {percent(results['responder_rate'])} of these children had "
+        f"{responder_definition(results['responder_threshold'])} after a year.{width}",
+        f"- {placebo_comparison(results)}" if placebo_comparison(results) else "",
+        "- **It cannot show** that IVIG caused the improvement: there is no comparison group. "
+        "Children are often started on a new treatment when their seizures are at their worst, "
+        "and seizures then tend to ease by themselves (regression to the mean).",
+    ]).replace("\n\n", "\n")
+
+
+def subgroup_story(results: dict, alpha: float) -> str:
+    """The within-type tests and the test of the difference between types, in words."""
+    lines = [f"**In these data:** {group_sizes(results)}."]
+    tested = []
+    for kind in _types_present(results):
+        p = results["subgroup_wilcoxon_p"].get(kind)
+        verdict = (" (below alpha)" if is_number(p) and p < alpha else "")
+        tested.append(f"{TYPE_WORDS[kind]}: {p_words(p)}{verdict}")
+    lines.append("Within each seizure type, the score before IVIG against the score at one "
+                 "year (Wilcoxon signed-rank test, asymptotic): " + "; ".join(tested) + ".")
+    holm = results.get("holm_p") or {}
+    shown = {k: v for k, v in holm.items() if is_number(v)}
+    if shown:
+        kind = min(shown, key=shown.get)
+        lines.append(f"Corrected for testing {len(holm)} groups (Holm's method), the smallest "
+                     f"becomes {p_words(shown[kind])} ({TYPE_WORDS[kind]}).")
+    between = results["seizure_type_vs_responder_p"]
+    if between is None:
+        lines.append("The types could not be compared with each other (only one type, or no "
+                     "responder at all).")
+    elif not is_number(between):
+        lines.append("The test of the difference between types is not shown: a count behind "
+                     "it is hidden.")
+    else:
+        method = results.get("seizure_type_vs_responder_method", "Fisher's exact test")
+        verdict = ("significant: the responder rates differ between types more than chance "
+                   "would easily explain" if between < alpha else
+                   "not significant: these data do not show that the types respond differently")
+        lines.append(f"Compared with each other, responder status by seizure type ({method}): "
+                     f"{p_words(between)}, {verdict} (alpha = {alpha:g}).")
+    return " ".join(lines)
+
+
+def medications_story(results: dict, alpha: float) -> str:
+    """The two tests of the medication claim, in words."""
+    wilcoxon, fisher = results["asm_wilcoxon_p"], results["asm_fisher_p"]
+    if wilcoxon is None and fisher is None:
+        return "**In these data:** the medication checks could not be run."
+    words = []
+    for name, p in (("the number of ASMs before IVIG against one year (Wilcoxon signed-rank, "
+                     "asymptotic)", wilcoxon),
+                    ("responder status against an ASM change (Fisher's exact test)", fisher)):
+        verdict = ""
+        if is_number(p):
+            verdict = " (below alpha)" if p < alpha else " (not significant)"
+        words.append(f"{name}: {p_words(p)}{verdict}")
+    return "**In these data:** " + "; ".join(words) + "."
+
+
+def scorecard_story(matched: int, total: int, withheld: int, is_bundled: bool) -> str:
+    """What the scorecard's count of matches means for this cohort."""
+    text = f"**In these data:** {matched} of {total} published numbers matched"
+    if withheld:
+        text += f"; {withheld} are not shown (disclosure control)"
+    text += "."
+    if is_bundled:
+        text += (" This synthetic cohort was built to reproduce the published numbers, so a "
+                 "match checks that they are consistent with one another and with the tests "
+                 "named here, not that the study's own data looked like this.")
+    else:
+        text += (" On another cohort a mismatch is a finding about that cohort, not an error: "
+                 "the published column stays as the reference.")
+    return text
+
+
+
+def cohort_shows(results: dict, is_bundled: bool) -> str:
+    """The closing "what this shows, and what it cannot" of the cohort notebook."""
+    lines = [
+        f"- **It shows** who these results apply to: {count_words(results['n_patients'])} "
+        f"children in {group_sizes(results)} by seizure type. Table 1 is the place to judge "
+        "whether your own patients resemble them.",
+        "- **It cannot show** how the children in the file were chosen. A child who stopped "
+        "IVIG early because it did not help is missing from any cohort that requires a year "
+        "of treatment.",
+    ]
+    if is_bundled:
+        lines.append("- Sex, etiology and medication counts of this synthetic cohort are "
+                     "assumptions of the project (`data/README.md`), not the study's data.")
+    return "\n".join(lines)
+
+
+def subgroups_shows(results: dict, alpha: float) -> str:
+    """The closing "what this shows, and what it cannot" of the seizure-type notebook."""
+    below = [TYPE_WORDS[k] for k, p in results["subgroup_wilcoxon_p"].items()
+             if is_number(p) and p < alpha]
+    found = ("only in children with " + " and ".join(below) if len(below) == 1 else
+             "in children with " + ", ".join(below) if below else "in no seizure type")
+    between = results["seizure_type_vs_responder_p"]
+    if is_number(between):
+        direct = (f"the direct comparison gives {p_words(between)}, "
+                  + ("below alpha: here the types do differ in responder rate."
+                     if between < alpha else "not below alpha: these data do not show that "
+                     "the types differ."))
+    else:
+        direct = "the direct comparison could not be shown for these data."
+    return "\n".join([
+        f"- **It shows** that a within-group test on a coarse score, in {group_sizes(results)}, "
+        f"finds a change below alpha = {alpha:g} {found}.",
+        "- **It cannot show**, from within-group tests alone, that one type responds better: "
+        "\"significant in one group, not in another\" is not a test of the difference (Altman "
+        f"and Bland, BMJ 2003). For that, {direct}",
+        "- Without a control group, a fall within a group may be placebo response or "
+        "regression to the mean rather than an effect of IVIG.",
+    ])
+
+
+def scorecard_shows(is_bundled: bool) -> str:
+    """The closing "what this shows, and what it cannot" of the scorecard."""
+    if is_bundled:
+        return "\n".join([
+            "- **It shows** that the published numbers are consistent with one another: a "
+            "cohort exists (this synthetic one) in which all of them hold at once, with the "
+            "tests named in each notebook.",
+            "- **It cannot show** that the study's own analysis was done this way. The score "
+            "scale, the test behind the published p-value and every per-group count are "
+            "assumptions, so a match checks arithmetic and consistency, not the study's data.",
+        ])
+    return "\n".join([
+        "- **It shows** where this cohort lies beside the published one, number by number.",
+        "- **It cannot show** why they differ: the centres, the children chosen, the follow-up "
+        "and the definitions may all differ, and chance alone moves numbers from a few dozen "
+        "children a long way.",
+    ])

@@ -1,0 +1,36 @@
+"""The notebooks' parameters, declared once: names, types, defaults and help.
+
+Every notebook's ``parameters`` cell holds exactly these (a test checks each one against this
+list), the runner converts ``--param NAME=VALUE`` by these types, and the pages state where a run
+differs from these defaults.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: type
+    default: object
+    help: str
+
+
+PARAMETERS = (
+    Parameter("data_path", str, "../data/synthetic_cohort.csv",
+              "cohort CSV file; contract in data/README.md"),
+    Parameter("responder_threshold", float, 0.5,
+              "fall that makes a responder: 0.5 means 50% fewer seizures"),
+    Parameter("alpha", float, 0.05,
+              "significance level; intervals are (1 - alpha) confidence intervals"),
+    Parameter("missing_followup", str, "nonresponder",
+              "no one-year follow-up: nonresponder or exclude"),
+    Parameter("min_cell_count", int, 0,
+              "disclosure control: hide counts below this, round others to 5; 0 is off"),
+    Parameter("seed", int, 2024, "seed of every random step (bootstrap, Monte Carlo p-values)"),
+    Parameter("output_dir", str, "../reports/notebooks", "folder for figures and result files"),
+)
+PARAMETER_TYPES = {p.name: p.type for p in PARAMETERS}
+PARAMETER_DEFAULTS = {p.name: p.default for p in PARAMETERS}
