@@ -18,11 +18,23 @@ import seaborn as sns
 from matplotlib.collections import LineCollection
 
 from .contract import SEIZURE_TYPES
-from .privacy import age_bands, is_number, is_small, release_count, release_table, shown_count
+from .privacy import (
+    age_bands,
+    is_number,
+    is_small,
+    release_count,
+    release_parts,
+    release_table,
+    shown_count,
+)
 
 TYPE_LABELS = {"focal": "Focal", "generalized": "Generalized", "both": "Both (combined)"}
 OUTCOME_COLORS = {"Seizure free": "#1b7837", "Responder": "#7fbf7b",
                   "Non-responder": "#bababa", "No one-year follow-up": "#f4a582"}
+LEGEND_WORDS = {"Seizure free": "Seizure free (all are responders)",
+                "Responder": "Responder, not seizure free", "Non-responder": "Non-responder",
+                "No one-year follow-up": "No one-year follow-up (hatched; no change known)"}
+NO_FOLLOWUP_STUB = 5.0  # percent: a short hatched bar marks a child whose change is unknown
 WATERFALL_CAP = 100.0  # percent; larger increases are drawn at the cap so the scale stays readable
 
 
@@ -155,11 +167,18 @@ def waterfall(patients: pd.DataFrame, responder_threshold: float = 0.5,
     if min_cell_count > 0:
         return _released_waterfall(patients, responder_threshold, min_cell_count)
     data = patients.assign(outcome=outcome_labels(patients))
-    data = data.assign(shown=data["percent_change"].fillna(0).clip(upper=WATERFALL_CAP))
-    data = data.sort_values("shown", ascending=False, kind="stable").reset_index(drop=True)
+    data = data.assign(shown=data["percent_change"].clip(upper=WATERFALL_CAP))
+    # children without follow-up go first, as hatched stubs: their change is unknown, not 0
+    data = data.sort_values("shown", ascending=False, kind="stable", na_position="first")
+    data = data.reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(9, 4.5))
     colors = data["outcome"].map(OUTCOME_COLORS).astype(str)
-    ax.bar(np.arange(len(data)), data["shown"], color=colors, width=0.85)
+    unknown = data["shown"].isna().to_numpy()
+    ax.bar(np.arange(len(data))[~unknown], data["shown"][~unknown], color=colors[~unknown],
+           width=0.85)
+    if unknown.any():
+        ax.bar(np.arange(len(data))[unknown], NO_FOLLOWUP_STUB, color="white", width=0.85,
+               edgecolor=OUTCOME_COLORS["No one-year follow-up"], hatch="///")
     ax.axhline(-100 * responder_threshold, color="black", linestyle="--", linewidth=1)
     ax.axhline(0, color="black", linewidth=0.8)
     ax.set(title="Change in seizure frequency after one year of IVIG, one bar per child",
@@ -167,12 +186,15 @@ def waterfall(patients: pd.DataFrame, responder_threshold: float = 0.5,
            ylabel="Change in seizures per 28 days (%)", xticks=[], ylim=(-105, WATERFALL_CAP + 5))
     counts = data["outcome"].value_counts()
     handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in OUTCOME_COLORS.values()]
-    labels = [f"{k} ({shown_count(counts.get(k, 0), min_cell_count)})" for k in OUTCOME_COLORS]
+    handles[-1] = plt.Rectangle((0, 0), 1, 1, facecolor="white", hatch="///",
+                                edgecolor=OUTCOME_COLORS["No one-year follow-up"])
+    labels = [f"{LEGEND_WORDS[k]} ({shown_count(counts.get(k, 0), min_cell_count)})"
+              for k in OUTCOME_COLORS]
     keep = [i for i, k in enumerate(OUTCOME_COLORS) if counts.get(k, 0) > 0]
     ax.legend([handles[i] for i in keep], [labels[i] for i in keep], loc="upper right",
-              frameon=True)
+              frameon=True, fontsize=8)
     ax.text(0.01, 0.02, f"dashed line: {100 * responder_threshold:g}% fewer seizures; increases "
-            f"above {WATERFALL_CAP:g}% drawn at {WATERFALL_CAP:g}%; no follow-up drawn as 0",
+            f"above {WATERFALL_CAP:g}% drawn at {WATERFALL_CAP:g}%",
             transform=ax.transAxes, fontsize=8, color="dimgray")
     return fig
 
@@ -279,24 +301,32 @@ def slope(patients: pd.DataFrame, before: str = "baseline_score",
     types = list(data["type"].cat.categories)
     fig, axes = plt.subplots(1, len(types), figsize=(3.2 * len(types) + 1, 4), sharey=True,
                              squeeze=False)
-    jitter = np.random.default_rng(0).uniform(-0.12, 0.12, len(data))  # display only
+    jitter = np.random.default_rng(0).uniform(-0.2, 0.2, len(data))  # display only
+    change_colors = {-1.0: SLOPE_COLORS["fell"], 0.0: SLOPE_COLORS["same"],
+                     1.0: SLOPE_COLORS["rose"]}
     for ax, kind in zip(axes[0], types, strict=True):
         part = data["type"] == kind
+        direction = np.sign(data.loc[part, after] - data.loc[part, before]).to_numpy()
         y0 = data.loc[part, before].to_numpy() + jitter[part.to_numpy()]
         y1 = data.loc[part, after].to_numpy() + jitter[part.to_numpy()]
-        fell = y1 < y0 - 0.5
         segments = np.stack([np.column_stack([np.zeros_like(y0), y0]),
                              np.column_stack([np.ones_like(y1), y1])], axis=1)
-        ax.add_collection(LineCollection(segments, colors=np.where(fell, "#1b7837", "#999999"),
-                                         alpha=0.6))
+        ax.add_collection(LineCollection(segments, colors=[change_colors[d] for d in direction],
+                                         alpha=0.45, linewidths=1.2))
         ax.plot([0, 1], [np.median(data.loc[part, before]), np.median(data.loc[part, after])],
-                color="black", linewidth=3, label="median")
-        ax.set(xticks=[0, 1], xticklabels=["Before IVIG", "1 year"], xlim=(-0.2, 1.2),
+                color="black", linewidth=3)
+        ax.set(xticks=[0, 1], xticklabels=["Before IVIG", "1 year"], xlim=(-0.3, 1.3),
                title=f"{kind} (n={shown_count(int(part.sum()), min_cell_count)})")
     axes[0][0].set(ylabel="Seizure frequency score (0 none to 5 most)", yticks=range(6))
-    axes[0][-1].legend(loc="lower right")
-    fig.suptitle("Seizure frequency score before IVIG and at one year (green: score fell)")
+    handles = [plt.Line2D([], [], color=c, linewidth=2) for c in SLOPE_COLORS.values()]
+    handles.append(plt.Line2D([], [], color="black", linewidth=3))
+    fig.legend(handles, ["score fell", "score unchanged", "score rose", "median"],
+               loc="lower center", ncol=4, frameon=False, bbox_to_anchor=(0.5, -0.06))
+    fig.suptitle("Seizure frequency score before IVIG and at one year, one line per child")
     return fig
+
+
+SLOPE_COLORS = {"fell": "#1b7837", "same": "#999999", "rose": "#b2182b"}
 
 
 def _released_slope(patients, before, after, min_cell_count):
@@ -315,7 +345,7 @@ def _released_slope(patients, before, after, min_cell_count):
             ax.set(xticks=[], title=f"{TYPE_LABELS[kind]} (n={size})")
             continue
         released_bars(ax, ["score fell", "same", "score rose"], counts.loc[kind].to_numpy(),
-                      min_cell_count, ["#1b7837", "#bababa", "#b2182b"])
+                      min_cell_count, list(SLOPE_COLORS.values()))
         ax.set(title=f"{TYPE_LABELS[kind]} (n={size})")
     axes[0][0].set(ylabel="Number of children")
     _left_out_note(axes[0][0], [], min_cell_count)
@@ -327,25 +357,39 @@ ASM_CHANGE_BANDS = ("2 or more fewer", "1 fewer", "same", "1 more", "2 or more m
 
 
 def asm_change_plot(with_change: pd.DataFrame, min_cell_count: int = 0) -> plt.Figure:
-    """How many children had one, two... fewer or more antiseizure medications at one year
-    (with disclosure control on: bands, so that the extremes of one child are not drawn)."""
+    """How many responders and non-responders had fewer, the same or more antiseizure
+    medications at one year: the question is whether the responders were the children whose
+    medications changed. With disclosure control on, changes of 2 or more are banded (the
+    extremes of one child are not drawn) and counts are released."""
+    data = with_change.dropna(subset=["asm_change"])
+    change = data["asm_change"].astype(int)
     if min_cell_count > 0:
-        change = with_change["asm_change"].dropna().clip(-2, 2).astype(int)
-        counts = change.value_counts().reindex(range(-2, 3), fill_value=0)
-        fig, ax = plt.subplots(figsize=(7, 3.5))
-        left_out = released_bars(ax, list(ASM_CHANGE_BANDS), counts.to_numpy(), min_cell_count,
-                                 ["#4c72b0", "#4c72b0", "#bababa", "#4c72b0", "#4c72b0"])
-        ax.set(title="Change in the number of antiseizure medications over the year",
-               xlabel="Medications at one year against before IVIG",
-               ylabel="Number of children")
+        change = change.clip(-2, 2)
+        levels, labels = list(range(-2, 3)), list(ASM_CHANGE_BANDS)
+    else:
+        levels = list(range(int(change.min()), int(change.max()) + 1)) if len(change) else [0]
+        labels = [f"{v:+d}" if v else "0" for v in levels]
+    fig, ax = plt.subplots(figsize=(7.5, 3.8))
+    x = np.arange(len(levels))
+    left_out = []
+    for offset, (name, is_responder, color) in zip(
+            (-0.2, 0.2), (("Responders", True, OUTCOME_COLORS["Responder"]),
+                          ("Non-responders", False, OUTCOME_COLORS["Non-responder"])),
+            strict=True):
+        counts = change[data["responder"] == is_responder].value_counts().reindex(
+            levels, fill_value=0)
+        shown = release_parts(int(counts.sum()), [int(c) for c in counts], min_cell_count)[1]
+        heights = [v if is_number(v) else 0 for v in shown]
+        ax.bar(x + offset, heights, width=0.4, color=color, label=name)
+        for position, value, label in zip(x + offset, shown, labels, strict=True):
+            if not is_number(value):
+                ax.text(position, 0, str(value) if str(value).startswith("<") else "–", ha="center",
+                        va="bottom", fontsize=8)
+                left_out.append(f"{name.lower()} {label}")
+    ax.set_xticks(x, labels)
+    ax.set(title="Change in the number of antiseizure medications, by response",
+           xlabel="Medications at one year minus before IVIG", ylabel="Number of children")
+    ax.legend(frameon=False)
+    if min_cell_count > 0:
         _left_out_note(ax, left_out, min_cell_count)
-        return fig
-    change = with_change["asm_change"].dropna().astype(int)
-    counts = change.value_counts().reindex(range(change.min(), change.max() + 1), fill_value=0)
-    fig, ax = plt.subplots(figsize=(7, 3.5))
-    ax.bar(counts.index, counts.to_numpy(), color=["#4c72b0" if c != 0 else "#bababa"
-                                                   for c in counts.index])
-    ax.set(title="Change in the number of antiseizure medications over the year",
-           xlabel="Medications at one year minus before IVIG", ylabel="Number of children",
-           xticks=list(counts.index))
     return fig
