@@ -1,13 +1,14 @@
 """The command line: ``python -m ivig_helpers COMMAND``.
 
 Exit status: 0 success; 2 the input was rejected (every problem is listed on standard error, with
-no traceback); 1 the analysis itself failed.
+no traceback); 1 the analysis itself failed; 130 stopped by Ctrl-C, 143 by SIGTERM.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import signal
 import sys
 from pathlib import Path
 
@@ -21,6 +22,27 @@ class UsageError(Exception):
     """Something the user asked for that cannot be done (exit status 2)."""
 
 
+class Interrupted(KeyboardInterrupt):
+    """The user stopped the command: Ctrl-C (SIGINT) or SIGTERM; exit status 128 + the signal.
+
+    A KeyboardInterrupt, so that neither ``except Exception`` nor asyncio (which runs the kernel
+    client) takes it for an error to log and carry on; ``detail`` says what was left as it was.
+    """
+
+    def __init__(self, signum: int, detail: str = ""):
+        super().__init__(signum, detail)
+        self.signum, self.detail = signum, detail
+
+    @property
+    def status(self) -> int:
+        return 128 + self.signum
+
+    def message(self) -> str:
+        how = "interrupted (Ctrl-C)" if self.signum == signal.SIGINT \
+            else f"stopped ({signal.Signals(self.signum).name})"
+        return f"{how}: {self.detail}" if self.detail else how
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m ivig_helpers",
@@ -29,7 +51,9 @@ def _parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run every notebook on a cohort file")
     run.add_argument("--data", required=True, help="the cohort CSV file")
-    run.add_argument("--out", required=True, help="folder for the report (replaced as a whole)")
+    run.add_argument("--out", required=True,
+                     help="folder for the report: a new or empty one, or an earlier report of "
+                          "this command (replaced as a whole)")
     run.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                      help="set a notebook parameter, for example responder_threshold=0.25")
 
@@ -45,6 +69,12 @@ def _parser() -> argparse.ArgumentParser:
                             help="number of patients; without it, the bundled published cohort")
     synthesize.add_argument("--seed", type=int, default=None, help="random seed")
 
+    compare = commands.add_parser("compare", help="set two reports side by side")
+    compare.add_argument("report_a", help="the first report folder")
+    compare.add_argument("report_b", help="the second report folder")
+    compare.add_argument("--out", required=True,
+                         help="folder for compare.html and compare.csv")
+
     commands.add_parser("refresh-notebooks",
                         help="re-execute the committed notebooks in place on the bundled cohort")
     return parser
@@ -59,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
             return _template(Path(args.out))
         if args.command == "synthesize":
             return _synthesize(Path(args.out), args.n, args.seed)
+        if args.command == "compare":
+            return _compare(Path(args.report_a), Path(args.report_b), Path(args.out))
         from . import runner  # imported here: papermill is slow to import
 
         if args.command == "run":
@@ -75,9 +107,23 @@ def main(argv: list[str] | None = None) -> int:
         where = f" ({exc.filename})" if exc.filename else ""
         print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
         return EXIT_INPUT_REJECTED
+    except Interrupted as stop:
+        print(stop.message(), file=sys.stderr)
+        return stop.status
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return EXIT_ANALYSIS_FAILED
+        print(Interrupted(signal.SIGINT).message(), file=sys.stderr)
+        return 128 + signal.SIGINT
+    return EXIT_OK
+
+
+def _compare(report_a: Path, report_b: Path, out: Path) -> int:
+    from .compare import NotAReport, write_comparison
+
+    try:
+        page = write_comparison(report_a, report_b, out)
+    except NotAReport as exc:
+        raise UsageError(str(exc)) from None
+    print(f"Wrote {page} and {page.with_suffix('.csv')}")
     return EXIT_OK
 
 

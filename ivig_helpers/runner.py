@@ -1,58 +1,59 @@
 """Run the whole collection of notebooks on one cohort file, into one report folder.
 
-The report folder is replaced as a whole, and only when every notebook has run: the run is built
-in a hidden folder beside it and swapped in at the end, so a failed run leaves an earlier report
-exactly as it was. The kernel sees a copy of the input under its file name only, so no executed
-notebook records where the input lives.
+Nothing of the user's is ever lost:
+
+- The report folder is replaced as a whole, and only when every notebook has run: the run is built
+  in a hidden folder beside it (``.OUT-building-*``) and swapped in with renames at the end, so a
+  failed or stopped run leaves an earlier report exactly as it was.
+- Only a folder the runner wrote itself is replaced: every report carries ``manifest.json``, the
+  SHA-256 of every file the run wrote. A non-empty ``--out`` whose contents are not exactly those
+  files is refused (exit status 2) and left untouched; so is an input file inside ``--out``. The
+  same rule guards ``OUT.failed``, where the notebook of a failed run is kept.
+- One run at a time per report: a lock file beside it (``.OUT.lock``, ``fcntl.flock``).
+- The input is read once; those bytes are written to a private temporary folder (mode 0700,
+  under the input's file name only, so no executed notebook records where the input lives), and
+  the checks and the kernel use that copy. The folder is removed on every way out: success,
+  failure, an error, Ctrl-C and SIGTERM (turned into an exception, so the kernel is shut down).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
+import html
 import json
+import os
+import re
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-from .cli import EXIT_ANALYSIS_FAILED, EXIT_OK, UsageError, cohort_summary
+from .cli import EXIT_ANALYSIS_FAILED, EXIT_OK, Interrupted, UsageError, cohort_summary
 from .contract import load_cohort
 from .outcomes import check_outcome_parameters
+from .parameters import PARAMETER_DEFAULTS, PARAMETER_TYPES, PARAMETERS  # noqa: F401
+from .privacy import mode_statement
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS_DIR = ROOT / "notebooks"
 KERNEL = "python3"
 CELL_TIMEOUT = 600  # seconds
-# The kernel talks to us over loopback only; its warning about unencrypted TCP is noise here.
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+# The kernel talks to us over loopback only; its warning about unencrypted TCP is noise here, and
+# so is what it logs when it is shut down in the middle of a cell (Ctrl-C, SIGTERM). A failing
+# cell is reported from the notebook itself.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 
 
-@dataclass(frozen=True)
-class Parameter:
-    name: str
-    type: type
-    default: object
-    help: str
-
-
-# The documented parameters, the same in every notebook (a test checks each notebook against this).
-PARAMETERS = (
-    Parameter("data_path", str, "../data/synthetic_cohort.csv",
-              "cohort CSV file; contract in data/README.md"),
-    Parameter("responder_threshold", float, 0.5,
-              "fall that makes a responder: 0.5 means 50% fewer seizures"),
-    Parameter("alpha", float, 0.05, "significance level of the tests"),
-    Parameter("missing_followup", str, "nonresponder",
-              "no one-year follow-up: nonresponder or exclude"),
-    Parameter("min_cell_count", int, 0,
-              "counts below this show as <N in tables and results; 0 is off"),
-    Parameter("seed", int, 2024, "seed of every random step (bootstrap, Monte Carlo p-values)"),
-    Parameter("output_dir", str, "../reports/notebooks", "folder for figures and result files"),
-)
-PARAMETER_TYPES = {p.name: p.type for p in PARAMETERS}
 SET_BY_RUNNER = ("data_path", "output_dir")
-REPORT_MARKER = "index.html"  # every report has one; a folder without it is not ours to replace
+REPORT_MARKER = "index.html"  # the landing page of every report
+MANIFEST = "manifest.json"  # every file the run wrote, with its SHA-256 (not itself)
+PRIVATE_PREFIX = "ivig-input-"  # the private temporary folder of the input's copy
+LISTED = 5  # file names listed in a message before "and N more"
 
 
 def notebook_paths() -> list[Path]:
@@ -82,6 +83,8 @@ def parse_parameters(pairs: list[str]) -> dict:
         if name not in PARAMETER_TYPES:
             known = ", ".join(n for n in PARAMETER_TYPES if n not in SET_BY_RUNNER)
             raise UsageError(f"unknown parameter '{name}'; the parameters are: {known}")
+        if name in values:
+            raise UsageError(f"--param {name} was given twice; give each parameter once")
         values[name] = convert_parameter(name, text)
     _check_values(values)
     return values
@@ -98,10 +101,12 @@ def convert_parameter(name: str, text: str):
     kind = PARAMETER_TYPES[name]
     if kind is str:
         return text
+    article = "an" if kind.__name__[0] in "aeiou" else "a"
     try:
         return kind(text.strip())
     except ValueError:
-        raise UsageError(f"--param {name} must be a {kind.__name__}, not '{text}'") from None
+        raise UsageError(f"--param {name} must be {article} {kind.__name__}, not '{text}'") \
+            from None
 
 
 def _check_values(values: dict) -> None:
@@ -112,59 +117,441 @@ def _check_values(values: dict) -> None:
         raise UsageError(str(exc)) from None
     if not 0 < values.get("alpha", 0.05) < 1:
         raise UsageError("alpha must be between 0 and 1")
-    if values.get("min_cell_count", 0) < 0:
-        raise UsageError("min_cell_count must be 0 or more")
+    min_cell_count = values.get("min_cell_count", 0)
+    if min_cell_count < 0 or min_cell_count in (1, 2):
+        raise UsageError(f"min_cell_count must be 0 (off) or at least 3, not {min_cell_count}: "
+                         "with 1 nothing would be hidden, and with 2 a count shown as <2 would "
+                         "reveal that it is exactly 1")
+    if values.get("seed", 0) < 0:
+        raise UsageError(f"seed must be 0 or more, not {values['seed']}")
 
 
 class NotebookFailed(Exception):
-    def __init__(self, notebook: str, detail: str, kept: Path):
+    def __init__(self, notebook: str, detail: str):
         super().__init__(f"{notebook}: {detail}")
-        self.notebook, self.detail, self.kept = notebook, detail, kept
+        self.notebook, self.detail = notebook, detail
 
 
 def run_collection(data: Path, out: Path, param_pairs: list[str]) -> int:
     """Run every notebook on ``data`` and write the report into ``out`` (see module doc)."""
     params = parse_parameters(param_pairs)
-    cohort = load_cohort(data)  # rejects a bad file (exit 2) before any kernel starts
-    out = out.resolve()
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out '{out}' is a file; it must be a folder")
-    if out.is_dir() and any(out.iterdir()) and not (out / REPORT_MARKER).is_file():
-        # the folder is replaced as a whole: never one that holds anything but a report
-        raise UsageError(f"--out '{out}' holds other files and is not an earlier report; "
-                         "name a new or empty folder for the report")
-    print(f"Cohort {cohort.file_name}:")
-    print(cohort_summary(cohort))
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out = _report_folder(out)
+    _refuse_input_inside(data, out)
+    with _StopSignals() as signals:
+        try:
+            return _run(data, out, params, signals)
+        except Interrupted as stop:
+            stop.detail = _stopped(out)
+            raise
+
+
+def _stopped(out: Path) -> str:
+    kept = f"the earlier report in {out} was left as it was" if _has_report(out) \
+        else f"no report was written to {out}"
+    return f"the run was stopped; {kept}, and no copy of the input was left behind"
+
+
+def _has_report(out: Path) -> bool:
+    return out.is_dir() and any(out.iterdir())
+
+
+def _run(data: Path, out: Path, params: dict, signals: _StopSignals) -> int:
     failed_dir = out.parent / f"{out.name}.failed"
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-building-", dir=out.parent))
-    try:
-        report = _execute_all(data, staging, params, failed_dir)
-        _swap_into_place(report, out)
-    except NotebookFailed as failure:
-        print(f"The analysis failed in {failure.notebook}: {failure.detail}", file=sys.stderr)
-        print(f"The partly executed notebook is kept in {failure.kept}", file=sys.stderr)
-        if out.exists():
-            print(f"The earlier report in {out} was left as it was.", file=sys.stderr)
-        return EXIT_ANALYSIS_FAILED
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    if failed_dir.is_dir():  # an earlier failure of this report, now superseded
-        shutil.rmtree(failed_dir)
+    with _private_folder(signals) as private:
+        copy = _private_copy(data, private)
+        cohort = load_cohort(copy)  # rejects a bad file (exit 2) before any kernel starts
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with _lock(out):
+            problem = _why_not_replaceable(out)
+            if problem:
+                raise UsageError(f"--out '{out}' {problem}. A run replaces its --out folder as a "
+                                 "whole, so nothing was changed: move what you want to keep out "
+                                 "of it, or name a new or empty folder with --out")
+            print(f"Cohort {cohort.file_name}:")
+            print(cohort_summary(cohort))
+            _remove_unfinished(out, signals)
+            with signals.held():
+                staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-building-", dir=out.parent))
+            try:
+                try:
+                    report = _execute_all(copy, staging, params, cohort.is_bundled, signals)
+                except NotebookFailed as failure:
+                    _report_failure(failure, staging, out, failed_dir, signals)
+                    return EXIT_ANALYSIS_FAILED
+                with signals.held():
+                    problem = _swap_into_place(report, out, staging / "previous")
+                    signals.done = problem is None  # from here on, nothing is left to stop
+                if problem:
+                    raise UsageError(f"'{out}' changed while the notebooks ran: it {problem}. It "
+                                     "was left as it was and the new report was not kept; move "
+                                     "what you want to keep out of it and run again")
+                _remove_failed_if_ours(failed_dir, staging)
+            finally:
+                with signals.held():
+                    shutil.rmtree(staging, ignore_errors=True)
     print(f"Report written to {out}")
     print(f"  HTML reports (no code): {out}/index.html")
     return EXIT_OK
 
 
-def _execute_all(data: Path, staging: Path, params: dict, failed_dir: Path) -> Path:
+# --- the report folder: what may be replaced ---------------------------------------------------
+
+def _report_folder(out: Path) -> Path:
+    try:
+        out = out.resolve()
+    except RuntimeError:  # Python before 3.13
+        raise UsageError(f"--out '{out}' is a loop of symbolic links") from None
+    if out == out.parent:
+        raise UsageError(f"--out '{out}' is the root folder; name a folder for the report")
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out '{out}' is a file; it must be a folder")
+    return out
+
+
+def _refuse_input_inside(data: Path, out: Path) -> None:
+    """Refuse an input file inside a folder that the run replaces or removes."""
+    try:
+        source = data.resolve()
+    except (OSError, RuntimeError):  # a symlink loop...: load_cohort will say what is wrong
+        return
+    if source.is_relative_to(out):
+        raise UsageError(f"the input file '{data.name}' is inside the report folder '{out}', "
+                         "which the run replaces as a whole; nothing was changed. Move the file "
+                         "out of that folder, or name another folder with --out")
+    for folder in _unfinished(out):
+        if source.is_relative_to(folder):
+            raise UsageError(f"the input file '{data.name}' is inside '{folder}', an unfinished "
+                             "folder of an earlier run that was stopped, which the next run "
+                             "removes; nothing was changed. Move the file elsewhere first")
+
+
+def _unfinished(out: Path) -> list[Path]:
+    """The staging folders that stopped runs left beside ``out`` (``.OUT-building-XXXXXXXX``)."""
+    pattern = re.compile(rf"\.{re.escape(out.name)}-building-[a-z0-9_]{{8}}")
+    try:
+        entries = list(out.parent.iterdir())
+    except OSError:
+        return []
+    return [entry for entry in entries
+            if pattern.fullmatch(entry.name) and entry.is_dir() and not entry.is_symlink()]
+
+
+def _remove_unfinished(out: Path, signals: _StopSignals) -> None:
+    """Remove what stopped runs left beside ``out`` (called while holding the lock of ``out``)."""
+    for folder in _unfinished(out):
+        with signals.held():
+            shutil.rmtree(folder, ignore_errors=True)
+        if folder.exists():
+            print(f"Note: could not remove {folder}, left by an earlier run that was stopped; "
+                  "please remove it by hand")
+        else:
+            print(f"Removed {folder.name}, left beside the report by an earlier run that was "
+                  "stopped")
+
+
+def _why_not_replaceable(folder: Path) -> str | None:
+    """None when a run may replace ``folder``: it is missing, empty, or holds exactly the files
+    of its manifest, unchanged. Otherwise why not, as the rest of a sentence that starts with the
+    folder's name."""
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        return "is not a folder"
+    if not folder.exists() or not any(folder.iterdir()):
+        return None
+    listed = _read_manifest(folder)  # first: a big folder of the user's is not walked through
+    if listed is None:
+        return (f"holds files and is not an earlier report written by this command (it has no "
+                f"readable {MANIFEST}, the list of the files a run writes)")
+    files, others = _walk(folder)
+    files.pop(MANIFEST)
+    extra = sorted(set(files) - set(listed)) + others
+    missing = sorted(set(listed) - set(files))
+    changed = sorted(name for name in set(listed) & set(files)
+                     if _sha256(files[name]) != listed[name])
+    reasons = []
+    if extra:
+        reasons.append("it holds files the run did not write: " + _names(extra))
+    if changed:
+        reasons.append("files were changed after the run wrote them: " + _names(changed))
+    if missing:
+        reasons.append("files the run wrote are missing: " + _names(missing))
+    return "is an earlier report, but " + "; ".join(reasons) if reasons else None
+
+
+def _walk(folder: Path) -> tuple[dict[str, Path], list[str]]:
+    """The regular files under ``folder`` by relative path, and anything else found there
+    (symbolic links, empty folders, ...), which no run writes."""
+    files: dict[str, Path] = {}
+    others: list[str] = []
+
+    def visit(directory: str, prefix: str) -> None:
+        with os.scandir(directory) as scan:
+            entries = sorted(scan, key=lambda entry: entry.name)
+        if not entries and prefix:
+            others.append(prefix)
+        for entry in entries:
+            name = prefix + entry.name
+            if entry.is_symlink():
+                others.append(name)
+            elif entry.is_dir(follow_symlinks=False):
+                visit(entry.path, name + "/")
+            elif entry.is_file(follow_symlinks=False):
+                files[name] = Path(entry.path)
+            else:
+                others.append(name)
+
+    visit(str(folder), "")
+    return files, others
+
+
+def _read_manifest(folder: Path) -> dict[str, str] | None:
+    path = folder / MANIFEST
+    if path.is_symlink() or not path.is_file():
+        return None
+    try:
+        listed = json.loads(path.read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(listed, dict) or not all(isinstance(name, str) and isinstance(sha, str)
+                                               for name, sha in listed.items()):
+        return None
+    return listed
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _names(names: list[str]) -> str:
+    shown = ", ".join(names[:LISTED])
+    return shown + (f" and {len(names) - LISTED} more" if len(names) > LISTED else "")
+
+
+def write_manifest(folder: Path) -> Path:
+    """Write ``folder/manifest.json``: every file in ``folder`` (at any depth, the manifest
+    itself excepted) with its SHA-256. Only a folder that still holds exactly these files is
+    ever replaced or removed by a later run."""
+    files, _ = _walk(folder)
+    files.pop(MANIFEST, None)
+    content = {
+        "written_by": "python -m ivig_helpers run",
+        "about": "Every file the run wrote, with its SHA-256. A later run replaces this folder "
+                 "only while it holds exactly these files, unchanged.",
+        "files": {name: _sha256(path) for name, path in sorted(files.items())},
+    }
+    path = folder / MANIFEST
+    path.write_text(json.dumps(content, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+def _retire(folder: Path, retired: Path) -> str | None:
+    """Move ``folder`` (a run's own, as checked before) to ``retired`` and check it once more
+    there, where nothing can be added to it any longer; put it back and say why if it is no
+    longer the run's own."""
+    folder.rename(retired)
+    problem = _why_not_replaceable(retired)
+    if problem:
+        retired.rename(folder)
+    return problem
+
+
+def _swap_into_place(report: Path, out: Path, retired: Path) -> str | None:
+    """Replace ``out`` by ``report`` with renames on the same file system. Returns why not, and
+    changes nothing, if ``out`` is no longer a folder the run may replace."""
+    if out.exists() or out.is_symlink():
+        problem = _retire(out, retired)
+        if problem:
+            return problem
+        try:
+            report.rename(out)
+        except OSError:
+            retired.rename(out)  # put the earlier report back before giving up
+            raise
+    else:
+        report.rename(out)
+    return None
+
+
+def _remove_failed_if_ours(failed_dir: Path, staging: Path) -> None:
+    """After a success, remove what an earlier failed run kept, if it is exactly that."""
+    if not failed_dir.exists() and not failed_dir.is_symlink():
+        return
+    problem = _why_not_replaceable(failed_dir)
+    if problem is None and any(failed_dir.iterdir()):
+        problem = _retire(failed_dir, staging / "superseded-failure")  # removed with staging
+    elif problem is None:
+        return  # an empty folder: no run wrote it, nothing is lost by leaving it
+    if problem:
+        print(f"Note: {failed_dir} was left as it was: it {problem}")
+
+
+# --- a failed run ------------------------------------------------------------------------------
+
+def _report_failure(failure: NotebookFailed, staging: Path, out: Path, failed_dir: Path,
+                    signals: _StopSignals) -> None:
+    """Keep the partly executed notebook in ``OUT.failed`` (replacing what an earlier failed run
+    kept there, and only that) and say what happened."""
+    print(f"The analysis failed in {failure.notebook}: {failure.detail}", file=sys.stderr)
+    target = staging / "report" / failure.notebook
+    if target.is_file():
+        kept = staging / "failed"
+        kept.mkdir()
+        _strip_paths(target)
+        shutil.copyfile(target, kept / target.name)
+        write_manifest(kept)
+        with signals.held():
+            where, problem = _put_failure_in_place(kept, failed_dir, staging)
+        print(f"The partly executed notebook is kept in {where / failure.notebook}",
+              file=sys.stderr)
+        if problem:
+            print(f"({failed_dir} was left as it was: it {problem})", file=sys.stderr)
+    if _has_report(out):
+        print(f"The earlier report in {out} was left as it was.", file=sys.stderr)
+
+
+def _put_failure_in_place(kept: Path, failed_dir: Path, staging: Path) -> tuple[Path, str | None]:
+    problem = _why_not_replaceable(failed_dir)
+    if problem is None:
+        problem = _swap_into_place(kept, failed_dir, staging / "previous-failure")
+        if problem is None:
+            return failed_dir, None
+    # OUT.failed holds something else: keep the notebook in a new folder beside it
+    elsewhere = Path(tempfile.mkdtemp(prefix=f"{failed_dir.name}-", dir=failed_dir.parent))
+    kept.rename(elsewhere)  # replaces the new, empty folder
+    return elsewhere, problem
+
+
+# --- the input: one read, a private copy -------------------------------------------------------
+
+@contextlib.contextmanager
+def _private_folder(signals: _StopSignals):
+    """A private temporary folder (mode 0700, in the system's temporary folder), removed on
+    every way out."""
+    with signals.held():
+        folder = Path(tempfile.mkdtemp(prefix=PRIVATE_PREFIX))
+    try:
+        yield folder
+    finally:
+        with signals.held():
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _private_copy(data: Path, folder: Path) -> Path:
+    """Read the input once and write those bytes to ``folder/work/NAME``.
+
+    The checks and the kernel both read this copy, so a file changed during the run cannot slip
+    past the checks, and the kernel knows the input by its file name only.
+    """
+    try:
+        content = data.read_bytes()
+    except OSError:
+        load_cohort(data)  # says what is wrong in plain words: not found, a folder, unreadable
+        raise
+    work = folder / "work"
+    work.mkdir()
+    copy = work / data.name
+    with os.fdopen(os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as handle:
+        handle.write(content)
+    return copy
+
+
+# --- one run at a time, stopping cleanly -------------------------------------------------------
+
+@contextlib.contextmanager
+def _lock(out: Path):
+    """Hold ``.OUT.lock`` beside ``out`` (``fcntl.flock``) for the run; removed afterwards."""
+    path = out.parent / f".{out.name}.lock"
+    while True:
+        handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(handle)
+            raise UsageError(f"another run is writing to '{out}'; nothing was changed. Wait "
+                             "until it has finished, or name another folder with --out") from None
+        except BaseException:
+            os.close(handle)
+            raise
+        try:
+            if os.path.samestat(os.fstat(handle), os.stat(path)):
+                break
+        except FileNotFoundError:
+            pass
+        os.close(handle)  # the run that held it removed it meanwhile: lock the new one
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)  # while still holding it, so no other run holds a removed file
+        os.close(handle)
+
+
+class _StopSignals:
+    """Ctrl-C (SIGINT) and SIGTERM as :class:`Interrupted`, so that every ``finally`` block runs:
+    papermill shuts its kernel down, the private copy of the input and the staging folder are
+    removed.
+
+    Inside :meth:`held` (a rename, a removal) a signal waits until the step is done. Once the
+    report is in place (``done``) there is nothing left to stop, and signals are ignored.
+    """
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self):
+        self.done = False
+        self._holding = 0
+        self._pending: int | None = None
+        self._previous: dict = {}
+
+    def __enter__(self) -> _StopSignals:
+        if threading.current_thread() is threading.main_thread():
+            for signum in self.SIGNALS:
+                if signal.getsignal(signum) is not signal.SIG_IGN:  # nohup: leave it ignored
+                    self._previous[signum] = signal.signal(signum, self._handle)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+
+    def _handle(self, signum, frame) -> None:
+        if self.done:
+            return
+        if self._holding:
+            self._pending = signum
+            return
+        raise Interrupted(signum)
+
+    @contextlib.contextmanager
+    def held(self):
+        self._holding += 1
+        try:
+            yield
+        finally:
+            self._holding -= 1
+        if not self._holding and self._pending is not None:
+            signum, self._pending = self._pending, None
+            if not self.done:
+                raise Interrupted(signum)
+
+
+# --- executing the notebooks -------------------------------------------------------------------
+
+def _execute_all(copy: Path, staging: Path, params: dict, is_bundled: bool,
+                 signals: _StopSignals) -> Path:
+    """Execute every notebook in ``copy``'s folder; figures and results go to ``staging/report``
+    through a link beside it, so the notebooks record only relative paths."""
     import papermill
 
-    work, report = staging / "work", staging / "report"
-    work.mkdir()
+    report = staging / "report"
     report.mkdir()
-    shutil.copyfile(data, work / data.name)  # the kernel knows the input by its name only
+    work = copy.parent
+    (work.parent / "report").symlink_to(report, target_is_directory=True)
     notebooks = notebook_paths()
-    started = time.monotonic()
+    started, since = time.monotonic(), time.time()
     for number, notebook in enumerate(notebooks, start=1):
         print(f"[{number}/{len(notebooks)}] {notebook.name} ... ", end="", flush=True)
         target = report / notebook.name
@@ -172,7 +559,7 @@ def _execute_all(data: Path, staging: Path, params: dict, failed_dir: Path) -> P
             papermill.execute_notebook(
                 notebook, target, cwd=work, kernel_name=KERNEL, progress_bar=False,
                 execution_timeout=CELL_TIMEOUT, extra_arguments=KERNEL_ARGUMENTS,
-                parameters={**params, "data_path": data.name, "output_dir": "../report"})
+                parameters={**params, "data_path": copy.name, "output_dir": "../report"})
         except papermill.PapermillExecutionError as exc:
             print("failed")
             code = [line for line in exc.source.splitlines() if line.strip()
@@ -180,25 +567,46 @@ def _execute_all(data: Path, staging: Path, params: dict, failed_dir: Path) -> P
             first_line = code[0].strip() if code else ""
             message = str(exc.evalue).splitlines()[0] if exc.evalue else ""
             detail = f"cell {exc.exec_count} ({first_line}) raised {exc.ename}: {message}"
-            raise NotebookFailed(notebook.name, detail, _keep_failed(target, failed_dir)) from None
+            raise NotebookFailed(notebook.name, detail) from None
         except Exception as exc:  # the kernel died, a cell timed out...
             print("failed")
             detail = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc) else ''}"
-            raise NotebookFailed(notebook.name, detail, _keep_failed(target, failed_dir)) from None
+            raise NotebookFailed(notebook.name, detail) from None
+        except BaseException:  # Ctrl-C, SIGTERM: papermill has shut the kernel down...
+            print("stopped", flush=True)
+            with signals.held():
+                _stop_leftover_kernels(since)  # ...unless it was still starting
+            raise
         _strip_paths(target)
         _write_html(target)
         print(f"done ({time.monotonic() - started:.0f} s elapsed)")
-    _write_index(report, notebooks)
+    min_cell_count = params.get("min_cell_count", PARAMETER_DEFAULTS["min_cell_count"])
+    _write_index(report, notebooks, mode_statement(min_cell_count, is_bundled))
+    write_manifest(report)
     return report
 
 
-def _keep_failed(target: Path, failed_dir: Path) -> Path:
-    failed_dir.mkdir(parents=True, exist_ok=True)
-    kept = failed_dir / target.name
-    if target.exists():
-        _strip_paths(target)
-        shutil.copyfile(target, kept)
-    return kept
+def _stop_leftover_kernels(since: float) -> None:
+    """Stop the kernels this run started that are still running: papermill shuts its kernel down
+    when a run is stopped, except in the moment while the kernel starts."""
+    try:
+        import psutil
+    except ImportError:  # the kernel stops itself within a second of the runner's exit
+        return
+    me = str(os.getpid())
+    kernels = []
+    for child in psutil.Process().children():
+        with contextlib.suppress(psutil.Error):
+            if child.create_time() >= since - 1 and child.environ().get("JPY_PARENT_PID") == me:
+                kernels.append(child)
+    for kernel in kernels:
+        with contextlib.suppress(psutil.Error):
+            kernel.terminate()
+    _, alive = psutil.wait_procs(kernels, timeout=2)
+    for kernel in alive:
+        with contextlib.suppress(psutil.Error):
+            kernel.kill()
+    psutil.wait_procs(alive, timeout=2)
 
 
 def _strip_paths(notebook: Path) -> None:
@@ -222,28 +630,37 @@ def _write_html(notebook: Path) -> None:
     notebook.with_suffix(".html").write_text(body, encoding="utf-8")
 
 
-def _write_index(report: Path, notebooks: list[Path]) -> None:
+def _write_index(report: Path, notebooks: list[Path], disclosure: str) -> None:
+    """The landing page: the notebooks, the disclosure mode (one sentence in Markdown), the
+    result files."""
     links = "\n".join(f'<li><a href="{n.with_suffix(".html").name}">{n.stem}</a></li>'
                       for n in notebooks)
     (report / REPORT_MARKER).write_text(
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>IVIG replication report"
-        "</title></head><body>\n<h1>IVIG replication report</h1>\n<ol>\n" + links +
+        "</title></head><body>\n<h1>IVIG replication report</h1>\n"
+        f"<p>{inline_markdown(disclosure)}</p>\n<ol>\n" + links +
         "\n</ol>\n<p>Results: <a href=\"results.json\">results.json</a>, "
         "<a href=\"scorecard.csv\">scorecard.csv</a>.</p>\n</body></html>\n", encoding="utf-8")
 
 
-def _swap_into_place(report: Path, out: Path) -> None:
-    """Replace ``out`` by ``report`` with two renames on the same file system."""
-    if not out.exists():
-        report.rename(out)
-        return
-    retired = report.parent / "previous"
-    out.rename(retired)
-    try:
-        report.rename(out)
-    except OSError:
-        retired.rename(out)  # put the earlier report back before giving up
-        raise
+def inline_markdown(text: str) -> str:
+    """One line of Markdown as HTML: ``**bold**`` and ```code``` marked up, the rest escaped.
+
+    Examples
+    --------
+    >>> inline_markdown("Disclosure control: **on** & `--param min_cell_count=5` <b>")
+    'Disclosure control: <strong>on</strong> &amp; <code>--param min_cell_count=5</code> &lt;b&gt;'
+    """
+    parts = re.split(r"(\*\*.+?\*\*|`[^`]+`)", text)
+    marked = []
+    for index, part in enumerate(parts):
+        if index % 2 == 0:
+            marked.append(html.escape(part))
+        elif part.startswith("**"):
+            marked.append(f"<strong>{html.escape(part[2:-2])}</strong>")
+        else:
+            marked.append(f"<code>{html.escape(part[1:-1])}</code>")
+    return "".join(marked)
 
 
 def refresh_notebooks() -> int:

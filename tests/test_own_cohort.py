@@ -30,6 +30,7 @@ def earlier_report(folder):
     folder.mkdir(parents=True)
     (folder / "index.html").write_text("<html></html>")
     (folder / "results.json").write_text('{"from": "an earlier run"}')
+    runner.write_manifest(folder)  # as every run leaves its report: only such a one is replaced
     return digest(folder / "results.json")
 
 
@@ -174,7 +175,8 @@ def test_small_groups_missing_followup_and_small_count_suppression(tmp_path):
     assert done.returncode == 0, done.stderr
     results = json.loads((out / "results.json").read_text())
     missing = int(table["month12_seizures_per_month"].isna().sum())
-    assert results["n_analysed"] == 40 - missing
+    assert abs(results["n_analysed"] - (40 - missing)) <= 2  # released: rounded to 5
+    assert results["n_analysed"] % 5 == 0
     assert results["seizure_type_counts"]["generalized"] == "<5"
     assert results["subgroup_wilcoxon_p"]["generalized"] is None  # not testable, no crash
     card = pd.read_csv(out / "scorecard.csv").set_index("quantity")
