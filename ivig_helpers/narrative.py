@@ -354,3 +354,58 @@ def scorecard_shows(is_bundled: bool) -> str:
         "and the definitions may all differ, and chance alone moves numbers from a few dozen "
         "children a long way.",
     ])
+
+
+def headline_table(results: dict):
+    """The headline numbers of a run, one row each, as a reader sees them.
+
+    Returns
+    -------
+    DataFrame
+        ``quantity`` (a stable key), ``what`` (in words), ``value`` and ``interval`` (text, as
+        released), ``number`` (the value as a float, or NaN when withheld or not available).
+
+    Examples
+    --------
+    >>> from ivig_helpers import BUNDLED_COHORT, compute_results, load_cohort
+    >>> table = headline_table(compute_results(load_cohort(BUNDLED_COHORT).table))
+    >>> table.set_index("quantity").loc["responders", ["value", "interval"]].tolist()
+    ['22 of 60 (36.7%)', '95% CI 24.6% to 50.1%']
+    """
+    import math
+
+    import pandas as pd
+
+    level = _level(results)
+    rows = [("children", "Children in the file", count_words(results["n_patients"]), "",
+             results["n_patients"]),
+            ("responders", f"Responders ({responder_definition(results['responder_threshold'])})",
+             f"{count_words(results['responders'])} of {count_words(results['n_analysed'])} "
+             f"({percent(results['responder_rate'])})",
+             interval(results["responder_rate_ci"], level), results["responder_rate"]),
+            ("seizure_free", "Seizure free at one year, of all analysed children",
+             f"{count_words(results['seizure_free'])} ({percent(results['seizure_free_rate'])})",
+             "", results["seizure_free_rate"]),
+            ("median_change", "Median change in seizure frequency",
+             f"{results['median_percent_change']:.1f}%"
+             if is_number(results["median_percent_change"]) else "not shown",
+             _bootstrap(results, level), results["median_percent_change"]),
+            ("missing_followup", "Without one-year follow-up", count_words(
+                results["missing_followup"]), "", results["missing_followup"])]
+    for kind in SEIZURE_TYPES:
+        p = results["subgroup_wilcoxon_p"].get(kind)
+        rows.append((f"{kind}_wilcoxon_p", f"Within-group change, {TYPE_WORDS[kind]} "
+                     "(Wilcoxon, asymptotic)", p_words(p), "", p))
+    rows.append(("between_types_p", "Responders differ between types (Fisher's exact test)",
+                 p_words(results["seizure_type_vs_responder_p"]), "",
+                 results["seizure_type_vs_responder_p"]))
+    table = pd.DataFrame(rows, columns=["quantity", "what", "value", "interval", "number"])
+    table["number"] = [float(v) if is_number(v) else math.nan for v in table["number"]]
+    return table
+
+
+def _bootstrap(results: dict, level: str) -> str:
+    low, high = results["median_percent_change_ci"]
+    if not (is_number(low) and is_number(high)):
+        return ""
+    return f"bootstrap {level} CI {low:.1f}% to {high:.1f}%"

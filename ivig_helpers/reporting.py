@@ -197,7 +197,7 @@ def run_results(cohort: Cohort, responder_threshold: float = 0.5,
     from .results import compute_results
 
     results = compute_results(cohort.table, responder_threshold, missing_followup, seed, alpha)
-    return release_results(results, min_cell_count)
+    return {"min_cell_count": min_cell_count, **release_results(results, min_cell_count)}
 
 
 def count_table(table: pd.DataFrame, column: str, min_cell_count: int = 0) -> pd.DataFrame:

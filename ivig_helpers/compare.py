@@ -1,0 +1,94 @@
+"""Two reports side by side: ``python -m ivig_helpers compare REPORT_A REPORT_B --out DIR``.
+
+A teacher changes a parameter and re-runs; a centre sets its cohort beside another run. This
+writes ``compare.html`` (the same look as the reports) and ``compare.csv``: the parameters of the
+two runs and every headline number with its interval, with what changed marked.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from . import site
+from .narrative import headline_table
+
+PARAMETER_KEYS = (("data_file", "Cohort file"), ("responder_threshold", "Responder threshold"),
+                  ("missing_followup_handling", "Children without one-year follow-up"),
+                  ("alpha", "Significance level alpha"), ("min_cell_count", "min_cell_count"),
+                  ("seed", "Random seed"))
+
+
+class NotAReport(ValueError):
+    """A folder without the results.json of a report."""
+
+
+def read_results(folder: Path) -> dict:
+    """The results.json of a report folder, or NotAReport in words."""
+    path = Path(folder) / "results.json"
+    if not path.is_file():
+        raise NotAReport(f"'{folder}' is not a report folder (it has no results.json); "
+                         "give the folders that `python -m ivig_helpers run --out` wrote")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise NotAReport(f"'{path}' is not a results file written by this project") from None
+
+
+def comparison_rows(a: dict, b: dict) -> tuple[list[dict], list[dict]]:
+    """The parameter rows and the headline rows of two runs, each marked ``changed``.
+
+    Examples
+    --------
+    >>> from ivig_helpers import BUNDLED_COHORT, compute_results, load_cohort
+    >>> table = load_cohort(BUNDLED_COHORT).table
+    >>> params, numbers = comparison_rows(compute_results(table),
+    ...                                   compute_results(table, responder_threshold=0.75))
+    >>> [row["parameter"] for row in params if row["changed"]]
+    ['Responder threshold']
+    >>> [row["quantity"] for row in numbers if row["changed"]][:2]
+    ['responders', 'between_types_p']
+    """
+    params = [{"parameter": label, "A": a.get(key, ""), "B": b.get(key, ""),
+               "changed": a.get(key) != b.get(key)} for key, label in PARAMETER_KEYS]
+    left, right = headline_table(a).set_index("quantity"), headline_table(b).set_index("quantity")
+    numbers = []
+    for quantity in left.index:
+        one, two = left.loc[quantity], right.loc[quantity]
+        numbers.append({
+            "quantity": quantity, "what": one["what"] if one["what"] == two["what"]
+            else f"{one['what']} / {two['what']}",
+            "A": one["value"], "A interval": one["interval"],
+            "B": two["value"], "B interval": two["interval"],
+            "changed": (one["value"], one["interval"]) != (two["value"], two["interval"])})
+    return params, numbers
+
+
+def write_comparison(report_a: Path, report_b: Path, out: Path) -> Path:
+    """Write ``compare.html`` and ``compare.csv`` into ``out``; returns the HTML path."""
+    a, b = read_results(report_a), read_results(report_b)
+    params, numbers = comparison_rows(a, b)
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / "compare.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["section", "quantity", "what", "A", "A interval", "B", "B interval",
+                         "changed"])
+        for row in params:
+            writer.writerow(["parameter", row["parameter"], row["parameter"], row["A"], "",
+                             row["B"], "", row["changed"]])
+        for row in numbers:
+            writer.writerow(["result", row["quantity"], row["what"], row["A"], row["A interval"],
+                             row["B"], row["B interval"], row["changed"]])
+    changed = sum(row["changed"] for row in numbers)
+    body = (f"<p><strong>A</strong>: {site.escape(report_a)}<br><strong>B</strong>: "
+            f"{site.escape(report_b)}</p>"
+            "<h2>Parameters</h2>"
+            + site.table(params, ["parameter", "A", "B"], "changed")
+            + f"<h2>Headline numbers</h2><p>{changed} of {len(numbers)} differ (highlighted).</p>"
+            + site.table(numbers, ["what", "A", "A interval", "B", "B interval"], "changed")
+            + "<p>Numbers are as each report released them: with disclosure control on, counts "
+              "are rounded to 5 and small ones hidden.</p>")
+    path = out / "compare.html"
+    path.write_text(site.page("Two runs side by side", body), encoding="utf-8")
+    return path
