@@ -7,7 +7,7 @@ same rules for people, the ``template`` command writes the header from :data:`CO
 
 from __future__ import annotations
 
-import csv
+import codecs
 import io
 import re
 from dataclasses import dataclass, field
@@ -22,12 +22,18 @@ SEIZURE_TYPES = ("focal", "generalized", "both")
 SEXES = ("F", "M")
 STUDY_AGE_RANGE = (2.0, 18.0)
 ETIOLOGIES = ("genetic", "structural", "metabolic", "immune", "infectious", "unknown")
+OTHER_ETIOLOGY = "other"
+"""What any other etiology text becomes when a file is read (its wording is never kept)."""
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 BUNDLED_COHORT = DATA_DIR / "synthetic_cohort.csv"
 
 # How many rows of one (column, rule) pair a message lists before it only counts the rest.
 ROWS_LISTED_PER_RULE = 20
+MAX_COLUMNS = 1000
+"""A header wider than this is refused before anything else is read."""
+MAX_ID_LENGTH = 100
+MAX_ASM_COUNT = 30.0
 
 
 @dataclass(frozen=True)
@@ -44,7 +50,8 @@ class ColumnRule:
 
 COLUMNS = (
     ColumnRule("patient_id", "Pseudonymous patient identifier", "-", "text",
-               "any non-empty text; unique in the file", True),
+               f"any non-empty text of at most {MAX_ID_LENGTH} characters; unique in the file",
+               True),
     ColumnRule("seizure_type", "Seizure type (ILAE 2017); both = combined focal and generalized",
                "-", "category", "focal, generalized or both (case and spaces ignored)", True),
     ColumnRule("baseline_seizures_per_month", "Seizure frequency before the first IVIG infusion",
@@ -58,15 +65,20 @@ COLUMNS = (
                "at least 0 and below 120, or blank; outside 2-18 gives a warning", False),
     ColumnRule("sex", "Sex", "-", "category", "F, M or blank", False),
     ColumnRule("asm_count_baseline", "Antiseizure medications in use before IVIG", "count",
-               "whole number", "0 or more, or blank", False),
+               "whole number", f"0 to {MAX_ASM_COUNT:g}, or blank", False),
     ColumnRule("asm_count_month12", "Antiseizure medications in use at one year", "count",
-               "whole number", "0 or more, or blank", False),
+               "whole number", f"0 to {MAX_ASM_COUNT:g}, or blank", False),
     ColumnRule("etiology", "Cause of the epilepsy (ILAE categories)", "-", "text",
-               "genetic, structural, metabolic, immune, infectious, unknown (other text is kept), "
-               "or blank", False),
+               ", ".join(ETIOLOGIES) + f", {OTHER_ETIOLOGY} or blank (case ignored; any other "
+               f"text is grouped as {OTHER_ETIOLOGY})", False),
 )
 COLUMN_NAMES = tuple(c.name for c in COLUMNS)
 REQUIRED_COLUMNS = tuple(c.name for c in COLUMNS if c.required)
+
+
+# Characters a message shows escaped (\r, \x1b...): a value cannot break its lines or drive the
+# terminal.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -87,6 +99,7 @@ class Problem:
         text = ", ".join(where)
         if self.value is not None:
             shown = self.value if len(self.value) <= 40 else self.value[:37] + "..."
+            shown = _UNPRINTABLE.sub(lambda c: repr(c.group())[1:-1], shown)
             text += f": value '{shown}'"
         return f"{text}: {self.rule}" if text else self.rule
 
@@ -138,7 +151,9 @@ def load_cohort(path: str | Path) -> Cohort:
     Parameters
     ----------
     path : str or Path
-        A UTF-8, comma-separated file with one row per patient (a byte-order mark is fine).
+        A UTF-8, comma-separated file with one row per patient (a byte-order mark is fine; lines
+        may end in ``\\n``, ``\\r\\n`` or, in every line, ``\\r``), the header on row 1 and at
+        most :data:`MAX_COLUMNS` columns.
 
     Returns
     -------
@@ -146,8 +161,11 @@ def load_cohort(path: str | Path) -> Cohort:
         ``table`` has one row per patient and the contract's columns present in the file:
         ``patient_id`` (text), ``seizure_type`` (categorical: focal, generalized, both),
         frequencies and ages as floats (NaN when blank), ASM counts as floats, ``sex``
-        categorical (F, M), ``etiology`` text. Columns outside the contract are dropped,
-        with a note.
+        categorical (F, M), ``etiology`` text: one of :data:`ETIOLOGIES` or "other" (NaN when
+        blank). ``notes`` say, without naming or quoting them, how many columns outside the
+        contract were ignored (they are neither read nor copied) and how many etiology values
+        outside the contract's categories were grouped as "other"; they name the optional
+        columns absent from the file and those blank in every row (dropped, as if absent).
 
     Raises
     ------
@@ -164,9 +182,9 @@ def load_cohort(path: str | Path) -> Cohort:
     path = Path(path)
     name = path.name
     raw_bytes = _read_bytes(path, name)
-    text = _decode(raw_bytes, name)
-    raw = _parse_csv(text, name)
-    table, notes = check_table(raw, name)
+    data = _decode(raw_bytes, name)
+    raw, ignored = _parse_csv(data, name)
+    table, notes = check_table(raw, name, ignored_columns=ignored)
     return Cohort(table=table, file_name=name, notes=notes, is_bundled=is_bundled_bytes(raw_bytes))
 
 
@@ -198,65 +216,146 @@ def _read_bytes(path: Path, name: str) -> bytes:
     if raw_bytes.startswith(b"PK\x03\x04") or raw_bytes.startswith(b"\xd0\xcf\x11\xe0"):
         raise _fail(name, "this looks like a spreadsheet workbook (Excel or similar), not a CSV "
                           "file; save it as 'CSV UTF-8 (comma delimited)'")
+    if raw_bytes.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise _fail(name, "the text is UTF-16 (Excel's 'Unicode Text'), not UTF-8; save the file "
+                          "as 'CSV UTF-8 (comma delimited)'")
     if b"\x00" in raw_bytes[:65536]:
         raise _fail(name, "this is a binary file, not CSV text")
     return raw_bytes
 
 
-def _decode(raw_bytes: bytes, name: str) -> str:
+def _decode(raw_bytes: bytes, name: str) -> bytes:
+    """Check that the bytes are UTF-8 text with something in it; return them without a byte-order
+    mark and with every line ending in ``\\n``.
+
+    The bytes, not the decoded text, go on to pandas: no copy of a large file four bytes a letter.
+    """
     try:
-        return raw_bytes.decode("utf-8-sig")
+        text = raw_bytes.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw_bytes[: exc.start].count(b"\n") + 1
-        raise _fail(name, "the text is not UTF-8; save the file as 'CSV UTF-8'", row=line) from None
+        before = raw_bytes[: exc.start]
+        line_end = b"\n" if b"\n" in raw_bytes else b"\r"
+        raise _fail(name, "the text is not UTF-8; save the file as 'CSV UTF-8'",
+                    row=before.count(line_end) + 1) from None
+    if not text.strip():  # only a byte-order mark, or only spaces and line ends
+        raise _fail(name, "the file is empty; it needs a header row and one row per patient")
+    del text
+    data = raw_bytes.removeprefix(codecs.BOM_UTF8).replace(b"\r\n", b"\n")
+    lone = data.find(b"\r")
+    if lone >= 0:
+        if b"\n" in data:
+            raise _fail(name, "a carriage return (\\r) on its own in a file whose other lines end "
+                              "in a line feed (\\n): the line endings are mixed; save the file "
+                              "again as 'CSV UTF-8 (comma delimited)'",
+                        row=data.count(b"\n", 0, lone) + 1)
+        data = data.replace(b"\r", b"\n")  # every line ends in \r, as old Mac spreadsheets wrote
+    return data
 
 
-def _parse_csv(text: str, name: str) -> pd.DataFrame:
-    """Return every cell as stripped text, indexed by the row number in the file."""
-    lines = io.StringIO(text)  # read lazily: a registry-sized file is not split twice
-    header_line = next(lines).rstrip("\r\n")
-    header = next(csv.reader([header_line]))
+# How pandas reads every part of a file: text cells as written, blank lines kept (they count in
+# the row numbers), no column taken as an index.
+_READ = dict(header=None, dtype=str, keep_default_na=False, skip_blank_lines=False,
+             index_col=False, encoding="utf-8")
+
+
+def _parse_csv(data: bytes, name: str) -> tuple[pd.DataFrame, int]:
+    """Return the contract's columns, every cell as stripped text, indexed by the row number in
+    the file, and how many columns outside the contract were ignored.
+
+    ``data`` is what :func:`_decode` returns. Only the header line is looked at before the width
+    of the file is known, so a header of a million columns is refused at once.
+    """
+    newline = data.find(b"\n")
+    header_line = data if newline < 0 else data[:newline]
+    if not header_line.replace(b",", b"").strip():
+        raise _fail(name, "the first row is blank; the header (the column names) must be on row "
+                          "1, with no blank rows above it", row=1)
+    width = header_line.count(b",") + 1
+    if width > MAX_COLUMNS and b'"' in header_line:  # commas inside quotes do not count
+        width = re.sub(rb'"[^"]*"', b"", header_line).count(b",") + 1
+    if width > MAX_COLUMNS:
+        raise _too_wide(name, width)
+    try:
+        header = pd.read_csv(io.BytesIO(header_line), **_READ).iloc[0].tolist()
+    except (ValueError, IndexError) as exc:
+        raise _read_error(name, exc) from None
+    if len(header) > MAX_COLUMNS:
+        raise _too_wide(name, len(header))
     if len(header) == 1:
         for separator, label in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")):
-            if separator in header_line:
+            if separator.encode() in header_line:
                 raise _fail(name, f"the values are separated by {label}; the contract needs "
                                   "commas (save as 'CSV UTF-8 (comma delimited)')", row=1)
-    columns = [c.strip().lower() for c in header]
+    columns = [str(c).replace("\ufeff", "").strip().lower() for c in header]
     seen: set[str] = set()
-    duplicated = [c for c in columns if c in seen or seen.add(c)]
+    duplicated = [c for c in columns if c in COLUMN_NAMES and (c in seen or seen.add(c))]
     if duplicated:
         raise CohortError(name, [Problem(column=c, row=1, rule="this column name appears more "
                                          "than once in the header") for c in duplicated])
-    first_data = next(((row, line) for row, line in enumerate(lines, start=2) if line.strip()),
-                      None)
-    if first_data is not None:
-        # pandas would silently take an extra value on the first row as an index
-        row, line = first_data
-        width = len(next(csv.reader([line])))
-        if width > len(columns):
-            raise _too_many_values(name, row, width, len(columns))
+    kept = {i: c for i, c in enumerate(columns) if c in COLUMN_NAMES}
+    ignored = [i for i in range(len(columns)) if i not in kept]
+    # The body starts with the header's line end, which pandas reads as a blank first row: its
+    # record numbers are then the rows of the file, and a first patient row with a value too
+    # many is an error like any other (after a first row of values, pandas would quietly take
+    # the extra value for an index).
+    body = b"\n" if newline < 0 else data[newline:]
+    dtypes = {i: (str if i in kept else "category") for i in range(len(columns))}
     try:
-        raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                          skip_blank_lines=False, header=0, names=columns, index_col=False)
-    except pd.errors.ParserError as exc:
-        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
-        if found:
-            expected, line, saw = found.groups()
-            raise _too_many_values(name, int(line), saw, expected) from None
-        raise _fail(name, f"the file could not be read as CSV ({exc})") from None
-    raw = raw.fillna("")
-    raw.index = np.arange(2, len(raw) + 2)  # row numbers as in the file; the header is row 1
-    raw = raw.apply(lambda column: column.str.strip())
-    raw = raw[raw.ne("").any(axis=1)]  # blank lines are not patients
-    if raw.empty:
+        cells = pd.read_csv(io.BytesIO(body), **{**_READ, "dtype": dtypes},
+                            names=list(range(len(columns))))
+    except (ValueError, IndexError) as exc:
+        raise _read_error(name, exc) from None
+    cells.index = np.arange(1, len(cells) + 1)  # row numbers as in the file; the header is row 1
+    cells = cells.iloc[1:]
+    raw = cells[list(kept)].set_axis(list(kept.values()), axis=1).fillna("")
+    if len(raw.columns):
+        raw = raw.apply(lambda column: column.str.strip())
+    filled = raw.ne("").any(axis=1).to_numpy() | _filled_rows(cells, ignored)
+    raw = raw[filled]  # blank lines are not patients
+    if len(raw) == 0:
         raise _fail(name, "the file has a header but no patient rows")
-    return raw
+    return raw, len(ignored)
 
 
-def check_table(raw: pd.DataFrame, name: str = "cohort") -> tuple[pd.DataFrame, list[str]]:
+def _too_wide(name: str, width: int) -> CohortError:
+    return _fail(name, f"the header has {width:,} columns; a cohort file may have at most "
+                       f"{MAX_COLUMNS:,}", row=1)
+
+
+def _read_error(name: str, exc: Exception) -> CohortError:
+    """A CohortError for what pandas could not read, with the row where pandas says."""
+    text = str(exc)
+    found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", text)
+    if found:
+        expected, line, saw = found.groups()
+        return _too_many_values(name, int(line), saw, expected)
+    found = re.search(r"EOF inside string starting at row (\d+)", text)
+    if found:  # pandas counts from 0
+        return _fail(name, 'a quotation mark (") opens a value that is never closed; remove it '
+                           "or close the value with another", row=int(found.group(1)) + 1)
+    return _fail(name, f"the file could not be read as CSV ({text.strip()})")
+
+
+def _filled_rows(cells: pd.DataFrame, positions: list[int]) -> np.ndarray:
+    """Rows with something other than spaces in one of these (categorical) columns, column by
+    column over the categories, not row by row."""
+    filled = np.zeros(len(cells), dtype=bool)
+    for position in positions:
+        column = cells[position]
+        categories = column.cat.categories
+        written = np.flatnonzero(categories.astype(str).str.strip() != "")
+        if len(written):
+            filled |= np.isin(column.cat.codes.to_numpy(), written)
+    return filled
+
+
+def check_table(raw: pd.DataFrame, name: str = "cohort", *,
+                ignored_columns: int = 0) -> tuple[pd.DataFrame, list[str]]:
     """Check a table of text cells against the contract and return the typed table and notes.
 
-    ``raw`` holds the cells as text, its index being the row numbers to report.
+    ``raw`` holds the cells as text, its index being the row numbers to report. Its columns
+    outside the contract are dropped unread and only counted in a note, with
+    ``ignored_columns`` more that were never read.
     """
     problems: list[Problem] = []
     notes: list[str] = []
@@ -264,9 +363,19 @@ def check_table(raw: pd.DataFrame, name: str = "cohort") -> tuple[pd.DataFrame, 
     problems += [Problem(column=c, row=1, rule="this required column is missing from the header")
                  for c in missing]
     extra = [c for c in raw.columns if c not in COLUMN_NAMES]
-    if extra:
-        notes.append("Columns not in the data contract were ignored: " + ", ".join(extra) + ".")
-    absent_optional = [c.name for c in COLUMNS if not c.required and c.name not in raw.columns]
+    raw = raw.drop(columns=extra)
+    ignored = ignored_columns + len(extra)
+    if ignored:  # never their names: a column name can hold an identifier
+        notes.append(f"{_count(ignored, 'column')} outside the data contract "
+                     f"{'was' if ignored == 1 else 'were'} ignored (not read, not copied).")
+    blank_optional = [c.name for c in COLUMNS
+                      if not c.required and c.name in raw and raw[c.name].eq("").all()]
+    if blank_optional:
+        raw = raw.drop(columns=blank_optional)
+        notes.append("Optional columns blank in every row, so treated as not in this file "
+                     "(analyses that need them are skipped): " + ", ".join(blank_optional) + ".")
+    absent_optional = [c.name for c in COLUMNS if not c.required and c.name not in raw.columns
+                       and c.name not in blank_optional]
     if absent_optional:
         notes.append("Optional columns not in this file (analyses that need them are skipped): "
                      + ", ".join(absent_optional) + ".")
@@ -275,6 +384,8 @@ def check_table(raw: pd.DataFrame, name: str = "cohort") -> tuple[pd.DataFrame, 
     if "patient_id" in raw:
         ids = raw["patient_id"]
         _flag(problems, ids.eq(""), raw, "patient_id", "must not be blank")
+        _flag(problems, ids.str.len().gt(MAX_ID_LENGTH), raw, "patient_id",
+              f"must be at most {MAX_ID_LENGTH} characters long")
         repeated = ids.ne("") & ids.duplicated(keep=False)
         _flag(problems, repeated, raw, "patient_id",
               "must be unique; this id is on more than one row")
@@ -291,8 +402,8 @@ def check_table(raw: pd.DataFrame, name: str = "cohort") -> tuple[pd.DataFrame, 
         "month12_seizures_per_month": dict(minimum=0.0),
         "month3_seizures_per_month": dict(minimum=0.0),
         "age_years": dict(minimum=0.0, below=120.0),
-        "asm_count_baseline": dict(minimum=0.0, whole=True),
-        "asm_count_month12": dict(minimum=0.0, whole=True),
+        "asm_count_baseline": dict(minimum=0.0, whole=True, at_most=MAX_ASM_COUNT),
+        "asm_count_month12": dict(minimum=0.0, whole=True, at_most=MAX_ASM_COUNT),
     }
     for column, rules in number_rules.items():
         if column in raw:
@@ -303,7 +414,13 @@ def check_table(raw: pd.DataFrame, name: str = "cohort") -> tuple[pd.DataFrame, 
         table["sex"] = pd.Categorical(sexes.where(sexes.isin(SEXES)), categories=SEXES)
     if "etiology" in raw:
         etiology = raw["etiology"].str.lower()
-        table["etiology"] = etiology.where(etiology.ne(""))
+        known = etiology.isin(ETIOLOGIES + (OTHER_ETIOLOGY,))
+        grouped = int((etiology.ne("") & ~known).sum())
+        if grouped:  # how many, never the values: free text can name a patient
+            notes.append(f"{_count(grouped, 'etiology value')} outside the contract's "
+                         f"categories {'was' if grouped == 1 else 'were'} grouped as "
+                         f"'{OTHER_ETIOLOGY}'.")
+        table["etiology"] = etiology.where(known, OTHER_ETIOLOGY).where(etiology.ne(""))
 
     if problems:
         raise CohortError(name, sorted(problems, key=_problem_order))
@@ -316,8 +433,12 @@ def check_table(raw: pd.DataFrame, name: str = "cohort") -> tuple[pd.DataFrame, 
     return table[[c for c in COLUMN_NAMES if c in table]].reset_index(drop=True), notes
 
 
-def _numbers(raw, column, problems, *, minimum, above=False, below=None, whole=False,
-             blank_ok=True) -> pd.Series:
+def _count(n: int, thing: str) -> str:
+    return f"{n:,} {thing}{'' if n == 1 else 's'}"
+
+
+def _numbers(raw, column, problems, *, minimum, above=False, below=None, at_most=None,
+             whole=False, blank_ok=True) -> pd.Series:
     text = raw[column]
     blank = text.eq("")
     values = pd.to_numeric(text.where(~blank), errors="coerce").astype(float)
@@ -335,6 +456,8 @@ def _numbers(raw, column, problems, *, minimum, above=False, below=None, whole=F
         _flag(problems, usable & values.lt(minimum), raw, column, f"must be {minimum:g} or more")
     if below is not None:
         _flag(problems, usable & values.ge(below), raw, column, f"must be below {below:g}")
+    if at_most is not None:
+        _flag(problems, usable & values.gt(at_most), raw, column, f"must be {at_most:g} or fewer")
     if whole:
         _flag(problems, usable & values.ge(minimum) & values.ne(values.round()), raw, column,
               "must be a whole number")
