@@ -105,35 +105,95 @@ def friedman(data: pd.DataFrame, columns: list[str], by: str | None = None) -> p
     return pd.DataFrame(rows)
 
 
+ENUMERATION_LIMIT = 2_000_000  # tables; beyond this an exact test would be too slow
+
+
 def fisher_exact(data: pd.DataFrame, row: str, column: str, seed: int = 2024,
                  n_resamples: int = 9999) -> pd.DataFrame:
     """Fisher's exact test of association between two categorical columns.
 
-    A 2x2 table gets the exact two-sided test. A larger table gets SciPy's Monte Carlo version,
-    seeded so that the p-value is the same on every run.
+    The method is chosen by the size of the table, and named in ``note``:
+
+    - 2 x 2: SciPy's exact two-sided test;
+    - r x 2 (or 2 x c) with at most :data:`ENUMERATION_LIMIT` tables of the same margins: the
+      exact Fisher-Freeman-Halton test, by enumerating every such table;
+    - larger tables: the asymptotic chi-square test (Pearson), which holds when the counts are
+      large; other small shapes: SciPy's Monte Carlo version, seeded.
 
     Returns
     -------
     DataFrame
         One row: ``n``, ``table`` (the counts, rows by columns, as nested lists), ``statistic``
-        (the odds ratio for 2x2, else NaN), ``p_value``, ``testable``, ``note``.
+        (the odds ratio for 2x2, chi-square for the asymptotic test, else NaN), ``p_value``,
+        ``testable``, ``method`` ("exact", "asymptotic" or "Monte Carlo"), ``note``.
     """
     counts = pd.crosstab(data[row], data[column])
     counts = counts.loc[counts.sum(axis=1) > 0, counts.sum(axis=0) > 0]
-    result = {"n": int(counts.to_numpy().sum()), "table": counts.to_numpy().tolist(),
-              "statistic": np.nan, "p_value": np.nan, "testable": False, "note": ""}
-    if counts.shape[0] < 2 or counts.shape[1] < 2:
+    table = counts.to_numpy()
+    result = {"n": int(table.sum()), "table": table.tolist(), "statistic": np.nan,
+              "p_value": np.nan, "testable": False, "method": "", "note": ""}
+    if table.shape[0] < 2 or table.shape[1] < 2:
         result["note"] = "one of the two variables takes a single value: nothing to compare"
-    elif counts.shape == (2, 2):
-        test = stats.fisher_exact(counts.to_numpy())
-        result.update(statistic=float(test.statistic), p_value=float(test.pvalue), testable=True)
+    elif table.shape == (2, 2):
+        test = stats.fisher_exact(table)
+        result.update(statistic=float(test.statistic), p_value=float(test.pvalue),
+                      testable=True, method="exact", note="exact")
+    elif 2 in table.shape and _tables_to_enumerate(table) <= ENUMERATION_LIMIT:
+        result.update(p_value=freeman_halton_exact(table), testable=True, method="exact",
+                      note="exact, every table with these margins enumerated")
+    elif 2 in table.shape or table.sum() > 1000:
+        chi2 = stats.chi2_contingency(table, correction=False)
+        result.update(statistic=float(chi2.statistic), p_value=float(chi2.pvalue),
+                      testable=True, method="asymptotic",
+                      note="asymptotic chi-square: too many tables to enumerate")
     else:
         method = stats.MonteCarloMethod(n_resamples=n_resamples, rng=np.random.default_rng(seed))
-        test = stats.fisher_exact(counts.to_numpy(), method=method)
+        test = stats.fisher_exact(table, method=method)
         # SciPy returns a one-element array instead of a number for very small tables
         result.update(p_value=float(np.asarray(test.pvalue).reshape(-1)[0]), testable=True,
+                      method="Monte Carlo",
                       note=f"Monte Carlo, {n_resamples} resamples, seed {seed}")
     return pd.DataFrame([result])
+
+
+def _tables_to_enumerate(table: np.ndarray) -> int:
+    sizes = table.sum(axis=1) if table.shape[1] == 2 else table.sum(axis=0)
+    return int(np.prod([int(s) + 1 for s in sizes[:-1]], dtype=float))
+
+
+def freeman_halton_exact(table) -> float:
+    """Exact p-value of the Fisher-Freeman-Halton test for an r x 2 (or 2 x c) table.
+
+    Every table with the same row and column sums is enumerated; the p-value is the total
+    probability (multivariate hypergeometric) of the tables no more likely than the observed one.
+
+    Examples
+    --------
+    >>> round(freeman_halton_exact([[3, 1], [1, 3]]), 4)  # equals SciPy's 2 x 2 exact test
+    0.4857
+    """
+    from scipy.special import gammaln
+
+    table = np.asarray(table, dtype=int)
+    if table.shape[1] != 2:
+        table = table.T
+    sizes, events = table.sum(axis=1), int(table[:, 0].sum())
+
+    def log_choose(n, k):
+        return gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1)
+
+    # every split of the events over the groups but the last; the last takes the rest
+    grids = np.meshgrid(*[np.arange(s + 1) for s in sizes[:-1]], indexing="ij")
+    firsts = np.stack([g.ravel() for g in grids]) if grids else np.zeros((0, 1), dtype=int)
+    last = events - firsts.sum(axis=0)
+    possible = (last >= 0) & (last <= sizes[-1])
+    splits = np.vstack([firsts[:, possible], last[possible]])
+    log_p = sum(log_choose(s, k) for s, k in zip(sizes, splits, strict=True))
+    log_p = log_p - log_choose(sizes.sum(), events)
+    observed = sum(log_choose(s, k) for s, k in zip(sizes, table[:, 0], strict=True)) - \
+        log_choose(sizes.sum(), events)
+    p = np.exp(log_p)
+    return float(min(1.0, p[log_p <= observed + 1e-7].sum()))
 
 
 def holm(p_values: dict) -> dict:

@@ -254,7 +254,7 @@ def subgroup_story(results: dict, alpha: float) -> str:
         lines.append("The test of the difference between types is not shown: a count behind "
                      "it is hidden.")
     else:
-        method = results.get("seizure_type_vs_responder_method", "Fisher's exact test")
+        method = results.get("seizure_type_vs_responder_method") or "Fisher's exact test"
         verdict = ("significant: the responder rates differ between types more than chance "
                    "would easily explain" if between < alpha else
                    "not significant: these data do not show that the types respond differently")

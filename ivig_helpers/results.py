@@ -73,8 +73,9 @@ def compute_results(table: pd.DataFrame, responder_threshold: float = 0.5,
         ``responder_rate_wilson_ci``, ``seizure_free`` and its shares,
         ``median_percent_change`` with a bootstrap interval, ``subgroup_wilcoxon_p`` (scores)
         and ``subgroup_wilcoxon_frequency_p`` (type -> p, None when not testable),
-        ``responder_rate_by_type``, ``seizure_type_vs_responder_p`` (Fisher's exact test of the
-        difference between types, seeded Monte Carlo beyond 2x2), ``asm_wilcoxon_p`` and
+        ``responder_rate_by_type``, ``seizure_type_vs_responder_p`` (the Fisher-Freeman-Halton
+        test of the difference between types) with ``seizure_type_vs_responder_method``,
+        ``asm_wilcoxon_p`` and
         ``asm_fisher_p`` (None without ASM counts), and the parameters used.
 
     Examples
@@ -97,6 +98,7 @@ def compute_results(table: pd.DataFrame, responder_threshold: float = 0.5,
     freqs = paired_wilcoxon(patients, "baseline_seizures_per_month",
                             "month12_seizures_per_month", by="seizure_type")
     responders, seizure_free = int(overall["events"]), int(patients["seizure_free"].sum())
+    between = fisher_exact(patients, "seizure_type", "responder", seed=seed).iloc[0]
     results = {
         "n_patients": len(table),
         "n_analysed": len(patients),
@@ -133,8 +135,9 @@ def compute_results(table: pd.DataFrame, responder_threshold: float = 0.5,
                    "rate": _none_if_nan(row["rate"]),
                    "ci": [_none_if_nan(row["exact_low"]), _none_if_nan(row["exact_high"])]}
             for kind, row in by_type.iterrows()},
-        "seizure_type_vs_responder_p": _none_if_nan(
-            fisher_exact(patients, "seizure_type", "responder", seed=seed)["p_value"].iloc[0]),
+        "seizure_type_vs_responder_p": _none_if_nan(between["p_value"]),
+        "seizure_type_vs_responder_method": f"Fisher-Freeman-Halton test, {between['note']}"
+        if between["testable"] else None,
         "asm_wilcoxon_p": None,
         "asm_fisher_p": None,
         "age_n": 0,

@@ -64,15 +64,35 @@ def test_fisher_2x2_matches_the_hypergeometric_sum():
     assert row["p_value"] == pytest.approx(expected, rel=1e-9)
 
 
-def test_fisher_larger_table_is_seeded_monte_carlo():
+def test_fisher_three_by_two_is_exact_and_agrees_with_scipy_monte_carlo():
     rng = np.random.default_rng(0)
     data = pd.DataFrame({"type": rng.choice(["a", "b", "c"], 60),
                          "resp": rng.choice([True, False], 60)})
-    first = fisher_exact(data, "type", "resp", seed=11).iloc[0]
-    again = fisher_exact(data, "type", "resp", seed=11).iloc[0]
-    assert first["p_value"] == again["p_value"] and "Monte Carlo" in first["note"]
-    chi2_p = stats.chi2_contingency(pd.crosstab(data["type"], data["resp"]))[1]
-    assert first["p_value"] == pytest.approx(chi2_p, abs=0.15)  # same question, close answers
+    row = fisher_exact(data, "type", "resp").iloc[0]
+    assert row["method"] == "exact" and "enumerated" in row["note"]
+    table = pd.crosstab(data["type"], data["resp"]).to_numpy()
+    simulated = stats.fisher_exact(table, method=stats.MonteCarloMethod(
+        n_resamples=200_000, rng=np.random.default_rng(1))).pvalue
+    assert row["p_value"] == pytest.approx(float(np.ravel(simulated)[0]), abs=0.005)
+
+
+def test_fisher_on_a_registry_sized_table_is_asymptotic_chi_square():
+    rng = np.random.default_rng(0)
+    data = pd.DataFrame({"type": rng.choice(["a", "b", "c"], 30_000),
+                         "resp": rng.choice([True, False], 30_000)})
+    row = fisher_exact(data, "type", "resp").iloc[0]
+    expected = stats.chi2_contingency(pd.crosstab(data["type"], data["resp"]), correction=False)
+    assert row["method"] == "asymptotic"
+    assert row["p_value"] == pytest.approx(expected.pvalue, rel=1e-12)
+
+
+def test_fisher_three_by_three_is_seeded_monte_carlo():
+    rng = np.random.default_rng(0)
+    data = pd.DataFrame({"type": rng.choice(["a", "b", "c"], 60),
+                         "etiology": rng.choice(["x", "y", "z"], 60)})
+    first = fisher_exact(data, "type", "etiology", seed=11).iloc[0]
+    again = fisher_exact(data, "type", "etiology", seed=11).iloc[0]
+    assert first["p_value"] == again["p_value"] and first["method"] == "Monte Carlo"
 
 
 def test_fisher_with_one_level_is_not_testable():
