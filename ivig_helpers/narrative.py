@@ -115,23 +115,23 @@ def _types_present(results: dict) -> list[str]:
 
 
 def group_sizes(results: dict) -> str:
-    """The sizes of the seizure-type groups in words ("groups of 14 to 23 children").
+    """The sizes of the seizure-type groups in words ("seizure-type groups sized 14 to 23").
 
     Examples
     --------
     >>> group_sizes({"seizure_type_counts": {"focal": 23, "generalized": 22, "both": 15}})
-    'groups of 15 to 23 children'
+    'seizure-type groups sized 15 to 23'
     >>> group_sizes({"seizure_type_counts": {"focal": 30, "generalized": "<5", "both": 25}})
-    'groups of fewer than 5 to 30 children'
+    'seizure-type groups sized fewer than 5 to 30'
     """
     sizes = [results["seizure_type_counts"][t] for t in _types_present(results)]
     numbers = [s for s in sizes if is_number(s)]
     if len(sizes) == 1:
-        return f"one group of {count_words(sizes[0])} children"
+        return f"one seizure-type group, sized {count_words(sizes[0])}"
     low = next((s for s in sizes if isinstance(s, str) and s.startswith("<")), None)
     low_words = count_words(low) if low else (str(min(numbers)) if numbers else "an unknown")
-    high_words = str(max(numbers)) if numbers else "an unknown number of"
-    return f"groups of {low_words} to {high_words} children"
+    high_words = str(max(numbers)) if numbers else "an unknown size"
+    return f"seizure-type groups sized {low_words} to {high_words}"
 
 
 def run_statement(responder_threshold: float, missing_followup: str, alpha: float,
@@ -300,7 +300,7 @@ def cohort_shows(results: dict, is_bundled: bool) -> str:
     """The closing "what this shows, and what it cannot" of the cohort notebook."""
     lines = [
         f"- **It shows** who these results apply to: {count_words(results['n_patients'])} "
-        f"children in {group_sizes(results)} by seizure type. Table 1 is the place to judge "
+        f"children, in {group_sizes(results)}. Table 1 is the place to judge "
         "whether your own patients resemble them.",
         "- **It cannot show** how the children in the file were chosen. A child who stopped "
         "IVIG early because it did not help is missing from any cohort that requires a year "

@@ -1,0 +1,78 @@
+"""The pages never state the study's numbers as this cohort's, and say how this run was made.
+
+The collection runs on generated cohorts unlike the published one and with other parameters. Text
+outside the cells tagged ``study-claim`` (the study's own words, quoted) and outside tables (the
+scorecard's published column) must not give the study's numbers as these data's.
+"""
+
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+
+from ivig_helpers import make_cohort, write_cohort
+
+from .conftest import run_cli
+
+STUDY_CLAIMS = [r"\bp\s*=\s*0\.019\b", r"\b(60|22|23|15) (children|patients)\b", r"\b15 to 23\b",
+                r"default `?responder_threshold`? of 0\.5", r"(?<![-\d.])36\.7%", r"\b8 of (those )?22\b"]
+RUNS = {
+    "37 children, threshold 0.75, disclosure control": (
+        dict(n=37, seed=3), ["responder_threshold=0.75", "min_cell_count=5"]),
+    "44 children, missing follow-up excluded, alpha 0.1": (
+        dict(n=44, mix={"focal": 10, "generalized": 30, "both": 4}, missing_followup_share=0.1,
+             seed=8), ["missing_followup=exclude", "alpha=0.1"]),
+}
+
+
+@pytest.fixture(scope="module", params=list(RUNS), ids=list(RUNS))
+def report(request, tmp_path_factory):
+    cohort, params = RUNS[request.param]
+    folder = tmp_path_factory.mktemp("story")
+    data = write_cohort(make_cohort(**cohort), folder / "other_centre.csv")
+    out = folder / "report"
+    args = [a for p in params for a in ("--param", p)]
+    done = run_cli("run", "--data", data, "--out", out, *args)
+    assert done.returncode == 0, done.stderr
+    return out, params
+
+
+def readable_text(page):
+    soup = BeautifulSoup(page.read_text(), "html.parser")
+    for element in soup.select('[class*="celltag_study-claim"]'):
+        element.decompose()
+    for element in soup.find_all(["table", "script", "style"]):
+        element.decompose()
+    return " ".join(soup.get_text(" ").split())
+
+
+def test_no_page_states_the_study_numbers_as_these_data(report):
+    out, _ = report
+    pages = sorted(out.glob("*.html"))
+    assert len(pages) >= 6
+    for page in pages:
+        text = readable_text(page)
+        for pattern in STUDY_CLAIMS:
+            found = re.search(pattern, text)
+            assert found is None, f"{page.name}: ...{text[max(0, found.start() - 80):found.end()]}"
+
+
+def test_every_notebook_page_states_the_parameters_of_its_run(report):
+    out, params = report
+    for page in sorted(out.glob("0*.html")):
+        text = readable_text(page)
+        assert "This run:" in text, page.name
+        if "responder_threshold=0.75" in params:
+            assert "at least 75% fewer seizures (the study used 50%" in text, page.name
+        if "alpha=0.1" in params:
+            assert "alpha = 0.1 (changed from the default 0.05), intervals at 90%" in text
+            assert "95% CI" not in text, page.name  # every interval follows alpha
+        if "missing_followup=exclude" in params:
+            assert "left out of the analysis (changed from the default" in text, page.name
+
+
+def test_the_seizure_type_page_reports_its_own_tests(report):
+    out, _ = report
+    text = readable_text(out / "03_seizure_types.html")
+    assert "In these data:" in text and "Wilcoxon signed-rank test, asymptotic" in text
+    assert re.search(r"seizure-type groups sized (\d+|fewer than \d+) to \d+", text)
