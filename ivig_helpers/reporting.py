@@ -384,7 +384,9 @@ def scorecard_view(card: pd.DataFrame):
     """The scorecard for reading: numbers at the published precision, plain yes/no, no index.
 
     p-values of "not significant" claims are shown with three decimals; a number that could not
-    be computed on this cohort reads "not available".
+    be computed on this cohort reads "not available". Each percentage has this cohort's exact
+    interval beside it, and whether the published value falls inside it: on another centre's
+    cohort that says more than a bare match.
     """
     from .results import load_published
 
@@ -406,6 +408,10 @@ def scorecard_view(card: pd.DataFrame):
         "this cohort": [shown(v, q) for v, q in zip(card["reproduced"], card["quantity"],
                                                      strict=True)],
         "match": card["match"].map(lambda m: {True: "yes", False: "no"}.get(m, "not shown")),
+        "this cohort's CI": [f"{low:.1f} to {high:.1f}" if pd.notna(low) else ""
+                             for low, high in zip(card["ci_low"], card["ci_high"], strict=True)],
+        "published inside it?": card["published_inside_ci"].map(
+            lambda m: {True: "yes", False: "no"}.get(m, "")),
     })
     from IPython.display import HTML
 

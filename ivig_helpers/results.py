@@ -238,7 +238,45 @@ def scorecard(results: dict, published: pd.DataFrame | None = None) -> pd.DataFr
     card.loc[published["rule"] == "at_least", "difference"] = np.nan
     # a withheld number neither matches nor fails: the reader cannot see it
     card["match"] = card["match"].astype(object).where(~np.array(withheld), None)
+    intervals = percent_intervals(results)
+    card["ci_low"] = [intervals.get(q, (np.nan, np.nan))[0] for q in card["quantity"]]
+    card["ci_high"] = [intervals.get(q, (np.nan, np.nan))[1] for q in card["quantity"]]
+    inside = (card["published"] >= card["ci_low"]) & (card["published"] <= card["ci_high"])
+    card["published_inside_ci"] = inside.astype(object).where(card["ci_low"].notna(), None)
     return card
+
+
+def percent_intervals(results: dict) -> dict:
+    """This cohort's exact confidence interval, in percent, of every published percentage,
+    from the released counts (the level is the run's: 1 - alpha).
+
+    Examples
+    --------
+    >>> from ivig_helpers import load_cohort, BUNDLED_COHORT
+    >>> low, high = percent_intervals(compute_results(load_cohort(BUNDLED_COHORT).table))[
+    ...     "responder_percent"]
+    >>> round(low, 1), round(high, 1)
+    (24.6, 50.1)
+    """
+    from .outcomes import proportion_ci
+    from .privacy import is_number
+
+    level = results.get("confidence_level", 0.95)
+
+    def exact(events, n):
+        if not (is_number(events) and is_number(n)) or not n:
+            return None
+        low, high = proportion_ci(min(int(events), int(n)), int(n), "exact", level)
+        return (100 * low, 100 * high)
+
+    found = {"responder_percent": exact(results["responders"],
+                                        results.get("n_analysed", results["n_patients"])),
+             "seizure_free_percent_of_responders": exact(results["seizure_free"],
+                                                         results["responders"])}
+    for kind in SEIZURE_TYPES:
+        found[f"{kind}_percent"] = exact(results["seizure_type_counts"].get(kind, 0),
+                                         results["n_patients"])
+    return {k: v for k, v in found.items() if v is not None}
 
 
 def write_results(results: dict, card: pd.DataFrame, output_dir: str | Path) -> None:
@@ -247,5 +285,6 @@ def write_results(results: dict, card: pd.DataFrame, output_dir: str | Path) -> 
     output_dir.mkdir(parents=True, exist_ok=True)
     (output_dir / "results.json").write_text(json.dumps(results, indent=2) + "\n",
                                              encoding="utf-8")
-    card[["quantity", "published", "reproduced", "match"]].to_csv(
+    card[["quantity", "published", "reproduced", "match", "ci_low", "ci_high",
+          "published_inside_ci"]].to_csv(
         output_dir / "scorecard.csv", index=False, lineterminator="\n")

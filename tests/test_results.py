@@ -63,7 +63,8 @@ def test_write_results(tmp_path, results):
     write_results(results, scorecard(results), tmp_path)
     assert json.loads((tmp_path / "results.json").read_text())["responders"] == 22
     card = pd.read_csv(tmp_path / "scorecard.csv")
-    assert card.columns.tolist() == ["quantity", "published", "reproduced", "match"]
+    assert card.columns.tolist() == ["quantity", "published", "reproduced", "match", "ci_low",
+                                     "ci_high", "published_inside_ci"]
 
 
 def test_difference_between_types_matches_an_exact_enumeration(results):
@@ -87,3 +88,19 @@ def test_difference_between_types_matches_an_exact_enumeration(results):
     assert results["seizure_type_vs_responder_p"] == pytest.approx(exact, rel=1e-9)
     method = results["seizure_type_vs_responder_method"]
     assert method.startswith("Fisher-Freeman-Halton test, exact")
+
+
+def test_scorecard_sets_published_percentages_against_this_cohorts_interval(results):
+    """On a cohort unlike the published one, whether the published value falls inside this
+    cohort's exact interval (checked against statsmodels' Clopper-Pearson interval)."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    other = compute_results(make_cohort(40, mix={"focal": 30, "generalized": 5, "both": 5},
+                                        seed=2))
+    card = scorecard(other).set_index("quantity")
+    focal = other["seizure_type_counts"]["focal"]
+    low, high = proportion_confint(focal, 40, method="beta")
+    assert card.loc["focal_percent", "ci_low"] == pytest.approx(100 * low)
+    assert card.loc["focal_percent", "ci_high"] == pytest.approx(100 * high)
+    assert card.loc["focal_percent", "published_inside_ci"] is (100 * low <= 38.3 <= 100 * high)
+    assert card.loc["n_patients", "published_inside_ci"] is None  # a count has no interval

@@ -15,7 +15,8 @@ from ivig_helpers import make_cohort, write_cohort
 from .conftest import run_cli
 
 STUDY_CLAIMS = [r"\bp\s*=\s*0\.019\b", r"\b(60|22|23|15) (children|patients)\b", r"\b15 to 23\b",
-                r"default `?responder_threshold`? of 0\.5", r"(?<![-\d.])36\.7%", r"\b8 of (those )?22\b"]
+                r"default `?responder_threshold`? of 0\.5", r"(?<![-\d.])36\.7%",
+                r"\b8 of (those )?22\b"]
 RUNS = {
     "37 children, threshold 0.75, disclosure control": (
         dict(n=37, seed=3), ["responder_threshold=0.75", "min_cell_count=5"]),
