@@ -256,6 +256,62 @@ def describe_rate(label: str, row: pd.Series, min_cell_count: int = 0,
             f"{100 * low:.1f}% to {100 * high:.1f}%")
 
 
+COLUMN_WORDS = {
+    "group": "Group", "seizure_type": "Seizure type", "threshold": "A responder has at least",
+    "test": "Test", "n": "Children", "events": "With the outcome", "n_changed": "Changed",
+    "median_before": "Median before", "median_after": "Median at one year",
+    "statistic": "Statistic", "p_value": "p", "note": "Note", "rate": "Rate",
+    "percent": "Share of children",
+}
+"""Column headings in words, for the tables a reader sees."""
+
+
+def result_table(table: pd.DataFrame, columns: list[str] | None = None,
+                 counts: tuple[str, ...] = (), min_cell_count: int = 0, partition: bool = False,
+                 confidence: float = 0.95, names: dict | None = None):
+    """A result table for reading: released like every number (see :func:`plain_table`), rates
+    as percentages, an exact interval as one "a% to b%" column, p-values with three decimals,
+    headings in words (``names`` adds or overrides some), no index.
+
+    Returns an HTML display object (with a fixed id, so that re-running changes nothing).
+    """
+    from IPython.display import HTML
+
+    released = release_table(table, min_cell_count, list(counts), depends_on="counts",
+                             partition=partition, confidence=confidence)
+    columns = list(columns if columns is not None else released.columns)
+    shown = pd.DataFrame(index=released.index)
+    for column in columns:
+        if column == "exact_high":
+            continue
+        values = released[column]
+        if column == "exact_low":
+            shown[f"Exact {level_words(confidence)} CI"] = [
+                f"{100 * low:.1f}% to {100 * high:.1f}%" if is_number(low) and is_number(high)
+                and pd.notna(low) else ("" if not isinstance(low, str) else low)
+                for low, high in zip(values, released["exact_high"], strict=True)]
+            continue
+        heading = {**COLUMN_WORDS, **(names or {})}.get(column, column)
+        if column in ("rate", "threshold"):
+            shown[heading] = [f"{100 * v:.1f}%" if is_number(v) and pd.notna(v) else
+                              ("" if not isinstance(v, str) else v) for v in values]
+        elif column == "percent":
+            shown[heading] = [f"{v:.1f}%" if is_number(v) else v for v in values]
+        elif column in ("p_value", "statistic", "median_before", "median_after"):
+            digits = 3 if column == "p_value" else 2
+            shown[heading] = [f"{v:.{digits}f}" if is_number(v) and pd.notna(v) else
+                              ("" if not isinstance(v, str) else v) for v in values]
+        else:
+            shown[heading] = values.astype(object)
+    import hashlib
+
+    # an id from the content: stable from run to run, different for every table of a page
+    digest = hashlib.sha256(shown.to_csv().encode()).hexdigest()[:10]
+    styled = shown.style.set_uuid(f"result-{digest}").hide(axis="index").set_table_attributes(
+        'class="ivig-table"')
+    return HTML(styled.to_html())
+
+
 def describe_median(row: pd.Series, min_cell_count: int = 0, seed: int | None = None,
                     confidence: float = 0.95) -> str:
     """A row of :func:`ivig_helpers.median_change_interval` as two plain lines (withheld when
@@ -417,7 +473,8 @@ def scorecard_view(card: pd.DataFrame):
 
     # a fixed uuid and plain HTML: a Styler's ids and repr change on every run otherwise
     styled = view.style.set_uuid("scorecard").hide(axis="index").set_properties(
-        subset=["what was published"], **{"text-align": "left"})
+        subset=["what was published"], **{"text-align": "left"}).set_table_attributes(
+        'class="ivig-table"')
     return HTML(styled.to_html())
 
 
