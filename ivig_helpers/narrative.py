@@ -379,7 +379,8 @@ def headline_table(results: dict):
     level = _level(results)
     rows = [("children", "Children in the file", count_words(results["n_patients"]), "",
              results["n_patients"]),
-            ("responders", f"Responders ({responder_definition(results['responder_threshold'])})",
+            ("responders", "Responders: "
+             f"{responder_definition(results['responder_threshold'])}",
              f"{count_words(results['responders'])} of {count_words(results['n_analysed'])} "
              f"({percent(results['responder_rate'])})",
              interval(results["responder_rate_ci"], level), results["responder_rate"]),

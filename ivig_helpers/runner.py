@@ -19,9 +19,10 @@ Nothing of the user's is ever lost:
 from __future__ import annotations
 
 import contextlib
+import csv
+import datetime
 import fcntl
 import hashlib
-import html
 import json
 import os
 import re
@@ -33,11 +34,13 @@ import threading
 import time
 from pathlib import Path
 
+from . import site
 from .cli import EXIT_ANALYSIS_FAILED, EXIT_OK, Interrupted, UsageError, cohort_summary
 from .contract import load_cohort
 from .outcomes import check_outcome_parameters
 from .parameters import PARAMETER_DEFAULTS, PARAMETER_TYPES, PARAMETERS  # noqa: F401
 from .privacy import mode_statement
+from .site import inline_markdown  # noqa: F401 (runner.inline_markdown, as before)
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS_DIR = ROOT / "notebooks"
@@ -551,6 +554,7 @@ def _execute_all(copy: Path, staging: Path, params: dict, is_bundled: bool,
     work = copy.parent
     (work.parent / "report").symlink_to(report, target_is_directory=True)
     notebooks = notebook_paths()
+    pages = _describe(notebooks)
     started, since = time.monotonic(), time.time()
     for number, notebook in enumerate(notebooks, start=1):
         print(f"[{number}/{len(notebooks)}] {notebook.name} ... ", end="", flush=True)
@@ -578,11 +582,12 @@ def _execute_all(copy: Path, staging: Path, params: dict, is_bundled: bool,
                 _stop_leftover_kernels(since)  # ...unless it was still starting
             raise
         _strip_paths(target)
-        _write_html(target)
+        _write_html(target, pages, number - 1, is_bundled)
         print(f"done ({time.monotonic() - started:.0f} s elapsed)")
     min_cell_count = params.get("min_cell_count", PARAMETER_DEFAULTS["min_cell_count"])
-    _write_index(report, notebooks, mode_statement(min_cell_count, is_bundled))
-    write_manifest(report)
+    _write_index(report, pages, mode_statement(min_cell_count, is_bundled), is_bundled,
+                 {**PARAMETER_DEFAULTS, **params, "data_path": copy.name})
+    write_manifest(report)  # last: the landing page is one of the files it lists
     return report
 
 
@@ -620,47 +625,115 @@ def _strip_paths(notebook: Path) -> None:
                         encoding="utf-8")
 
 
-def _write_html(notebook: Path) -> None:
+# --- the HTML pages of the report (their look: ivig_helpers.site and its templates) ------------
+
+def _describe(notebooks: list[Path]) -> list:
+    """What the pages say about each notebook (title, question, figures), from the notebooks
+    before they run: every page links to the previous and the next one."""
     import nbformat
-    from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
-    notebook.with_suffix(".html").write_text(body, encoding="utf-8")
+    return [site.describe_notebook(nbformat.read(notebook, as_version=4), notebook.stem)
+            for notebook in notebooks]
 
 
-def _write_index(report: Path, notebooks: list[Path], disclosure: str) -> None:
-    """The landing page: the notebooks, the disclosure mode (one sentence in Markdown), the
-    result files."""
-    links = "\n".join(f'<li><a href="{n.with_suffix(".html").name}">{n.stem}</a></li>'
-                      for n in notebooks)
-    (report / REPORT_MARKER).write_text(
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>IVIG replication report"
-        "</title></head><body>\n<h1>IVIG replication report</h1>\n"
-        f"<p>{inline_markdown(disclosure)}</p>\n<ol>\n" + links +
-        "\n</ol>\n<p>Results: <a href=\"results.json\">results.json</a>, "
-        "<a href=\"scorecard.csv\">scorecard.csv</a>.</p>\n</body></html>\n", encoding="utf-8")
+def _write_html(notebook: Path, pages: list, position: int, is_bundled: bool) -> None:
+    """The page of an executed notebook, without code, beside it (``NN_topic.html``)."""
+    import nbformat
+
+    content = nbformat.read(notebook, as_version=4)
+    html = site.notebook_page(content, pages, position, is_bundled)
+    notebook.with_suffix(".html").write_text(html, encoding="utf-8")
 
 
-def inline_markdown(text: str) -> str:
-    """One line of Markdown as HTML: ``**bold**`` and ```code``` marked up, the rest escaped.
+RESULT_FILES = ("results.json", "scorecard.csv")
+# The parameters the landing page shows: results.json's key (then the run's parameter) and label
+RUN_PARAMETERS = (("responder_threshold", "responder_threshold", "Responder threshold"),
+                  ("missing_followup_handling", "missing_followup",
+                   "Children without one-year follow-up"),
+                  ("alpha", "alpha", "Significance level alpha"),
+                  ("min_cell_count", "min_cell_count", "min_cell_count (disclosure control)"),
+                  ("seed", "seed", "Random seed"))
+
+
+def _write_index(report: Path, pages: list, disclosure: str, is_bundled: bool,
+                 params: dict) -> None:
+    """The landing page (``index.html``): the cohort file, the date and the parameters of the
+    run, the disclosure mode (one sentence in Markdown), a banner for the bundled synthetic
+    cohort, the headline numbers with their intervals, the scorecard's count of matches, the
+    figures, one line per notebook and the result files. What it shows comes from
+    ``results.json`` and ``scorecard.csv`` when the run wrote them (it always does, but a stand-in
+    collection may not), otherwise from the run's own parameters."""
+    from . import narrative
+
+    results = _read_json(report / "results.json")
+    bundled = bool(results.get("bundled_synthetic_cohort", is_bundled))
+    parameters = [{"setting": label, "value": _parameter_words(
+        key, results.get(key, params.get(name)))} for key, name, label in RUN_PARAMETERS]
+    headline = (narrative.headline_table(results).to_dict("records")
+                if "responder_rate" in results else None)
+    sections = {name: f"{section} ({page.title})" for page in pages
+                for name, section in page.figures.items()}
+    order = list(sections)  # as the notebooks show them; figures no notebook names last
+    figures = []
+    for png in sorted(report.glob("*.png"), key=lambda png: (
+            order.index(png.stem) if png.stem in order else len(order), png.name)):
+        caption = sections.get(png.stem, png.name)
+        figures.append({"file": png.name, "alt": f"Figure: {caption}", "caption": caption})
+    html = site.landing_page(
+        pages, disclosure=disclosure, bundled=bundled,
+        data_file=results.get("data_file", params.get("data_path", "")),
+        date=datetime.date.today().isoformat(), parameters=parameters, headline=headline,
+        scorecard=_scorecard_sentence(report / "scorecard.csv", bundled), figures=figures,
+        files=[name for name in RESULT_FILES if (report / name).is_file()])
+    (report / REPORT_MARKER).write_text(html, encoding="utf-8")
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        content = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return content if isinstance(content, dict) else {}
+
+
+def _parameter_words(key: str, value) -> str:
+    """A parameter's value as the landing page shows it.
 
     Examples
     --------
-    >>> inline_markdown("Disclosure control: **on** & `--param min_cell_count=5` <b>")
-    'Disclosure control: <strong>on</strong> &amp; <code>--param min_cell_count=5</code> &lt;b&gt;'
+    >>> _parameter_words("responder_threshold", 0.75)
+    '0.75: at least 75% fewer seizures (the study used 50%)'
+    >>> _parameter_words("missing_followup_handling", "exclude")
+    'exclude: left out of the analysis'
+    >>> _parameter_words("min_cell_count", 0)
+    '0 (off)'
     """
-    parts = re.split(r"(\*\*.+?\*\*|`[^`]+`)", text)
-    marked = []
-    for index, part in enumerate(parts):
-        if index % 2 == 0:
-            marked.append(html.escape(part))
-        elif part.startswith("**"):
-            marked.append(f"<strong>{html.escape(part[2:-2])}</strong>")
-        else:
-            marked.append(f"<code>{html.escape(part[1:-1])}</code>")
-    return "".join(marked)
+    from .narrative import responder_definition
+
+    if key == "responder_threshold" and isinstance(value, int | float):
+        return f"{value:g}: {responder_definition(value)}"
+    if key == "missing_followup_handling":
+        words = {"nonresponder": "counted as non-responders",
+                 "exclude": "left out of the analysis"}
+        return f"{value}: {words[value]}" if value in words else str(value)
+    if key == "min_cell_count" and value == 0:
+        return "0 (off)"
+    return "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _scorecard_sentence(path: Path, bundled: bool) -> str:
+    """"k of N published numbers matched" from ``scorecard.csv`` (its ``match`` column: True,
+    False, or empty for a number withheld by disclosure control), in Markdown; "" without it."""
+    from .narrative import scorecard_story
+
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            matches = [row.get("match", "") for row in csv.DictReader(handle)]
+    except OSError:
+        return ""
+    matched = sum(value == "True" for value in matches)
+    withheld = sum(value.strip() == "" for value in matches)
+    return scorecard_story(matched, len(matches), withheld, bundled)
 
 
 def refresh_notebooks() -> int:

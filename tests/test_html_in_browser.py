@@ -1,19 +1,56 @@
-"""The HTML reports opened in a real headless browser: figures present, no code shown.
+"""The HTML reports opened in a real headless browser, with the network blocked: every page
+renders with its figures, every link leads to a file of the report, no code is shown, and no page
+asks for anything outside the machine.
 
 Chromium comes from the Debian packages; when it is missing, this test installs it (as root, with
 apt-get), which is how CI gets it on a fresh machine.
+
+Each page is opened once (``--dump-dom``), from a copy of the report in which a small script is
+added to the page: once the page has loaded, it writes into the DOM what the browser saw (each
+image: loaded, its size, its alternative text; every request the page made). Two pages are also
+taken as screenshots. Chromium runs behind a proxy that refuses everything, with every host name
+unresolvable, so a page that needed the network would lose what it asked for, and its request
+would still show in the list.
 """
 
+import json
 import os
 import re
 import shutil
 import subprocess
+from urllib.parse import unquote, urlsplit
 
 import pytest
+from bs4 import BeautifulSoup
+
+from .conftest import ROOT
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                   "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync"]
+# No request leaves the machine: a proxy on the discard port, not bypassed for anything but
+# loopback, and no host name resolves.
+NO_NETWORK = ["--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
+              "--host-resolver-rules=MAP * ~NOTFOUND"]
+
+CHECK_ID = "ivig-browser-check"
+# Added to the copy of each page: after the load event, what the browser saw, as JSON in the DOM
+CHECK = f"""<script>
+window.addEventListener("load", () => {{
+  const images = [...document.images].map(image => ({{
+    src: image.getAttribute("src").slice(0, 40), alt: image.alt,
+    loaded: image.complete && image.naturalWidth > 0, width: image.naturalWidth}}));
+  const requests = performance.getEntriesByType("resource").map(entry => entry.name);
+  const record = document.createElement("pre");
+  record.id = "{CHECK_ID}";
+  record.textContent = JSON.stringify({{images, requests}});
+  document.body.appendChild(record);
+}});
+</script>"""
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+FIGURES = {"01_cohort": 1, "02_responders": 3, "03_seizure_types": 2, "04_medications": 1,
+           "05_scorecard": 0}
 
 
 def find_or_install_chromium():
@@ -36,25 +73,114 @@ def chromium():
     return find_or_install_chromium()
 
 
-def browse(chromium, tmp_path, page, *action):
-    done = subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
+def browse(chromium, profile, page, *action):
+    done = subprocess.run([chromium, *CHROMIUM_FLAGS, *NO_NETWORK, f"--user-data-dir={profile}",
                            *action, page.as_uri()], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout
 
 
-@pytest.mark.parametrize("name, figures", [("01_cohort", 1), ("02_responders", 3),
-                                           ("03_seizure_types", 2), ("04_medications", 1),
-                                           ("05_scorecard", 0)])
-def test_report_page_shows_figures_and_no_code(chromium, bundled_report, tmp_path, name, figures):
-    dom = browse(chromium, tmp_path, bundled_report / f"{name}.html", "--dump-dom")
-    images = re.findall(r'<img[^>]+src="data:image/png;base64,', dom)
-    assert len(images) >= figures
+@pytest.fixture(scope="module")
+def checked_copy(bundled_report, tmp_path_factory):
+    """A copy of the bundled report in which every page carries the check script."""
+    copy = tmp_path_factory.mktemp("browsed") / "report"
+    shutil.copytree(bundled_report, copy)
+    for page in copy.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert text.count("</body>") == 1, page.name
+        page.write_text(text.replace("</body>", CHECK + "</body>"), encoding="utf-8")
+    return copy
+
+
+@pytest.fixture(scope="module")
+def opened(chromium, checked_copy, tmp_path_factory):
+    """Every page of the report as the browser left it: its DOM and the check's record."""
+    profile = tmp_path_factory.mktemp("profile")
+    pages = {}
+    for page in sorted(checked_copy.glob("*.html")):
+        dom = browse(chromium, profile, page, "--dump-dom")
+        soup = BeautifulSoup(dom, "html.parser")
+        record = soup.find(id=CHECK_ID)
+        assert record is not None, f"{page.name}: the page did not finish loading"
+        pages[page.name] = (dom, soup, json.loads(record.get_text()))
+    return pages
+
+
+def test_every_page_of_the_report_is_opened(opened):
+    assert sorted(opened) == sorted(["index.html", *(n.with_suffix(".html").name
+                                                     for n in NOTEBOOKS)])
+
+
+@pytest.mark.parametrize("name", [n.stem for n in NOTEBOOKS])
+def test_report_page_shows_figures_and_no_code(opened, name):
+    dom, soup, record = opened[f"{name}.html"]
+    figures = [image for image in record["images"]
+               if image["src"].startswith("data:image/png;base64,")]
+    assert len(figures) >= FIGURES[name]
+    assert all(image["loaded"] and image["width"] > 100 for image in figures), figures
+    assert all(image["alt"].startswith("Figure: ") for image in figures), figures
     body = re.sub(r"<style.*?</style>", "", dom, flags=re.S)  # class names in CSS don't count
     assert "jp-InputArea-editor" not in body and "hl-ipython3" not in body  # no code cells
     assert "import ivig_helpers" not in dom and "start_notebook" not in dom
     assert "synthetic" in dom.lower()
+    assert soup.select_one("header.ivig-header nav a[href='index.html']") is not None
+
+
+def test_the_landing_page_shows_the_numbers_and_every_thumbnail(opened, bundled_report):
+    dom, soup, record = opened["index.html"]
+    results = json.loads((bundled_report / "results.json").read_text())
+    low, high = results["responder_rate_ci"]
+    text = " ".join(soup.get_text(" ").split())
+    assert f"{results['responders']} of {results['n_analysed']}" in text
+    assert f"95% CI {100 * low:.1f}% to {100 * high:.1f}%" in text
+    assert soup.select_one(".ivig-banner") is not None and "synthetic" in text.lower()
+    thumbnails = record["images"]
+    assert len(thumbnails) == len(list(bundled_report.glob("*.png"))) > 0
+    assert all(image["loaded"] and image["alt"] for image in thumbnails), thumbnails
+
+
+def test_no_page_asks_for_anything_outside_the_machine(opened):
+    for name, (_, _, record) in opened.items():
+        outside = [url for url in record["requests"] if not url.startswith(("file:", "data:"))]
+        assert outside == [], f"{name} asked for {outside}"
+
+
+def test_every_link_leads_to_a_file_of_the_report_or_a_place_on_its_page(opened, checked_copy):
+    for name, (_, soup, _) in opened.items():
+        targets = [element.get("href") for element in soup.find_all(["a", "link"], href=True)]
+        targets += [element.get("src") for element in soup.find_all(["img", "script", "iframe"],
+                                                                   src=True)]
+        assert targets, name
+        for target in targets:
+            if target.startswith("data:"):
+                continue
+            parts = urlsplit(target)
+            assert not parts.scheme and not parts.netloc, f"{name}: {target} leaves the report"
+            page = checked_copy / unquote(parts.path) if parts.path else checked_copy / name
+            assert page.is_file() and page.parent == checked_copy, f"{name}: {target}"
+            if parts.fragment:
+                anchor = unquote(parts.fragment)
+                target_soup = opened[page.name][1] if page.suffix == ".html" else None
+                assert target_soup is not None and target_soup.find(id=anchor) is not None, (
+                    f"{name}: {target} points nowhere")
+
+
+@pytest.mark.parametrize("name", ["index", "02_responders"])
+def test_pages_render_without_the_network(chromium, bundled_report, tmp_path, name):
     shot = tmp_path / f"{name}.png"
-    browse(chromium, tmp_path, bundled_report / f"{name}.html", f"--screenshot={shot}",
-           "--window-size=1100,1600")
+    browse(chromium, tmp_path / "profile", bundled_report / f"{name}.html",
+           f"--screenshot={shot}", "--window-size=1100,1600")
     assert shot.stat().st_size > 20_000  # a rendered page, not a blank one
+
+
+def test_the_check_would_see_a_page_that_needs_the_network(chromium, tmp_path):
+    """The check itself: a page that loads a script and an image from outside is caught."""
+    page = tmp_path / "outside.html"
+    page.write_text('<!DOCTYPE html><html><head><script src="https://cdnjs.cloudflare.com/'
+                    'ajax/libs/require.js/2.1.10/require.min.js"></script></head><body>'
+                    '<img src="https://example.org/figure.png" alt="x">' + CHECK + "</body>"
+                    "</html>", encoding="utf-8")
+    soup = BeautifulSoup(browse(chromium, tmp_path / "profile", page, "--dump-dom"),
+                         "html.parser")
+    record = json.loads(soup.find(id=CHECK_ID).get_text())
+    assert len(record["requests"]) == 2 and not record["images"][0]["loaded"]
