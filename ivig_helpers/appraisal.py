@@ -1497,8 +1497,12 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
                                 attrition=attrition)
     general_counts = [len(pairs), n_changed, events["generalized"], sizes["generalized"]]
 
+    # tests of the overall rate use the counts a reader sees: with disclosure control on, the
+    # rounded ones (an exact binomial p of exact counts would give them back)
+    responders, analysed = released_pair(responders, analysed, mcc)
+    children = released_pair(len(data), len(data), mcc)[1]
     placebo = placebo_comparison(responders, analysed, PLACEBO_RATE,
-                                 totals=itt_totals(len(data), attrition))
+                                 totals=itt_totals(children, attrition))
     # a large cohort's responder rate hardly varies: fewer cohorts keep the run short
     cohorts = min(n_cohorts, max(200, _SIMULATION_BUDGET // max(analysed, 1)))
     simulate = null_simulation(
@@ -1599,6 +1603,21 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
     return _plain(result)
 
 
+def released_pair(events: int, n: int, min_cell_count: int = 0) -> tuple[int, int]:
+    """Events and total as a reader sees them: rounded when disclosure control is on (a
+    redacted count stays exact here: every statistic of it is withheld anyway).
+
+    Examples
+    --------
+    >>> released_pair(22, 61, 5), released_pair(22, 61), released_pair(3, 61, 5)
+    ((20, 60), (22, 61), (3, 61))
+    """
+    shown = release_count(events, min_cell_count), release_count(n, min_cell_count)
+    if min_cell_count <= 0 or not all(is_number(v) for v in shown):
+        return events, n
+    return min(shown[0], shown[1]), shown[1]
+
+
 def _baseline_distribution(patients: pd.DataFrame) -> dict:
     """The simulation's distribution of true rates from the cohort's baselines (defaults when
     there are too few)."""
@@ -1610,3 +1629,53 @@ def _baseline_distribution(patients: pd.DataFrame) -> dict:
     if baseline.size >= 3:
         settings["sigma_log"] = float(np.std(np.log(baseline), ddof=1))
     return settings
+
+
+# --- Views for the appraisal notebook: tables built from the released ``appraisal`` object, so
+# that a page shows exactly what results.json holds (withheld numbers included).
+
+def holm_view(appraisal: dict) -> pd.DataFrame:
+    """Each seizure type's within-group p-value before and after Holm's correction."""
+    return pd.DataFrame([{"group": kind, "p_value": appraisal["holm_raw_p"].get(kind),
+                          "p_adjusted": appraisal["holm_p"].get(kind)}
+                         for kind in appraisal["holm_p"]])
+
+
+def interaction_view(appraisal: dict) -> pd.DataFrame:
+    """The tests of a difference between seizure types, each with its method."""
+    words = {"kruskal_score_change": "Kruskal-Wallis, change in score",
+             "kruskal_score_change_permutation": "Kruskal-Wallis, change in score, permutation",
+             "kruskal_percent_change": "Kruskal-Wallis, percent change",
+             "kruskal_percent_change_permutation": "Kruskal-Wallis, percent change, "
+                                                   "permutation",
+             "fisher_freeman_halton": "Fisher-Freeman-Halton, responder status",
+             "logistic_likelihood_ratio": "Logistic regression, responder status"}
+    methods = appraisal["methods"]
+    return pd.DataFrame([{"test": words.get(name, name), "p_value": p,
+                          "method": methods.get(name, methods.get("interaction_p"))
+                          if name != "fisher_freeman_halton" else methods["interaction_p"]}
+                         for name, p in appraisal["interaction_tests"].items()])
+
+
+def odds_ratio_view(appraisal: dict) -> pd.DataFrame:
+    """Odds of responding by seizure type against the reference type, with 95% intervals."""
+    rows = []
+    for kind, row in appraisal["odds_ratios"].items():
+        low, high = row["ci"]
+        rows.append({"group": kind, "odds_ratio": row["odds_ratio"],
+                     "ci": "reference" if kind == row["reference"] else
+                     (f"{low:.2f} to {high:.2f}" if is_number(low) and is_number(high)
+                      else (low if isinstance(low, str) else "not estimable"))})
+    return pd.DataFrame(rows)
+
+
+def cohorts_with(responders, analysed) -> pd.DataFrame:
+    """The published IVIG cohorts with this cohort's (released) counts in place of the study's
+    row; a withheld count leaves this cohort out."""
+    studies = load_ivig_cohorts()
+    mine = studies["study"] == THIS_STUDY
+    if is_number(responders) and is_number(analysed) and analysed:
+        studies.loc[mine, ["n", "responders"]] = [int(analysed), int(min(responders, analysed))]
+        studies.loc[mine, "study"] = "these data"
+        return studies
+    return studies[~mine].reset_index(drop=True)

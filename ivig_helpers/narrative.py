@@ -410,3 +410,71 @@ def _bootstrap(results: dict, level: str) -> str:
     if not (is_number(low) and is_number(high)):
         return ""
     return f"bootstrap {level} CI {low:.1f}% to {high:.1f}%"
+
+
+def appraisal_story(appraisal: dict) -> str:
+    """The appraisal's findings in plain words, one bullet per question, from the numbers of the
+    run (``appraisal_results``); a withheld number says so."""
+    alpha = appraisal["alpha"]
+    holm = appraisal.get("holm_p") or {}
+    raw = appraisal.get("holm_raw_p") or {}
+    lines = []
+    tested = {k: p for k, p in raw.items() if is_number(p)}
+    if tested:
+        kind = min(tested, key=tested.get)
+        lines.append(
+            f"- **Three groups were tested, so one small p-value is expected by chance more "
+            f"often than 1 in 20.** The smallest within-group p here ({TYPE_WORDS[kind]}, "
+            f"{p_words(tested[kind])}) becomes {p_words(holm.get(kind))} once the number of "
+            "groups tested is taken into account (Holm's method).")
+    interaction = appraisal.get("interaction_p")
+    power = appraisal.get("interaction_power")
+    verdict = ("below alpha: the types do differ" if is_number(interaction)
+               and interaction < alpha else "not below alpha: no difference between the "
+               "types is shown")
+    text = (f"- **Do the seizure types differ?** Compared directly, responder status by "
+            f"seizure type gives {p_words(interaction)} (exact Fisher-Freeman-Halton test), "
+            f"{verdict}.")
+    if is_number(power):
+        text += (f" With groups this size, such a comparison would detect a difference as "
+                 f"large as the one seen only {percent(power, 0)} of the time: a non-"
+                 "significant result here is weak evidence of no difference too.")
+    lines.append(text)
+    exact = appraisal.get("generalized_exact_p")
+    share = appraisal.get("specification_share_significant")
+    count = appraisal.get("specification_count")
+    if is_number(share):
+        text = (f"- **How fragile is the generalized group's p-value?** Across {count} "
+                f"reasonable ways to analyse the same claim, {percent(share, 0)} give p below "
+                f"{alpha:g}.")
+        if is_number(exact):
+            text += (f" The exact version of the within-group test gives {p_words(exact)} "
+                     f"(the asymptotic one, which the study most likely used, relies on more "
+                     f"changed children than the {appraisal.get('generalized_n_changed')} "
+                     "here).")
+        lines.append(text)
+    placebo = appraisal.get("placebo_binomial_p")
+    null_share = appraisal.get("null_simulation_share")
+    text = (f"- **Placebo and regression to the mean.** Against the 19% of children who respond "
+            f"to a placebo in trials, the responder rate gives {p_words(placebo)} (one-sided "
+            "exact binomial test).")
+    if is_number(null_share):
+        text += (f" In simulated cohorts where IVIG does nothing, but treatment starts after a "
+                 f"bad stretch, {percent(null_share, 1)} reach this responder rate (Monte "
+                 "Carlo). A single-arm study cannot separate IVIG from these effects; only a "
+                 "comparison group can.")
+    lines.append(text)
+    pooled = appraisal.get("pooled_responder_rate") or {}
+    if is_number(pooled.get("rate")):
+        lines.append(
+            f"- **Other IVIG cohorts.** Pooled, the published cohorts give a responder rate of "
+            f"{percent(pooled['rate'], 0)} ({interval(pooled['ci'])}), but they disagree far "
+            f"more than chance explains (I² = {percent(pooled['i2'], 0)}): selection, "
+            "definitions and follow-up differ from one to the next.")
+    n80 = appraisal.get("rct_n_per_arm_80")
+    if is_number(n80):
+        lines.append(
+            f"- **The trial that would settle it** needs about {n80} children per arm (37% "
+            f"against 19% responders, 80% power); a trial of 60 per arm would have "
+            f"{percent(appraisal.get('rct_power_60_per_arm'), 0)} power.")
+    return "\n".join(lines)

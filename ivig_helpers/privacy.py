@@ -31,7 +31,7 @@ ROUNDING_BASE = 5
 
 # Columns computed from the counts of their row: shown only when none of those counts is hidden.
 GATED_COLUMNS = ("median", "median_before", "median_after", "statistic", "p_value", "mean", "sd",
-                 "ci_low", "ci_high")
+                 "ci_low", "ci_high", "odds_ratio", "p_adjusted", "power", "n_per_group")
 RATE_COLUMNS = ("rate", "exact_low", "exact_high", "wilson_low", "wilson_high")
 
 

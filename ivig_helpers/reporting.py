@@ -261,7 +261,9 @@ COLUMN_WORDS = {
     "test": "Test", "n": "Children", "events": "With the outcome", "n_changed": "Changed",
     "median_before": "Median before", "median_after": "Median at one year",
     "statistic": "Statistic", "p_value": "p", "note": "Note", "rate": "Rate",
-    "percent": "Share of children",
+    "percent": "Share of children", "p_adjusted": "p, Holm-adjusted", "odds_ratio": "Odds ratio",
+    "ci": "95% CI", "method": "Method", "specification": "Analysis", "benchmark": "Compared with",
+    "benchmark_rate": "Their rate", "power": "Power", "n_per_arm": "Children per arm",
 }
 """Column headings in words, for the tables a reader sees."""
 
@@ -297,8 +299,12 @@ def result_table(table: pd.DataFrame, columns: list[str] | None = None,
                               ("" if not isinstance(v, str) else v) for v in values]
         elif column == "percent":
             shown[heading] = [f"{v:.1f}%" if is_number(v) else v for v in values]
-        elif column in ("p_value", "statistic", "median_before", "median_after"):
-            digits = 3 if column == "p_value" else 2
+        elif column in counts or column in ("n", "events", "n_changed", "n_per_arm"):
+            shown[heading] = [int(v) if is_number(v) and pd.notna(v) else
+                              ("" if not isinstance(v, str) else v) for v in values]
+        elif pd.api.types.is_numeric_dtype(table[column]) and not pd.api.types.is_integer_dtype(
+                table[column]) or column.startswith("p_"):
+            digits = 3 if column.startswith("p_") else 2  # p-values: three decimals
             shown[heading] = [f"{v:.{digits}f}" if is_number(v) and pd.notna(v) else
                               ("" if not isinstance(v, str) else v) for v in values]
         else:

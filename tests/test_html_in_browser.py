@@ -49,8 +49,9 @@ window.addEventListener("load", () => {{
 </script>"""
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
 FIGURES = {"01_cohort": 1, "02_responders": 3, "03_seizure_types": 2, "04_medications": 1,
-           "05_scorecard": 0}
+           "05_scorecard": 0, "06_appraisal": 4, "07_exercises": 0, "08_answers": 0}
 
 
 def find_or_install_chromium():

@@ -19,7 +19,8 @@ from .conftest import BUNDLED, TARGETS, run_cli
 
 NOTEBOOKS = notebook_paths()
 FIGURES = ["01_age", "02_waterfall", "02_course", "02_thresholds", "03_responders_by_type",
-           "03_scores_by_type", "04_asm_change"]
+           "03_scores_by_type", "04_asm_change", "06_specifications", "06_benchmarks",
+           "06_evidence", "06_power"]
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +31,8 @@ def published():
 def test_collection_reads_as_a_table_of_contents():
     assert [p.name for p in NOTEBOOKS] == ["01_cohort.ipynb", "02_responders.ipynb",
                                           "03_seizure_types.ipynb", "04_medications.ipynb",
-                                          "05_scorecard.ipynb"]
+                                          "05_scorecard.ipynb", "06_appraisal.ipynb",
+                                          "07_exercises.ipynb", "08_answers.ipynb"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -121,3 +123,30 @@ def test_make_report_folder_and_notebook_output_folder_do_not_overlap():
     interactive = (root / "notebooks" / default).resolve()
     assert report not in interactive.parents and interactive not in report.parents
     assert report != interactive
+
+
+def test_results_json_holds_the_appraisal_checked_against_scipy_and_statsmodels(bundled_report):
+    from scipy import stats
+    from statsmodels.stats.multitest import multipletests
+
+    results = json.loads((bundled_report / "results.json").read_text())
+    appraisal = results["appraisal"]
+    raw = results["subgroup_wilcoxon_p"]
+    kinds = list(raw)
+    adjusted = multipletests([raw[k] for k in kinds], method="holm")[1]
+    assert [appraisal["holm_p"][k] for k in kinds] == pytest.approx(list(adjusted))
+    placebo = stats.binomtest(22, 60, 0.19, alternative="greater").pvalue
+    assert appraisal["placebo_binomial_p"] == pytest.approx(placebo)
+    assert appraisal["rct_n_per_arm_80"] == 97  # FACTS.md: about 97 per arm
+    assert 0 < appraisal["null_simulation_share"] < 0.5
+    assert appraisal["methods"]["interaction_p"] == "exact"
+    assert appraisal["interaction_p"] == pytest.approx(results["seizure_type_vs_responder_p"])
+
+
+def test_answers_page_works_the_exercises_on_the_data(bundled_report):
+    page = (bundled_report / "08_answers.html").read_text()
+    cohort = pd.read_csv(BUNDLED)
+    fall = cohort["month12_seizures_per_month"] / cohort["baseline_seizures_per_month"]
+    strict = int((fall <= 0.25 + 1e-9).sum())  # at least 75% fewer seizures
+    assert f"At least 75% fewer seizures: {strict} of 60 children" in page
+    assert "As the smallest of three: p = 0.056" in page

@@ -1,0 +1,141 @@
+"""The worked answers of the exercises (notebooks 7 and 8), computed on the cohort of the run.
+
+Each answer is one function returning a one-row DataFrame (or a few rows), so that the answers
+notebook shows numbers, not claims, and the tests can check them against pandas and SciPy.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .appraisal import interaction_power
+from .outcomes import add_outcomes, count_missing_followup, rate_table
+from .synthetic import make_cohort
+
+EXERCISE_COHORT = {"n": 60, "missing_followup_share": 0.1, "seed": 7}
+"""The synthetic cohort with missing follow-up used when the run's cohort has none."""
+
+
+def threshold_change(table: pd.DataFrame, threshold: float = 0.75,
+                     missing_followup: str = "nonresponder") -> pd.DataFrame:
+    """Exercise 1: responders at the study's 50% and at another threshold, side by side.
+
+    Returns
+    -------
+    DataFrame
+        One row per threshold: ``threshold``, ``events``, ``n``, ``rate``, ``exact_low``,
+        ``exact_high``.
+
+    Examples
+    --------
+    >>> from ivig_helpers import BUNDLED_COHORT, load_cohort
+    >>> threshold_change(load_cohort(BUNDLED_COHORT).table)["events"].tolist()
+    [22, 12]
+    """
+    rows = [rate_table(add_outcomes(table, t, missing_followup)).assign(threshold=t)
+            for t in (0.5, threshold)]
+    result = pd.concat(rows, ignore_index=True)
+    return result[["threshold", "events", "n", "rate", "exact_low", "exact_high"]]
+
+
+def missing_followup_choice(table: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
+    """Exercise 2: the responder rate with missing follow-up counted as non-response and with
+    those children left out. On a cohort without missing follow-up, a synthetic one with some
+    (:data:`EXERCISE_COHORT`) is used instead; the second value says which.
+
+    Returns
+    -------
+    (DataFrame, bool)
+        One row per choice: ``missing_followup``, ``events``, ``n``, ``rate``, ``exact_low``,
+        ``exact_high``; and True when the run's own cohort was used.
+    """
+    own = count_missing_followup(table) > 0
+    data = table if own else make_cohort(**EXERCISE_COHORT)
+    rows = [rate_table(add_outcomes(data, 0.5, choice)).assign(missing_followup=choice)
+            for choice in ("nonresponder", "exclude")]
+    result = pd.concat(rows, ignore_index=True)
+    return result[["missing_followup", "events", "n", "rate", "exact_low", "exact_high"]], own
+
+
+def prespecified_or_not(p_by_type: dict, holm_p: dict, group: str = "generalized") -> pd.DataFrame:
+    """Exercise 3: one group's p-value as one prespecified test and as one of three.
+
+    Examples
+    --------
+    >>> prespecified_or_not({"generalized": 0.019}, {"generalized": 0.057})["p_value"].tolist()
+    [0.019, 0.057]
+    """
+    return pd.DataFrame([
+        {"analysis": f"{group} only, planned before seeing the data", "p_value":
+         p_by_type.get(group)},
+        {"analysis": f"{group} as the smallest of {len(holm_p)} tests (Holm)", "p_value":
+         holm_p.get(group)},
+    ])
+
+
+def group_size_for_power(patients: pd.DataFrame, target: float = 0.8,
+                         alpha: float = 0.05) -> pd.DataFrame:
+    """Exercise 4: how many children per group a comparison of the two most different types'
+    responder rates would need for ``target`` power, beside the power it has now.
+
+    Returns
+    -------
+    DataFrame
+        One row: ``group_a``, ``group_b``, ``n_a``, ``n_b``, ``power`` now, ``n_per_group``
+        needed (arcsine formula, statsmodels), ``method``.
+    """
+    from statsmodels.stats.power import NormalIndPower
+
+    now = interaction_power(patients, alpha=alpha).iloc[0]
+    effect = now["effect_size"]
+    needed = float("nan")
+    if pd.notna(effect) and effect > 0:
+        needed = float(NormalIndPower().solve_power(effect_size=effect, alpha=alpha,
+                                                    power=target, ratio=1.0))
+    return pd.DataFrame([{"group_a": now["group_a"], "group_b": now["group_b"],
+                          "n_a": now["n_a"], "n_b": now["n_b"], "power": now["power"],
+                          "n_per_group": needed, "method": "asymptotic (arcsine, Cohen's h)"}])
+
+
+def answer_words(number: int, table: pd.DataFrame, alpha: float = 0.05) -> str:
+    """The answer to exercise ``number`` in a sentence written from its table (Markdown)."""
+    from .narrative import count_words, p_words, percent
+    from .privacy import is_number
+
+    def c(value):  # a count as released, in words (a row of mixed types holds it as a float)
+        return count_words(value) if isinstance(value, str) else str(int(value))
+
+    if number == 1:
+        study, other = table.iloc[0], table.iloc[1]
+        return (f"**Answer.** At least {100 * other['threshold']:g}% fewer seizures: "
+                f"{c(other['events'])} of {c(other['n'])} children ({percent(other['rate'])}), "
+                "against "
+                f"{c(study['events'])} ({percent(study['rate'])}) at the study's 50%. The placebo "
+                "rate of 19% was measured with the 50% definition, so it is no benchmark for "
+                "the stricter one: a definition and its benchmark go together.")
+    if number == 2:
+        counted, left_out = table.iloc[0], table.iloc[1]
+        return (f"**Answer.** Counted as non-responders: {c(counted['events'])} of "
+                f"{c(counted['n'])} "
+                f"({percent(counted['rate'])}); left out: {c(left_out['events'])} of "
+                f"{c(left_out['n'])} ({percent(left_out['rate'])}). Leaving children out assumes "
+                "they would have done as well as the others; counting them as non-responders "
+                "assumes the worst. The truth lies between, and a report must say which it did.")
+    if number == 3:
+        planned, among = table["p_value"].tolist()
+        return (f"**Answer.** Planned in advance as the only test: {p_words(planned)}. As the "
+                f"smallest of three: {p_words(among)}"
+                + (" — no longer below alpha." if is_number(among) and among >= alpha
+                   and is_number(planned) and planned < alpha else ".")
+                + " The study did not say it planned the generalized test alone, so the "
+                "corrected value is the fair one.")
+    row = table.iloc[0]
+    if isinstance(row["n_per_group"], str):
+        return "**Answer.** Not shown: one of the groups is too small to show (disclosure control)."
+    if not is_number(row["n_per_group"]):
+        return "**Answer.** The two types' responder rates are equal here: no size would do."
+    return (f"**Answer.** Comparing {row['group_a']} with {row['group_b']} seizures, groups of "
+            f"{c(row['n_a'])} and {c(row['n_b'])} have {percent(row['power'], 0)} power to "
+            "detect a "
+            f"difference as large as the one seen; 80% power needs about "
+            f"{int(-(-row['n_per_group'] // 1))} children per group.")
