@@ -19,6 +19,35 @@ PLACEBO_RATE_CHILDREN = 0.19  # Rheims et al. 2008, PLoS Med 5:e166: placebo arm
 STUDY_THRESHOLD = 0.5
 
 
+THRESHOLD_KEYS = ("responders", "responder_rate", "seizure_free_share_of_responders",
+                  "holm_p", "seizure_type_vs_responder_p", "responder_rate_by_type")
+
+
+def source(results: dict, key: str) -> str:
+    """On the bundled synthetic cohort, where a number comes from, as a tag to put after it:
+    *published* (a number of the study), *built in* (a constraint the generator enforced) or
+    *assumed* (an output of the generator's assumptions); on any other cohort, nothing.
+
+    Examples
+    --------
+    >>> source({"bundled_synthetic_cohort": True, "responder_threshold": 0.5}, "responders")
+    ' *(published)*'
+    >>> source({"bundled_synthetic_cohort": True, "responder_threshold": 0.75}, "responders")
+    ' *(assumed)*'
+    >>> source({"bundled_synthetic_cohort": False}, "responders")
+    ''
+    """
+    if not results.get("bundled_synthetic_cohort"):
+        return ""
+    from .synthetic import provenance
+
+    kind = provenance(key)[0]
+    if results.get("responder_threshold", STUDY_THRESHOLD) != STUDY_THRESHOLD and key.startswith(
+            THRESHOLD_KEYS) and key != "holm_p":
+        kind = "assumed"  # the study published these at its own threshold only
+    return f" *({kind})*"
+
+
 def show(markdown: str):
     """Display Markdown as the output of a cell (rendered in JupyterLab and the HTML report)."""
     from IPython.display import Markdown
@@ -166,10 +195,10 @@ def cohort_story(results: dict) -> str:
     counts = results["seizure_type_counts"]
     parts = ", ".join(f"{count_words(counts[t])} with {TYPE_WORDS[t]}" for t in SEIZURE_TYPES)
     text = (f"**In these data:** {count_words(results['n_patients'])} children"
-            f"{_rounded_note(results)}: {parts}.")
+            f"{_rounded_note(results)}: {parts}{source(results, 'seizure_type_counts')}.")
     if is_number(results.get("age_mean")):
         text += (f" Their mean age at the first infusion was {results['age_mean']:.1f} years "
-                 f"(SD {results['age_sd']:.2f}).")
+                 f"(SD {results['age_sd']:.2f}){source(results, 'age_mean')}.")
     elif results.get("age_mean") is None:
         text += " The file has no ages."
     return text
@@ -186,14 +215,15 @@ def responders_story(results: dict) -> str:
             f"{count_words(results['n_analysed'])} children had "
             f"{responder_definition(threshold)} at one year: "
             f"{percent(results['responder_rate'])} ({ci}, exact Clopper-Pearson)"
-            f"{_rounded_note(results)}.")
+            f"{_rounded_note(results)}{source(results, 'responder_rate')}.")
     if missing != 0:
         text += (f" {count_words(missing).capitalize()} children had no one-year follow-up; they"
                  f" are {handling}.")
     else:
         text += " Every child had one-year follow-up."
     text += (f" Seizure free at one year: {count_words(results['seizure_free'])} children, "
-             f"{percent(results['seizure_free_rate'])} of all analysed.")
+             f"{percent(results['seizure_free_rate'])} of all analysed"
+             f"{source(results, 'seizure_free_rate')}.")
     return text
 
 
@@ -237,7 +267,8 @@ def subgroup_story(results: dict, alpha: float) -> str:
     for kind in _types_present(results):
         p = results["subgroup_wilcoxon_p"].get(kind)
         verdict = (" (below alpha)" if is_number(p) and p < alpha else "")
-        tested.append(f"{TYPE_WORDS[kind]}: {p_words(p)}{verdict}")
+        tested.append(f"{TYPE_WORDS[kind]}: {p_words(p)}{verdict}"
+                      f"{source(results, f'subgroup_wilcoxon_p.{kind}')}")
     lines.append("Within each seizure type, the score before IVIG against the score at one "
                  "year (Wilcoxon signed-rank test, asymptotic): " + "; ".join(tested) + ".")
     holm = results.get("holm_p") or {}
@@ -245,7 +276,8 @@ def subgroup_story(results: dict, alpha: float) -> str:
     if shown:
         kind = min(shown, key=shown.get)
         lines.append(f"Corrected for testing {len(holm)} groups (Holm's method), the smallest "
-                     f"becomes {p_words(shown[kind])} ({TYPE_WORDS[kind]}).")
+                     f"becomes {p_words(shown[kind])} ({TYPE_WORDS[kind]})"
+                     f"{source(results, f'holm_p.{kind}')}.")
     between = results["seizure_type_vs_responder_p"]
     if between is None:
         lines.append("The types could not be compared with each other (only one type, or no "
@@ -259,7 +291,8 @@ def subgroup_story(results: dict, alpha: float) -> str:
                    "would easily explain" if between < alpha else
                    "not significant: these data do not show that the types respond differently")
         lines.append(f"Compared with each other, responder status by seizure type ({method}): "
-                     f"{p_words(between)}, {verdict} (alpha = {alpha:g}).")
+                     f"{p_words(between)}, {verdict} (alpha = {alpha:g})"
+                     f"{source(results, 'seizure_type_vs_responder_p')}.")
     return " ".join(lines)
 
 
@@ -276,7 +309,7 @@ def medications_story(results: dict, alpha: float) -> str:
         if is_number(p):
             verdict = " (below alpha)" if p < alpha else " (not significant)"
         words.append(f"{name}: {p_words(p)}{verdict}")
-    return "**In these data:** " + "; ".join(words) + "."
+    return "**In these data:** " + "; ".join(words) + source(results, "asm_wilcoxon_p") + "."
 
 
 def scorecard_story(matched: int, total: int, withheld: int, is_bundled: bool) -> str:

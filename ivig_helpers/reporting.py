@@ -197,7 +197,8 @@ def run_results(cohort: Cohort, responder_threshold: float = 0.5,
     from .results import compute_results
 
     results = compute_results(cohort.table, responder_threshold, missing_followup, seed, alpha)
-    return {"min_cell_count": min_cell_count, **release_results(results, min_cell_count)}
+    return {"min_cell_count": min_cell_count, "bundled_synthetic_cohort": cohort.is_bundled,
+            **release_results(results, min_cell_count)}
 
 
 def count_table(table: pd.DataFrame, column: str, min_cell_count: int = 0) -> pd.DataFrame:
@@ -475,6 +476,8 @@ def scorecard_view(card: pd.DataFrame):
         "published inside it?": card["published_inside_ci"].map(
             lambda m: {True: "yes", False: "no"}.get(m, "")),
     })
+    if card["source"].astype(bool).any():  # the bundled synthetic cohort: say where each is from
+        view["on this synthetic cohort"] = card["source"]
     from IPython.display import HTML
 
     # a fixed uuid and plain HTML: a Styler's ids and repr change on every run otherwise

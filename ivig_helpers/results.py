@@ -238,12 +238,33 @@ def scorecard(results: dict, published: pd.DataFrame | None = None) -> pd.DataFr
     card.loc[published["rule"] == "at_least", "difference"] = np.nan
     # a withheld number neither matches nor fails: the reader cannot see it
     card["match"] = card["match"].astype(object).where(~np.array(withheld), None)
+    card["source"] = [_source_of(q, results) for q in card["quantity"]]
     intervals = percent_intervals(results)
     card["ci_low"] = [intervals.get(q, (np.nan, np.nan))[0] for q in card["quantity"]]
     card["ci_high"] = [intervals.get(q, (np.nan, np.nan))[1] for q in card["quantity"]]
     inside = (card["published"] >= card["ci_low"]) & (card["published"] <= card["ci_high"])
     card["published_inside_ci"] = inside.astype(object).where(card["ci_low"].notna(), None)
     return card
+
+
+RESULT_KEY_OF = {"responder_percent": "responder_rate",
+                 "seizure_free_percent_of_responders": "seizure_free_share_of_responders"}
+"""The results key behind a scorecard quantity, where the names differ."""
+
+
+def _source_of(quantity: str, results: dict) -> str:
+    """Where the reproduced number comes from on the bundled synthetic cohort (published,
+    built in or assumed); empty on any other cohort."""
+    from .narrative import source
+
+    kind, _, rest = quantity.partition("_")
+    if kind in SEIZURE_TYPES and rest in ("n", "percent"):
+        key = "seizure_type_counts"
+    elif kind in SEIZURE_TYPES and rest == "wilcoxon_p":
+        key = f"subgroup_wilcoxon_p.{kind}"
+    else:
+        key = RESULT_KEY_OF.get(quantity, quantity)
+    return source(results, key).strip(" *()")
 
 
 def percent_intervals(results: dict) -> dict:
@@ -286,5 +307,5 @@ def write_results(results: dict, card: pd.DataFrame, output_dir: str | Path) -> 
     (output_dir / "results.json").write_text(json.dumps(results, indent=2) + "\n",
                                              encoding="utf-8")
     card[["quantity", "published", "reproduced", "match", "ci_low", "ci_high",
-          "published_inside_ci"]].to_csv(
+          "published_inside_ci", "source"]].to_csv(
         output_dir / "scorecard.csv", index=False, lineterminator="\n")

@@ -80,7 +80,7 @@ def test_results_json_matches_published_numbers(bundled_report, published):
 def test_scorecard_csv_matches_every_published_number(bundled_report, published):
     card = pd.read_csv(bundled_report / "scorecard.csv")
     assert card.columns.tolist() == ["quantity", "published", "reproduced", "match", "ci_low",
-                                     "ci_high", "published_inside_ci"]
+                                     "ci_high", "published_inside_ci", "source"]
     assert card["quantity"].tolist() == published.index.tolist()
     assert card["match"].all()
 
@@ -150,3 +150,13 @@ def test_answers_page_works_the_exercises_on_the_data(bundled_report):
     strict = int((fall <= 0.25 + 1e-9).sum())  # at least 75% fewer seizures
     assert f"At least 75% fewer seizures: {strict} of 60 children" in page
     assert "As the smallest of three: p = 0.056" in page
+
+
+def test_every_number_of_the_synthetic_cohort_says_where_it_comes_from(bundled_report):
+    card = pd.read_csv(bundled_report / "scorecard.csv").set_index("quantity")["source"]
+    assert card["responders"] == "published" and card["generalized_wilcoxon_p"] == "published"
+    assert card["focal_wilcoxon_p"] == "built in"  # only "not significant" was published
+    assert card["asm_fisher_p"] == "assumed"  # the study gave no test statistic
+    page = (bundled_report / "03_seizure_types.html").read_text()
+    assert "p = 0.019 (below alpha) <em>(published)</em>" in page
+    assert "<em>(assumed)</em>" in page  # the test between types rests on assumed counts

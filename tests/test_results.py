@@ -64,7 +64,7 @@ def test_write_results(tmp_path, results):
     assert json.loads((tmp_path / "results.json").read_text())["responders"] == 22
     card = pd.read_csv(tmp_path / "scorecard.csv")
     assert card.columns.tolist() == ["quantity", "published", "reproduced", "match", "ci_low",
-                                     "ci_high", "published_inside_ci"]
+                                     "ci_high", "published_inside_ci", "source"]
 
 
 def test_difference_between_types_matches_an_exact_enumeration(results):
