@@ -465,9 +465,10 @@ def appraisal_story(appraisal: dict) -> str:
     verdict = ("below alpha: the types do differ" if is_number(interaction)
                and interaction < alpha else "not below alpha: no difference between the "
                "types is shown")
+    method = (appraisal.get("methods") or {}).get("interaction_p") or "exact"
     text = (f"- **Do the seizure types differ?** Compared directly, responder status by "
-            f"seizure type gives {p_words(interaction)} (exact Fisher-Freeman-Halton test), "
-            f"{verdict}.")
+            f"seizure type gives {p_words(interaction)} (Fisher-Freeman-Halton test, {method}),"
+            f" {verdict}.")
     if is_number(power):
         text += (f" With groups this size, such a comparison would detect a difference as "
                  f"large as the one seen only {percent(power, 0)} of the time: a non-"
