@@ -39,7 +39,7 @@ from scipy.special import expit, xlogy
 from .comparisons import fisher_exact, holm, paired_wilcoxon
 from .contract import DATA_DIR, SEIZURE_TYPES
 from .outcomes import add_outcomes, check_outcome_parameters, proportion_ci
-from .privacy import SUPPRESSED, is_number, release_count, release_statistic
+from .privacy import SUPPRESSED, is_number, release_count, release_statistic, round_p
 
 IVIG_COHORTS = DATA_DIR / "ivig_cohorts.csv"
 """The published IVIG cohorts of the evidence context (FACTS section 4)."""
@@ -1469,9 +1469,9 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
 
     scores = paired_wilcoxon(patients, "baseline_score", "month12_score", by="seizure_type")
     holm_rows = holm_table(scores, alpha)
-    pair_counts = [c for _, r in scores.iterrows() for c in (r["n"], r["n_changed"])]
+    pair_counts = [c for _, r in scores.iterrows() for c in r["counts"]]
     holm_hidden = mcc > 0 and any(0 < c < mcc for c in pair_counts)
-    pair_sizes = {r["group"]: [r["n"], r["n_changed"]] for _, r in scores.iterrows()}
+    pair_sizes = {r["group"]: r["counts"] for _, r in scores.iterrows()}
     raw_p = {r["group"]: gate(r["p_value"], pair_sizes[r["group"]])
              for _, r in holm_rows.iterrows()}
     holm_p = {r["group"]: (SUPPRESSED if holm_hidden and r["testable"]
@@ -1495,7 +1495,9 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
     exact_p = exact_signed_rank_p(pairs["baseline_score"], pairs["month12_score"])
     curve = specification_curve(data, "generalized", alpha, placebo_rate=PLACEBO_RATE,
                                 attrition=attrition)
-    general_counts = [len(pairs), n_changed, events["generalized"], sizes["generalized"]]
+    fell = int((pairs["month12_score"] < pairs["baseline_score"]).sum())
+    general_counts = [len(pairs), n_changed, fell, n_changed - fell, events["generalized"],
+                      sizes["generalized"]]
 
     # tests of the overall rate use the counts a reader sees: with disclosure control on, the
     # rounded ones (an exact binomial p of exact counts would give them back)
@@ -1540,7 +1542,7 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
             for _, row in odds.iterrows()},
         "interaction_power": gate(power_row["power"], [power_row["n_a"], power_row["n_b"]]),
         "interaction_power_groups": [power_row["group_a"], power_row["group_b"]],
-        "generalized_exact_p": gate(exact_p, general_counts[:2]),
+        "generalized_exact_p": gate(exact_p, general_counts[:4]),
         "generalized_n_changed": release_count(n_changed, mcc),
         "specification_share_significant": gate(specification_share(curve), general_counts),
         "specification_share_by_family": {f: gate(specification_share(curve, family=f),
@@ -1597,6 +1599,12 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
             "single_arm_n": "smallest n for an exact one-sided binomial test against 19% "
                             "with 80% power at 37%"},
     }
+    if mcc > 0:  # p-values at the precision the pages show (see privacy.round_p)
+        for key in ("holm_raw_p", "holm_p", "interaction_tests", "placebo_benchmark_p",
+                    "itt_placebo_p"):
+            result[key] = {k: round_p(v) for k, v in result[key].items()}
+        for key in ("interaction_p", "generalized_exact_p", "placebo_binomial_p"):
+            result[key] = round_p(result[key])
     if len(general) and n_changed > MAX_EXACT_PAIRS:
         result["method_descriptions"]["generalized_exact_p"] = (
             f"{n_changed} changed pairs, above {MAX_EXACT_PAIRS}: not enumerated")

@@ -46,7 +46,8 @@ def paired_wilcoxon(data: pd.DataFrame, before: str, after: str,
     DataFrame
         One row per group: ``group``, ``n`` (complete pairs), ``n_changed`` (pairs that
         differ), ``median_before``, ``median_after``, ``statistic`` (W, the smaller rank sum),
-        ``p_value`` (two-sided), ``testable``, ``note``.
+        ``p_value`` (two-sided), ``testable``, ``note``, ``counts`` (pairs, changed, fell, rose:
+        the counts disclosure control checks before it shows the test).
 
     Examples
     --------
@@ -60,9 +61,12 @@ def paired_wilcoxon(data: pd.DataFrame, before: str, after: str,
     for name, part in _groups(data, by):
         pairs = part[[before, after]].dropna()
         changed = int((pairs[before] != pairs[after]).sum())
+        fell = int((pairs[after] < pairs[before]).sum())
         row = {"group": name, "n": len(pairs), "n_changed": changed,
                "median_before": pairs[before].median(), "median_after": pairs[after].median(),
-               "statistic": np.nan, "p_value": np.nan, "testable": False, "note": ""}
+               "statistic": np.nan, "p_value": np.nan, "testable": False, "note": "",
+               # what the test rests on: a p-value of few changed pairs gives their split away
+               "counts": [len(pairs), changed, fell, changed - fell]}
         if len(pairs) < 2:
             row["note"] = "fewer than 2 patients with both values"
         elif changed == 0:

@@ -72,7 +72,7 @@ def asm_checks(data: pd.DataFrame, seed: int = 2024) -> pd.DataFrame:
     columns = ["n", "statistic", "p_value", "testable", "note"]
     return pd.DataFrame([
         {"test": "ASM count, baseline vs one year (Wilcoxon)", **paired[columns].to_dict(),
-         "counts": [int(paired["n"]), int(paired["n_changed"])]},
+         "counts": [int(c) for c in paired["counts"]]},
         {"test": "responder vs ASM change (Fisher)", **fisher[columns].to_dict(),
          "counts": [int(c) for row in fisher["table"] for c in row]},
     ])

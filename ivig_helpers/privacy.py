@@ -357,9 +357,9 @@ def release_results(results: dict, min_cell_count: int = 0) -> dict:
                                        for v in raw["median_percent_change_ci"]]
     for key in ("subgroup_wilcoxon", "subgroup_wilcoxon_frequency"):
         pairs = raw.get(f"{key}_pairs", {})  # per type: the pairs, and those that changed
+        keys = next(iter(pairs.values()), {}).keys()
         shown = {k: release_parts(sum(c[k] for c in pairs.values()),
-                                  [c[k] for c in pairs.values()], mcc)[1]
-                 for k in ("n", "n_changed")}
+                                  [c[k] for c in pairs.values()], mcc)[1] for k in keys}
         out[f"{key}_pairs"] = {kind: {k: shown[k][i] for k in shown}
                                for i, kind in enumerate(pairs)}
         out[f"{key}_p"] = {
@@ -394,9 +394,45 @@ def release_results(results: dict, min_cell_count: int = 0) -> dict:
     out["asm_wilcoxon_p"] = release_statistic(raw["asm_wilcoxon_p"], asm.get("wilcoxon", []), mcc)
     out["asm_fisher_p"] = release_statistic(raw["asm_fisher_p"], asm.get("fisher", []), mcc)
     out.pop("asm_counts_behind_tests", None)  # cell counts: only their tests' gates need them
+    _round_shown(out)
     out["min_cell_count"] = mcc
     out["rounding_base"] = ROUNDING_BASE
     return out
+
+
+SHOWN_DECIMALS = {"age_mean": 1, "age_sd": 2, "median_percent_change": 1,
+                  "median_percent_change_ci": 1}
+P_VALUE_KEYS = ("subgroup_wilcoxon_p", "subgroup_wilcoxon_frequency_p", "holm_p",
+                "seizure_type_vs_responder_p", "asm_wilcoxon_p", "asm_fisher_p")
+
+
+def round_p(p):
+    """A p-value at the precision a page shows (three decimals; two significant digits below
+    0.001): more digits of a test of few children can give their exact counts back.
+
+    Examples
+    --------
+    >>> round_p(0.15729920705028516), round_p(0.000123456), round_p("suppressed")
+    (0.157, 0.00012, 'suppressed')
+    """
+    if not is_number(p):
+        return p
+    return float(f"{p:.2g}") if p < 0.001 else round(float(p), 3)
+
+
+def _round_shown(out: dict) -> None:
+    """Continuous numbers at the precision the pages show them (with the released, rounded
+    sizes, full precision would let a reader solve for an exact count: an age sum, a p-value)."""
+    for key, decimals in SHOWN_DECIMALS.items():
+        value = out.get(key)
+        if isinstance(value, list):
+            out[key] = [round(v, decimals) if is_number(v) else v for v in value]
+        elif is_number(value):
+            out[key] = round(value, decimals)
+    for key in P_VALUE_KEYS:
+        value = out.get(key)
+        out[key] = ({k: round_p(v) for k, v in value.items()} if isinstance(value, dict)
+                    else round_p(value))
 
 
 AGE_BAND_WIDTH = 5

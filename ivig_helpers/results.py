@@ -157,7 +157,8 @@ def compute_results(table: pd.DataFrame, responder_threshold: float = 0.5,
 
 
 def _pairs_by_group(tests: pd.DataFrame) -> dict:
-    return {row["group"]: {"n": int(row["n"]), "n_changed": int(row["n_changed"])}
+    return {row["group"]: dict(zip(("n", "n_changed", "n_fell", "n_rose"),
+                                   map(int, row["counts"]), strict=True))
             for _, row in tests.iterrows()}
 
 

@@ -226,3 +226,24 @@ def test_no_figure_draws_a_hidden_group_or_an_unreleased_count(attacked):
         if name == "slope":
             assert "Generalized (n=<5)" in text and "not shown" in text
     plt.close("all")
+
+
+def test_a_within_group_test_of_few_changed_children_is_not_shown(attacked):
+    """A Wilcoxon p-value of a group in which 1 to 4 children fell (or rose) pins that split
+    (p = 0.157 is only 4 falls and 1 rise among 5): it must be withheld, and every p-value
+    shown carries no more digits than a page shows."""
+    from ivig_helpers import add_outcomes, load_cohort
+
+    _, results, out, _, handling = attacked
+    patients = add_outcomes(load_cohort(next(out.parent.glob("*.csv"))).table, 0.5, handling)
+    pairs = patients.dropna(subset=["baseline_score", "month12_score"])
+    for kind in ("focal", "generalized", "both"):
+        part = pairs[pairs["seizure_type"] == kind]
+        fell = int((part["month12_score"] < part["baseline_score"]).sum())
+        rose = int((part["month12_score"] > part["baseline_score"]).sum())
+        if 0 < fell < MIN or 0 < rose < MIN:
+            assert results["subgroup_wilcoxon_p"][kind] in ("suppressed", None), kind
+    for p in results["subgroup_wilcoxon_p"].values():
+        if isinstance(p, float) and p >= 0.001:
+            assert p == round(p, 3)
+    assert results["age_mean"] == round(results["age_mean"], 1)
