@@ -672,9 +672,9 @@ def _responder_specifications(table: pd.DataFrame, group: str, thresholds, place
             for total in itt_totals(len(table), attrition):
                 # the children lost are shared out in the group's proportion
                 extra = int(round((total - len(table)) * in_file / len(table)))
-                denominators.append((f"intention to treat: {total} children in all, {extra} "
-                                     "more in the group counted as non-responders",
-                                     n + extra))
+                denominators.append((f"if children had been lost as in the study: {total} "
+                                     f"in all, {extra} more in the group counted as "
+                                     "non-responders", n + extra))
         for label, size in denominators:
             words = "missing follow-up as non-responder" if handling == "nonresponder" \
                 else "missing follow-up excluded"
@@ -905,8 +905,8 @@ def placebo_comparison(responders: int, n: int, placebo_rate: float = PLACEBO_RA
                    "Rheims et al. 2008, PLoS Med 5:e166" if placebo_rate == PLACEBO_RATE
                    else ""), *BENCHMARKS]
     denominators = [("children analysed", n)] + [
-        (f"intention to treat: {t} children, {t - n} not analysed counted as non-responders",
-         int(t))
+        (f"if children had been lost as in the study: {t} children, {t - n} not analysed "
+         "counted as non-responders", int(t))
         for t in totals if t > n]
     rows = []
     for (label, size), (benchmark, rate, source) in itertools.product(denominators,

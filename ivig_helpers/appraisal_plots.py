@@ -45,7 +45,8 @@ def specification_curve(curve: pd.DataFrame, alpha: float = 0.05) -> plt.Figure:
     return fig
 
 
-def benchmarks(placebo: pd.DataFrame) -> plt.Figure:
+def benchmarks(placebo: pd.DataFrame, level: str = "95%",
+               responder_threshold: float = 0.5) -> plt.Figure:
     """This cohort's responder rate with its exact interval against the benchmark rates of
     children in randomized trials (placebo, and active add-on drugs)."""
     fig, ax = plt.subplots(figsize=(8, 2.8))
@@ -57,19 +58,22 @@ def benchmarks(placebo: pd.DataFrame) -> plt.Figure:
         return fig
     rate, low, high = (100 * float(row[c]) for c in ("rate", "exact_low", "exact_high"))
     ax.errorbar([rate], [0], xerr=[[rate - low], [high - rate]], fmt="s", color="#4c72b0",
-                capsize=5, label="these data (exact 95% CI)")
+                capsize=5, label=f"these data (exact {level} CI)")
     colors = ["firebrick", "darkorange", "seagreen"]
     for (_, bench), color in zip(placebo.iterrows(), colors, strict=False):
         ax.axvline(100 * bench["benchmark_rate"], color=color, linestyle="--", linewidth=1,
                    label=f"{bench['benchmark']}: {100 * bench['benchmark_rate']:.1f}%")
-    ax.set(xlim=(0, 100), yticks=[], xlabel="Children with at least 50% fewer seizures (%)",
+    ax.set(xlim=(0, 100), yticks=[],
+           xlabel=f"Children with at least {100 * responder_threshold:g}% fewer seizures (%); "
+                  "the trials counted 50%",
            title="The responder rate against children in randomized trials")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=2, fontsize=8,
               frameon=False)
     return fig
 
 
-def evidence_forest(intervals: pd.DataFrame, pooled: pd.DataFrame) -> plt.Figure:
+def evidence_forest(intervals: pd.DataFrame, pooled: pd.DataFrame,
+                    level: str = "95%") -> plt.Figure:
     """The published IVIG cohorts' responder rates with exact intervals, and the random-effects
     pooled rate with its confidence and prediction intervals."""
     rows = intervals.iloc[::-1].reset_index(drop=True)
@@ -87,13 +91,15 @@ def evidence_forest(intervals: pd.DataFrame, pooled: pd.DataFrame) -> plt.Figure
     if is_number(pool["rate"]) and pd.notna(pool["rate"]):
         ax.errorbar([100 * pool["rate"]], [0.8], xerr=[[100 * (pool["rate"] - pool["ci_low"])],
                                                        [100 * (pool["ci_high"] - pool["rate"])]],
-                    fmt="D", color="black", capsize=4, label="pooled, 95% CI (Hartung-Knapp)")
+                    fmt="D", color="black", capsize=4,
+                    label=f"pooled, {level} CI (Hartung-Knapp)")
         if pd.notna(pool["pi_low"]):
             ax.plot([100 * pool["pi_low"], 100 * pool["pi_high"]], [0.3, 0.3], color="gray",
-                    linewidth=3, label="95% prediction interval (a new cohort)")
-        ax.legend(loc="lower right", fontsize=8)
+                    linewidth=3, label=f"{level} prediction interval (a new cohort)")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=2, fontsize=8,
+                  frameon=False)
     ax.set(yticks=list(y) + [0.8], yticklabels=labels + ["Pooled (random effects)"],
-           xlim=(0, 100), xlabel="Responders (%, exact 95% CI)",
+           xlim=(0, 100), xlabel=f"Responders (%, exact {level} CI)",
            title="Responder rates of the published IVIG cohorts")
     return fig
 

@@ -81,9 +81,14 @@ def write_comparison(report_a: Path, report_b: Path, out: Path) -> Path:
             writer.writerow(["result", row["quantity"], row["what"], row["A"], row["A interval"],
                              row["B"], row["B interval"], row["changed"]])
     changed = sum(row["changed"] for row in numbers)
-    body = (f"<p><strong>A</strong>: {site.escape(report_a)}<br><strong>B</strong>: "
-            f"{site.escape(report_b)}</p>"
-            "<h2>Parameters</h2>"
+    warnings = "".join(
+        f'<p class="ivig-banner">Report {label} was made from real data with disclosure control '
+        "off: this comparison shows its exact counts and is for the centre's own team, not for "
+        "sharing.</p>" for label, results in (("A", a), ("B", b))
+        if not results.get("bundled_synthetic_cohort") and not results.get("min_cell_count"))
+    body = (f"<p><strong>A</strong>: {site.escape(Path(report_a).name)}<br><strong>B</strong>: "
+            f"{site.escape(Path(report_b).name)}</p>" + warnings
+            + "<h2>Parameters</h2>"
             + site.table(params, ["parameter", "A", "B"], "changed")
             + f"<h2>Headline numbers</h2><p>{changed} of {len(numbers)} differ (highlighted).</p>"
             + site.table(numbers, ["what", "A", "A interval", "B", "B interval"], "changed")

@@ -78,8 +78,8 @@ def asm_checks(data: pd.DataFrame, seed: int = 2024) -> pd.DataFrame:
     ])
 
 
-def responders_by_asm_change(data: pd.DataFrame) -> pd.DataFrame:
+def responders_by_asm_change(data: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     """Responder rates for children whose ASM count changed and for those whose did not
     (the second row is the rate with the changers left out); columns as in ``rate_table``."""
     return rate_table(add_asm_change(data).dropna(subset=["asm_change"]), "responder",
-                      by="asm_changed")
+                      by="asm_changed", confidence=confidence)

@@ -129,7 +129,8 @@ def responder_definition(threshold: float) -> str:
 
 
 def _level(results: dict) -> str:
-    return f"{100 * results.get('confidence_level', 0.95):g}%"
+    level = results.get("confidence_level", 1 - results.get("alpha", 0.05))
+    return f"{100 * level:g}%"
 
 
 def _rounded_note(results: dict) -> str:
@@ -221,9 +222,10 @@ def responders_story(results: dict) -> str:
                  f" are {handling}.")
     else:
         text += " Every child had one-year follow-up."
-    text += (f" Seizure free at one year: {count_words(results['seizure_free'])} children, "
-             f"{percent(results['seizure_free_rate'])} of all analysed"
-             f"{source(results, 'seizure_free_rate')}.")
+    share = (f", {percent(results['seizure_free_rate'])} of all analysed"
+             if is_number(results["seizure_free_rate"]) else "")
+    text += (f" Seizure free at one year: {count_words(results['seizure_free'])} children"
+             f"{share}{source(results, 'seizure_free_rate')}.")
     return text
 
 
@@ -456,15 +458,16 @@ def appraisal_story(appraisal: dict) -> str:
     if tested:
         kind = min(tested, key=tested.get)
         lines.append(
-            f"- **Three groups were tested, so one small p-value is expected by chance more "
-            f"often than 1 in 20.** The smallest within-group p here ({TYPE_WORDS[kind]}, "
+            f"- **{len(raw)} groups were tested, so a p-value below alpha turns up by chance "
+            f"more often than alpha ({alpha:g}) says.** The smallest within-group p here "
+            f"({TYPE_WORDS[kind]}, "
             f"{p_words(tested[kind])}) becomes {p_words(holm.get(kind))} once the number of "
             "groups tested is taken into account (Holm's method).")
     interaction = appraisal.get("interaction_p")
     power = appraisal.get("interaction_power")
     verdict = ("below alpha: the types do differ" if is_number(interaction)
                and interaction < alpha else "not below alpha: no difference between the "
-               "types is shown")
+               "types is shown" if is_number(interaction) else "so no conclusion can be drawn")
     method = (appraisal.get("methods") or {}).get("interaction_p") or "exact"
     text = (f"- **Do the seizure types differ?** Compared directly, responder status by "
             f"seizure type gives {p_words(interaction)} (Fisher-Freeman-Halton test, {method}),"
@@ -492,6 +495,10 @@ def appraisal_story(appraisal: dict) -> str:
     text = (f"- **Placebo and regression to the mean.** Against the 19% of children who respond "
             f"to a placebo in trials, the responder rate gives {p_words(placebo)} (one-sided "
             "exact binomial test).")
+    if appraisal.get("responder_threshold", STUDY_THRESHOLD) != STUDY_THRESHOLD:
+        text += (f" The trials counted children with at least 50% fewer seizures; this run "
+                 f"counts {100 * appraisal['responder_threshold']:g}%, so the comparison is only "
+                 "a rough guide.")
     if is_number(null_share):
         text += (f" In simulated cohorts where IVIG does nothing, but treatment starts after a "
                  f"bad stretch, {percent(null_share, 1)} reach this responder rate (Monte "
@@ -502,13 +509,15 @@ def appraisal_story(appraisal: dict) -> str:
     if is_number(pooled.get("rate")):
         lines.append(
             f"- **Other IVIG cohorts.** Pooled, the published cohorts give a responder rate of "
-            f"{percent(pooled['rate'], 0)} ({interval(pooled['ci'])}), but they disagree far "
+            f"{percent(pooled['rate'], 0)} ({interval(pooled['ci'], _level(appraisal))}), but "
+            "they disagree far "
             f"more than chance explains (I² = {percent(pooled['i2'], 0)}): selection, "
             "definitions and follow-up differ from one to the next.")
     n80 = appraisal.get("rct_n_per_arm_80")
     if is_number(n80):
         lines.append(
-            f"- **The trial that would settle it** needs about {n80} children per arm (37% "
-            f"against 19% responders, 80% power); a trial of 60 per arm would have "
+            f"- **The trial that would settle it**, designed to tell the study's published 37% "
+            f"from the 19% placebo rate with 80% power at alpha = {alpha:g}, needs about {n80} "
+            f"children per arm; a trial as large as the study (60 per arm) would have "
             f"{percent(appraisal.get('rct_power_60_per_arm'), 0)} power.")
     return "\n".join(lines)

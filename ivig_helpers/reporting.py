@@ -306,7 +306,8 @@ def result_table(table: pd.DataFrame, columns: list[str] | None = None,
         elif pd.api.types.is_numeric_dtype(table[column]) and not pd.api.types.is_integer_dtype(
                 table[column]) or column.startswith("p_"):
             digits = 3 if column.startswith("p_") else 2  # p-values: three decimals
-            shown[heading] = [f"{v:.{digits}f}" if is_number(v) and pd.notna(v) else
+            shown[heading] = [("<0.001" if digits == 3 and v < 0.001 else f"{v:.{digits}f}")
+                              if is_number(v) and pd.notna(v) else
                               ("" if not isinstance(v, str) else v) for v in values]
         else:
             shown[heading] = values.astype(object)
@@ -455,19 +456,21 @@ def scorecard_view(card: pd.DataFrame):
 
     published = load_published().set_index("quantity")
 
-    def shown(value, quantity):
+    def shown(value, quantity, is_published=False):
         if isinstance(value, str):
             return value  # already suppressed
         if pd.isna(value):
             return "not available"
+        if is_published and published.loc[quantity, "rule"] == "at_least":
+            return f"not significant (p ≥ {value:g})"  # the study gave no number
         decimals = 3 if published.loc[quantity, "rule"] == "at_least" else int(
             published.loc[quantity, "decimals"])
         return f"{value:.{decimals}f}"
 
     view = pd.DataFrame({
         "what was published": card["description"],
-        "published": [shown(v, q) for v, q in zip(card["published"], card["quantity"],
-                                                   strict=True)],
+        "published": [shown(v, q, True) for v, q in zip(card["published"], card["quantity"],
+                                                         strict=True)],
         "this cohort": [shown(v, q) for v, q in zip(card["reproduced"], card["quantity"],
                                                      strict=True)],
         "match": card["match"].map(lambda m: {True: "yes", False: "no"}.get(m, "not shown")),
