@@ -1646,7 +1646,8 @@ def holm_view(appraisal: dict) -> pd.DataFrame:
     """Each seizure type's within-group p-value before and after Holm's correction."""
     return pd.DataFrame([{"group": kind, "p_value": appraisal["holm_raw_p"].get(kind),
                           "p_adjusted": appraisal["holm_p"].get(kind)}
-                         for kind in appraisal["holm_p"]])
+                         for kind in appraisal["holm_p"]],
+                        columns=["group", "p_value", "p_adjusted"])
 
 
 def interaction_view(appraisal: dict) -> pd.DataFrame:
@@ -1662,7 +1663,8 @@ def interaction_view(appraisal: dict) -> pd.DataFrame:
     return pd.DataFrame([{"test": words.get(name, name), "p_value": p,
                           "method": methods.get(name, methods.get("interaction_p"))
                           if name != "fisher_freeman_halton" else methods["interaction_p"]}
-                         for name, p in appraisal["interaction_tests"].items()])
+                         for name, p in appraisal["interaction_tests"].items()],
+                        columns=["test", "p_value", "method"])
 
 
 def odds_ratio_view(appraisal: dict) -> pd.DataFrame:
@@ -1674,7 +1676,7 @@ def odds_ratio_view(appraisal: dict) -> pd.DataFrame:
                      "ci": "reference" if kind == row["reference"] else
                      (f"{low:.2f} to {high:.2f}" if is_number(low) and is_number(high)
                       else (low if isinstance(low, str) else "not estimable"))})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["group", "odds_ratio", "ci"])
 
 
 def cohorts_with(responders, analysed) -> pd.DataFrame:

@@ -363,8 +363,8 @@ def release_results(results: dict, min_cell_count: int = 0) -> dict:
         out[f"{key}_pairs"] = {kind: {k: shown[k][i] for k in shown}
                                for i, kind in enumerate(pairs)}
         out[f"{key}_p"] = {
-            kind: release_statistic(p, list(pairs[kind].values()), mcc)
-            if all(is_number(v) for v in out[f"{key}_pairs"][kind].values()) or p is None
+            kind: None if p is None else release_statistic(p, list(pairs[kind].values()), mcc)
+            if all(is_number(v) for v in out[f"{key}_pairs"][kind].values())
             else SUPPRESSED for kind, p in raw[f"{key}_p"].items()}
     if "holm_p" in raw:  # an adjusted p depends on every other p: hidden if any is hidden
         hidden = any(p == SUPPRESSED for p in out["subgroup_wilcoxon_p"].values())
