@@ -12,7 +12,7 @@ REPORT_DIR := reports/synthetic_cohort
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .DEFAULT_GOAL := help
-.PHONY: help report test lab notebooks data lint freeze clean
+.PHONY: help report test bench lab notebooks data lint freeze clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -31,8 +31,16 @@ $(INSTALLED): requirements.txt pyproject.toml jupyter/overrides.json
 report: $(INSTALLED) ## Run the whole collection on the bundled synthetic cohort into reports/synthetic_cohort/
 	$(PY) -m ivig_helpers run --data $(DATA) --out $(REPORT_DIR)
 
+# pytest-xdist runs the tests on every core (-n auto), each test file on one worker (loadscope),
+# so a file's reports are made once; reports several files read are shared (tests/conftest.py).
+# compileall: the kernels of the runs then load the package compiled, even where
+# PYTHONDONTWRITEBYTECODE is set.
 test: $(INSTALLED) ## Run every test: package, doctests, notebooks (papermill and nbval)
-	$(PY) -m pytest
+	$(PY) -m compileall -q ivig_helpers
+	$(PY) -m pytest -n auto --dist loadscope
+
+bench: $(INSTALLED) ## Time the collection and the helpers, bundled and at 10^5 and 10^6 patients
+	$(PY) benchmarks/bench.py
 
 lab: $(INSTALLED) ## Open JupyterLab on the notebooks
 	$(VENV)/bin/jupyter lab $(LAB_FLAGS) notebooks/

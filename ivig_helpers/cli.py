@@ -56,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
                           "this command (replaced as a whole)")
     run.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                      help="set a notebook parameter, for example responder_threshold=0.25")
+    run.add_argument("--jobs", type=int, default=None, metavar="N",
+                     help="notebooks run at once (default: the cores, at most 4; fewer when a "
+                          "large cohort needs the memory)")
 
     validate = commands.add_parser("validate", help="check a cohort file against the contract")
     validate.add_argument("--data", required=True, help="the cohort CSV file")
@@ -94,7 +97,8 @@ def main(argv: list[str] | None = None) -> int:
         from . import runner  # imported here: papermill is slow to import
 
         if args.command == "run":
-            return runner.run_collection(Path(args.data), Path(args.out), args.param)
+            return runner.run_collection(Path(args.data), Path(args.out), args.param,
+                                         args.jobs)
         if args.command == "refresh-notebooks":
             return runner.refresh_notebooks()
     except CohortError as exc:

@@ -152,6 +152,8 @@ def rate_table(data: pd.DataFrame, outcome: str = "responder", by: str | None = 
     >>> rate_table(patients).round(3).to_dict("records")[0]["rate"]
     0.367
     """
+    # the two columns only: a large cohort is not copied whole for each group
+    data = data[[outcome] + ([by] if by is not None and by != outcome else [])]
     groups = [("all", data)] if by is None else [
         (str(level), data[data[by] == level]) for level in group_levels(data[by])]
     rows = []
@@ -185,34 +187,83 @@ def threshold_sweep(table: pd.DataFrame, thresholds=(0.25, 0.5, 0.75, 1.0),
     return result[["threshold"] + [c for c in result.columns if c != "threshold"]]
 
 
+MEDIAN_BOOTSTRAP_LIMIT = 5_000
+"""Values above which the interval of a median is the distribution-free order-statistic interval
+instead of the bootstrap: 9,999 resamples of 5,000 values take about a second, and the cost grows
+with the number of values, while both intervals then agree to the data's own precision."""
+BOOTSTRAP_CELLS = 2_000_000
+"""Resampled values held at once by the bootstrap (in batches of resamples): bounded memory at
+any size. Batching does not change the result: the resamples are drawn in the same order."""
+
+
 def median_change_interval(data: pd.DataFrame, column: str = "percent_change",
                            confidence: float = 0.95, n_resamples: int = 9999,
                            seed: int = 2024) -> pd.DataFrame:
-    """Median of a column with a seeded percentile-bootstrap interval (SciPy's ``bootstrap``).
+    """Median of a column with a confidence interval: a seeded percentile bootstrap (SciPy's
+    ``bootstrap``) up to :data:`MEDIAN_BOOTSTRAP_LIMIT` values, the distribution-free
+    order-statistic interval above.
 
     Returns
     -------
     DataFrame
-        One row: ``n`` (non-missing values), ``median``, ``ci_low``, ``ci_high``.
+        One row: ``n`` (non-missing values), ``median``, ``ci_low``, ``ci_high``, ``method``
+        ("bootstrap" or "order statistics").
+
+    Notes
+    -----
+    The order-statistic interval (Conover, *Practical Nonparametric Statistics*, 3rd ed., 1999,
+    section 3.2) takes the values at ranks l and n + 1 - l, where l is the largest rank with
+    P(Binomial(n, 1/2) < l) <= alpha / 2. It needs no resampling and no seed, its cost is one
+    partial sort, and for thousands of values it agrees with the percentile bootstrap.
 
     Examples
     --------
     >>> from ivig_helpers import load_cohort, BUNDLED_COHORT
     >>> patients = add_outcomes(load_cohort(BUNDLED_COHORT).table)
     >>> row = median_change_interval(patients).iloc[0]
-    >>> bool(row["ci_low"] <= row["median"] <= row["ci_high"])
-    True
+    >>> bool(row["ci_low"] <= row["median"] <= row["ci_high"]), row["method"]
+    (True, 'bootstrap')
     """
     values = data[column].dropna().to_numpy(dtype=float)
+    method = "bootstrap" if len(values) <= MEDIAN_BOOTSTRAP_LIMIT else "order statistics"
     if len(values) < 2:
         low = high = float("nan")
-    else:
+    elif method == "bootstrap":
         result = stats.bootstrap((values,), np.median, confidence_level=confidence,
                                  n_resamples=n_resamples, method="percentile",
-                                 rng=np.random.default_rng(seed), vectorized=True, axis=-1)
+                                 rng=np.random.default_rng(seed), vectorized=True, axis=-1,
+                                 batch=max(1, BOOTSTRAP_CELLS // len(values)))
         low, high = float(result.confidence_interval.low), float(result.confidence_interval.high)
+    else:
+        low, high = median_order_interval(values, confidence)
     median = float(np.median(values)) if len(values) else float("nan")
-    return pd.DataFrame([{"n": len(values), "median": median, "ci_low": low, "ci_high": high}])
+    return pd.DataFrame([{"n": len(values), "median": median, "ci_low": low, "ci_high": high,
+                          "method": method}])
+
+
+def median_order_interval(values, confidence: float = 0.95) -> tuple[float, float]:
+    """The distribution-free confidence interval of a median from order statistics.
+
+    The values at ranks l and n + 1 - l (1-based), l being the largest rank with
+    P(Binomial(n, 1/2) <= l - 1) <= (1 - confidence) / 2; the coverage is at least
+    ``confidence``. NaN below the size where such a rank exists (6 values at 95%).
+
+    Examples
+    --------
+    >>> median_order_interval(list(range(1, 101)))  # ranks 40 and 61 of 100
+    (40.0, 61.0)
+    """
+    values = np.asarray(values, dtype=float)
+    n = len(values)
+    tail = (1 - confidence) / 2
+    lower = int(stats.binom.ppf(tail, n, 0.5))  # smallest k with P(X <= k) >= tail
+    if stats.binom.cdf(lower, n, 0.5) > tail:
+        lower -= 1  # so that P(X <= lower) <= tail: rank lower + 1 is the last allowed
+    if lower < 0:
+        return (float("nan"), float("nan"))
+    low_rank, high_rank = lower, n - 1 - lower  # 0-based ranks l - 1 and n - l
+    chosen = np.partition(values, [low_rank, high_rank])
+    return (float(chosen[low_rank]), float(chosen[high_rank]))
 
 
 def group_levels(column: pd.Series) -> list:

@@ -5,6 +5,11 @@ lines only, so a figure made from another centre's cohort carries no identifiers
 control on (``min_cell_count`` above 0), every figure draws only released aggregates
 (:mod:`ivig_helpers.privacy`): per-patient figures become counts per band, counts are rounded, and
 a group or band of fewer than N children is left out with a note, never drawn.
+
+Above :data:`PER_CHILD_LIMIT` children, the per-patient figures become aggregate views of the
+same question (a bar per child or a line per child would take minutes to draw and say nothing a
+distribution does not): the waterfall becomes children per 5-point band of percent change, the
+slope plot one line per pair of scores, as wide as the number of children who share it.
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ OUTCOME_COLORS = {"Seizure free": "#1b7837", "Responder": "#7fbf7b",
 LEGEND_WORDS = {"Seizure free": "Seizure free (all are responders)",
                 "Responder": "Responder, not seizure free", "Non-responder": "Non-responder",
                 "No one-year follow-up": "No one-year follow-up (hatched; no change known)"}
+PER_CHILD_LIMIT = 2_000
+"""Children above which the waterfall and the slope plot draw aggregates, not one mark per child."""
 NO_FOLLOWUP_STUB = 5.0  # percent: a short hatched bar marks a child whose change is unknown
 WATERFALL_CAP = 100.0  # percent; larger increases are drawn at the cap so the scale stays readable
 
@@ -166,6 +173,8 @@ def waterfall(patients: pd.DataFrame, responder_threshold: float = 0.5,
     """
     if min_cell_count > 0:
         return _released_waterfall(patients, responder_threshold, min_cell_count)
+    if len(patients) > PER_CHILD_LIMIT:
+        return _aggregate_waterfall(patients, responder_threshold)
     data = patients.assign(outcome=outcome_labels(patients))
     data = data.assign(shown=data["percent_change"].clip(upper=WATERFALL_CAP))
     # children without follow-up go first, as hatched stubs: their change is unknown, not 0
@@ -199,6 +208,61 @@ def waterfall(patients: pd.DataFrame, responder_threshold: float = 0.5,
     return fig
 
 
+WATERFALL_BAND = 5.0  # percentage points per bar of the aggregate waterfall
+
+
+def _aggregate_waterfall(patients: pd.DataFrame, responder_threshold: float) -> plt.Figure:
+    """The waterfall of a large cohort: children per band of percent change (5 points wide,
+    split at the responder line), seizure free and increases above the cap as bars of their own,
+    children without follow-up as a hatched bar apart. Exact counts (disclosure control off)."""
+    cut = -100.0 * responder_threshold
+    edges = np.unique(np.concatenate([np.arange(-100.0, WATERFALL_CAP + 1e-9, WATERFALL_BAND),
+                                      [cut]]))
+    followed = patients["has_followup"].to_numpy(dtype=bool)
+    change = patients["percent_change"].to_numpy(dtype=float)[followed]
+    # index 0: exactly -100 (seizure free); i: edges[i-1] < change <= edges[i]; last: above cap
+    counts = np.bincount(np.searchsorted(edges, change, side="left"), minlength=len(edges) + 1)
+    missing = int((~followed).sum())
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    ax.bar(-100.0 - WATERFALL_BAND, counts[0], width=WATERFALL_BAND, align="edge",
+           color=OUTCOME_COLORS["Seizure free"])
+    lows, highs = edges[:-1], edges[1:]
+    colors = np.where(highs <= cut + 1e-9, OUTCOME_COLORS["Responder"],
+                      OUTCOME_COLORS["Non-responder"])
+    ax.bar(lows, counts[1:-1], width=highs - lows, align="edge", color=list(colors),
+           edgecolor="white", linewidth=0.3)
+    ax.bar(WATERFALL_CAP, counts[-1], width=WATERFALL_BAND * 2, align="edge",
+           color=OUTCOME_COLORS["Non-responder"], edgecolor="dimgray", linewidth=0.5)
+    if missing:
+        ax.bar(WATERFALL_CAP + 4 * WATERFALL_BAND, missing, width=WATERFALL_BAND * 2,
+               align="edge", color="white", hatch="///",
+               edgecolor=OUTCOME_COLORS["No one-year follow-up"])
+    ax.axvline(cut, color="black", linestyle="--", linewidth=1)
+    ticks = [-100.0 - WATERFALL_BAND / 2, -75, -50, -25, 0, 25, 50, 75,
+             WATERFALL_CAP + WATERFALL_BAND]
+    labels = ["-100\n(free)", "-75", "-50", "-25", "0", "+25", "+50", "+75",
+              f">+{WATERFALL_CAP:g}"]
+    if missing:
+        ticks.append(WATERFALL_CAP + 5 * WATERFALL_BAND)
+        labels.append("no\nfollow-up")
+    ax.set_xticks(ticks, labels)
+    ax.set(title=f"Change in seizure frequency after one year of IVIG, {len(patients):,} "
+                 f"children: how many per {WATERFALL_BAND:g}-point band",
+           xlabel="Change in seizures per 28 days (%)", ylabel="Number of children")
+    outcomes = outcome_labels(patients).value_counts()
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in OUTCOME_COLORS.values()]
+    handles[-1] = plt.Rectangle((0, 0), 1, 1, facecolor="white", hatch="///",
+                                edgecolor=OUTCOME_COLORS["No one-year follow-up"])
+    keep = [i for i, k in enumerate(OUTCOME_COLORS) if outcomes.get(k, 0) > 0]
+    words = [f"{LEGEND_WORDS[k]} ({int(outcomes.get(k, 0)):,})" for k in OUTCOME_COLORS]
+    ax.legend([handles[i] for i in keep], [words[i] for i in keep], loc="upper center",
+              frameon=True, fontsize=8)
+    ax.text(0.0, -0.3, f"Dashed line: {100 * responder_threshold:g}% fewer seizures. More than "
+            f"{PER_CHILD_LIMIT:,} children: bands instead of one bar per child.",
+            transform=ax.transAxes, fontsize=8, color="dimgray", va="top")
+    return fig
+
+
 def course(patients: pd.DataFrame, min_cell_count: int = 0) -> plt.Figure:
     """Median seizure frequency at baseline, 3 months and 1 year, by seizure type (a type of
     fewer than ``min_cell_count`` children is left out, with a note)."""
@@ -216,7 +280,10 @@ def course(patients: pd.DataFrame, min_cell_count: int = 0) -> plt.Figure:
                                "No child has seizure frequencies to draw.")
     fig, ax = plt.subplots(figsize=(7, 4))
     several = len(long["type"].cat.categories) > 1  # seaborn divides by zero when dodging one
-    sns.pointplot(data=long.dropna(subset=["frequency"]), x="time", y="frequency", hue="type",
+    data = long.dropna(subset=["frequency"])
+    if len(patients) > PER_CHILD_LIMIT:  # the medians first: the same points, from a few rows
+        data = data.groupby(["type", "time"], observed=True)["frequency"].median().reset_index()
+    sns.pointplot(data=data, x="time", y="frequency", hue="type",
                   estimator="median", errorbar=None, dodge=0.2 if several else False, ax=ax)
     ax.set(title="Seizure frequency over the first year (median per seizure type)",
            xlabel="", ylabel="Seizures per 28 days (median)")
@@ -296,6 +363,8 @@ def slope(patients: pd.DataFrame, before: str = "baseline_score",
                                "No child has a score both before IVIG and at one year.")
     if min_cell_count > 0:
         return _released_slope(patients, before, after, min_cell_count)
+    if len(patients) > PER_CHILD_LIMIT:
+        return _aggregate_slope(patients, before, after)
     data = patients.dropna(subset=[before, after]).assign(
         type=lambda d: _type_labels(d["seizure_type"]))
     types = list(data["type"].cat.categories)
@@ -327,6 +396,38 @@ def slope(patients: pd.DataFrame, before: str = "baseline_score",
 
 
 SLOPE_COLORS = {"fell": "#1b7837", "same": "#999999", "rose": "#b2182b"}
+
+
+def _aggregate_slope(patients: pd.DataFrame, before: str, after: str) -> plt.Figure:
+    """The slope plot of a large cohort: per seizure type, one line per pair of scores (before,
+    one year), as wide as the share of the type's children who have that pair."""
+    data = patients.dropna(subset=[before, after])
+    kinds = data["seizure_type"].astype(str).to_numpy()
+    types = [t for t in SEIZURE_TYPES if (kinds == t).any()]
+    fig, axes = plt.subplots(1, len(types), figsize=(3.2 * len(types) + 1, 4), sharey=True,
+                             squeeze=False)
+    colors = {-1.0: SLOPE_COLORS["fell"], 0.0: SLOPE_COLORS["same"], 1.0: SLOPE_COLORS["rose"]}
+    for ax, kind in zip(axes[0], types, strict=True):
+        part = kinds == kind
+        y0, y1 = data[before].to_numpy()[part], data[after].to_numpy()[part]
+        pairs, counts = np.unique(np.column_stack([y0, y1]), axis=0, return_counts=True)
+        share = counts / counts.sum()
+        segments = np.stack([np.column_stack([np.zeros(len(pairs)), pairs[:, 0]]),
+                             np.column_stack([np.ones(len(pairs)), pairs[:, 1]])], axis=1)
+        ax.add_collection(LineCollection(
+            segments, colors=[colors[d] for d in np.sign(pairs[:, 1] - pairs[:, 0])],
+            linewidths=0.5 + 14 * share, alpha=0.6))
+        ax.plot([0, 1], [np.median(y0), np.median(y1)], color="black", linewidth=3)
+        ax.set(xticks=[0, 1], xticklabels=["Before IVIG", "1 year"], xlim=(-0.3, 1.3),
+               title=f"{TYPE_LABELS[kind]} (n={int(part.sum()):,})")
+    axes[0][0].set(ylabel="Seizure frequency score (0 none to 5 most)", yticks=range(6))
+    handles = [plt.Line2D([], [], color=c, linewidth=2) for c in SLOPE_COLORS.values()]
+    handles.append(plt.Line2D([], [], color="black", linewidth=3))
+    fig.legend(handles, ["score fell", "score unchanged", "score rose", "median"],
+               loc="lower center", ncol=4, frameon=False, bbox_to_anchor=(0.5, -0.06))
+    fig.suptitle("Seizure frequency score before IVIG and at one year\n(one line per pair of "
+                 "scores, as wide as its share of the children)")
+    return fig
 
 
 def _released_slope(patients, before, after, min_cell_count):

@@ -14,6 +14,11 @@ Nothing of the user's is ever lost:
   under the input's file name only, so no executed notebook records where the input lives), and
   the checks and the kernel use that copy. The folder is removed on every way out: success,
   failure, an error, Ctrl-C and SIGTERM (turned into an exception, so the kernel is shut down).
+
+The notebooks run side by side, ``jobs`` at a time (``--jobs``; by default as many as the machine
+has cores, at most :data:`MAX_DEFAULT_JOBS`, and no more than the memory holds for a cohort of
+this size): each in its own kernel, as before, so the report is the same bytes whatever the
+number. A cohort too large for the machine's memory is refused before any kernel starts.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from . import site
@@ -45,11 +51,23 @@ from .site import inline_markdown  # noqa: F401 (runner.inline_markdown, as befo
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS_DIR = ROOT / "notebooks"
 KERNEL = "python3"
+KERNEL_DISPLAY_NAME = "Python 3 (ipykernel)"  # what ipykernel's python3 kernelspec says
 CELL_TIMEOUT = 600  # seconds
 # The kernel talks to us over loopback only; its warning about unencrypted TCP is noise here, and
 # so is what it logs when it is shut down in the middle of a cell (Ctrl-C, SIGTERM). A failing
 # cell is reported from the notebook itself.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+
+
+MAX_DEFAULT_JOBS = 4  # notebooks at once unless --jobs says otherwise
+# Memory of one kernel running the heaviest notebook, measured on generated cohorts (see
+# BENCHMARKS.md: at 10^6 rows, 0.92 GB for the heaviest kernel, 0.57 GB for the runner, which
+# holds one checked copy), with a margin: a base and a cost per patient row.
+KERNEL_BASE_BYTES = 300 * 2**20
+KERNEL_BYTES_PER_ROW = 1_000
+RUNNER_BYTES_PER_ROW = 600
+MEMORY_SHARE = 0.8  # of the memory available when the run starts, the most the run plans to use
+GIB = 2**30
 
 
 SET_BY_RUNNER = ("data_path", "output_dir")
@@ -135,14 +153,28 @@ class NotebookFailed(Exception):
         self.notebook, self.detail = notebook, detail
 
 
-def run_collection(data: Path, out: Path, param_pairs: list[str]) -> int:
-    """Run every notebook on ``data`` and write the report into ``out`` (see module doc)."""
+def default_jobs() -> int:
+    """Notebooks run at once by default: the cores this process may use, at most
+    :data:`MAX_DEFAULT_JOBS`."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_DEFAULT_JOBS))
+
+
+def run_collection(data: Path, out: Path, param_pairs: list[str],
+                   jobs: int | None = None) -> int:
+    """Run every notebook on ``data`` and write the report into ``out`` (see module doc),
+    ``jobs`` notebooks at a time (None: :func:`default_jobs`)."""
     params = parse_parameters(param_pairs)
+    if jobs is not None and jobs < 1:
+        raise UsageError(f"--jobs must be 1 or more, not {jobs}")
     out = _report_folder(out)
     _refuse_input_inside(data, out)
     with _StopSignals() as signals:
         try:
-            return _run(data, out, params, signals)
+            return _run(data, out, params, signals, jobs or default_jobs())
         except Interrupted as stop:
             stop.detail = _stopped(out)
             raise
@@ -158,10 +190,11 @@ def _has_report(out: Path) -> bool:
     return out.is_dir() and any(out.iterdir())
 
 
-def _run(data: Path, out: Path, params: dict, signals: _StopSignals) -> int:
+def _run(data: Path, out: Path, params: dict, signals: _StopSignals, jobs: int) -> int:
     failed_dir = out.parent / f"{out.name}.failed"
     with _private_folder(signals) as private:
-        copy = _private_copy(data, private)
+        copy, rows = _private_copy(data, private)
+        jobs = _jobs_that_fit(rows, jobs, data.name)  # a cohort too large is refused (exit 2)
         cohort = load_cohort(copy)  # rejects a bad file (exit 2) before any kernel starts
         out.parent.mkdir(parents=True, exist_ok=True)
         with _lock(out):
@@ -177,7 +210,8 @@ def _run(data: Path, out: Path, params: dict, signals: _StopSignals) -> int:
                 staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-building-", dir=out.parent))
             try:
                 try:
-                    report = _execute_all(copy, staging, params, cohort.is_bundled, signals)
+                    report = _execute_all(copy, staging, params, cohort.is_bundled, signals,
+                                          jobs, len(cohort.table))
                 except NotebookFailed as failure:
                     _report_failure(failure, staging, out, failed_dir, signals)
                     return EXIT_ANALYSIS_FAILED
@@ -442,14 +476,20 @@ def _private_folder(signals: _StopSignals):
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def _private_copy(data: Path, folder: Path) -> Path:
-    """Read the input once and write those bytes to ``folder/work/NAME``.
+def _private_copy(data: Path, folder: Path) -> tuple[Path, int]:
+    """Read the input once and write those bytes to ``folder/work/NAME``; return the copy and
+    its number of lines (the rows of a cohort, give or take the header and blank lines).
 
     The checks and the kernel both read this copy, so a file changed during the run cannot slip
-    past the checks, and the kernel knows the input by its file name only.
+    past the checks, and the kernel knows the input by its file name only. A file far too large
+    for the machine is refused from its size and first megabyte, before it is read whole.
     """
     try:
-        content = data.read_bytes()
+        with data.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            _jobs_that_fit(_estimated_rows(handle.read(2**20), size), 1, data.name)
+            handle.seek(0)
+            content = handle.read()
     except OSError:
         load_cohort(data)  # says what is wrong in plain words: not found, a folder, unreadable
         raise
@@ -458,7 +498,56 @@ def _private_copy(data: Path, folder: Path) -> Path:
     copy = work / data.name
     with os.fdopen(os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as handle:
         handle.write(content)
-    return copy
+    return copy, _lines(content)
+
+
+def _lines(content: bytes) -> int:
+    return content.count(b"\n") or content.count(b"\r")
+
+
+def _estimated_rows(start: bytes, size: int) -> int:
+    """Rows of a file of ``size`` bytes from its first bytes (all of it for a small file)."""
+    if not start:
+        return 0
+    if len(start) >= size:
+        return _lines(start)
+    return int(size * max(_lines(start), 1) / len(start))
+
+
+# --- memory: how many notebooks at once, and whether the cohort fits at all -------------------
+
+def kernel_bytes(rows: int) -> int:
+    """The memory one notebook's kernel needs for a cohort of ``rows`` patients (measured)."""
+    return KERNEL_BASE_BYTES + KERNEL_BYTES_PER_ROW * rows
+
+
+def available_bytes() -> int:
+    """Memory the run may plan on: a share of what is available now."""
+    try:
+        import psutil
+
+        available = psutil.virtual_memory().available
+    except ImportError:  # pragma: no cover - psutil is a dependency
+        available = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    return int(MEMORY_SHARE * available)
+
+
+def _jobs_that_fit(rows: int, jobs: int, name: str) -> int:
+    """How many notebooks can run at once on ``rows`` patients (at most ``jobs``); a cohort for
+    which not even one fits is refused in plain words (exit status 2), before any kernel starts
+    and, for a very large file, before it is read."""
+    budget = available_bytes() - RUNNER_BYTES_PER_ROW * rows
+    fit = budget // kernel_bytes(rows) if budget > 0 else 0
+    if fit >= 1:
+        return int(min(jobs, fit))
+    need = kernel_bytes(rows) + RUNNER_BYTES_PER_ROW * rows
+    largest = max(0, int((available_bytes() - KERNEL_BASE_BYTES)
+                         // (KERNEL_BYTES_PER_ROW + RUNNER_BYTES_PER_ROW)))
+    raise UsageError(
+        f"the file '{name}' has about {rows:,} rows: too many for this machine's memory. The "
+        f"collection needs about {need / GIB:.1f} GB for it and {available_bytes() / GIB:.1f} "
+        f"GB are available, enough for about {largest:,} rows; nothing was run. Run it on a "
+        "machine with more memory, or on a sample of the rows")
 
 
 # --- one run at a time, stopping cleanly -------------------------------------------------------
@@ -544,10 +633,18 @@ class _StopSignals:
 # --- executing the notebooks -------------------------------------------------------------------
 
 def _execute_all(copy: Path, staging: Path, params: dict, is_bundled: bool,
-                 signals: _StopSignals) -> Path:
-    """Execute every notebook in ``copy``'s folder; figures and results go to ``staging/report``
-    through a link beside it, so the notebooks record only relative paths."""
-    import papermill
+                 signals: _StopSignals, jobs: int = 1, rows: int = 0) -> Path:
+    """Execute every notebook in ``copy``'s folder, ``jobs`` at a time; figures and results go to
+    ``staging/report`` through a link beside it, so the notebooks record only relative paths.
+
+    Each notebook runs in a thread of this process (papermill, its own kernel); the pages are
+    written by one more thread, each as soon as its notebook is done, while the next notebooks
+    run. A line per finished notebook, in the order they finish, says how many are done. On a
+    failure, notebooks not yet started are not started, those running finish, and the first
+    failed notebook in reading order is reported.
+    """
+    import nbconvert  # noqa: F401 (imported once, here, before the threads that use it)
+    import papermill  # noqa: F401
 
     report = staging / "report"
     report.mkdir()
@@ -555,40 +652,166 @@ def _execute_all(copy: Path, staging: Path, params: dict, is_bundled: bool,
     (work.parent / "report").symlink_to(report, target_is_directory=True)
     notebooks = notebook_paths()
     pages = _describe(notebooks)
+    total, jobs = len(notebooks), max(1, min(jobs, len(notebooks)))
     started, since = time.monotonic(), time.time()
-    for number, notebook in enumerate(notebooks, start=1):
-        print(f"[{number}/{len(notebooks)}] {notebook.name} ... ", end="", flush=True)
-        target = report / notebook.name
-        try:
-            papermill.execute_notebook(
-                notebook, target, cwd=work, kernel_name=KERNEL, progress_bar=False,
-                execution_timeout=CELL_TIMEOUT, extra_arguments=KERNEL_ARGUMENTS,
-                parameters={**params, "data_path": copy.name, "output_dir": "../report"})
-        except papermill.PapermillExecutionError as exc:
-            print("failed")
-            code = [line for line in exc.source.splitlines() if line.strip()
-                    and not line.lstrip().startswith("#")]
-            first_line = code[0].strip() if code else ""
-            message = str(exc.evalue).splitlines()[0] if exc.evalue else ""
-            detail = f"cell {exc.exec_count} ({first_line}) raised {exc.ename}: {message}"
-            raise NotebookFailed(notebook.name, detail) from None
-        except Exception as exc:  # the kernel died, a cell timed out...
-            print("failed")
-            detail = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc) else ''}"
-            raise NotebookFailed(notebook.name, detail) from None
-        except BaseException:  # Ctrl-C, SIGTERM: papermill has shut the kernel down...
+    parameters = {**params, "data_path": copy.name, "output_dir": "../report"}
+    stop, stopping = threading.Event(), threading.Event()  # start no more; kernels killed
+    failures: dict[int, NotebookFailed] = {}
+    print(f"Running {total} notebooks, " + ("one at a time:" if jobs == 1 else
+                                            f"{jobs} at a time:"), flush=True)
+    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="notebook")
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="page")
+    futures = {pool.submit(_execute_one, notebook, report, work, parameters, stop, stopping,
+                           rows): index
+               for index, notebook in enumerate(notebooks)}
+    written = []
+    try:
+        running, done = dict(futures), 0
+        while running:
+            finished, _ = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
+            for future in finished:
+                index = running.pop(future)
+                if future.cancelled() or (future.exception() is None and not future.result()):
+                    continue  # not started: an earlier notebook failed
+                done += 1
+                failure = future.exception()
+                print(f"[{done}/{total}] {notebooks[index].name} "
+                      f"{'failed' if failure else 'done'} "
+                      f"({time.monotonic() - started:.0f} s elapsed)", flush=True)
+                if failure is None:
+                    written.append(writer.submit(_write_html, report / notebooks[index].name,
+                                                 pages, index, is_bundled))
+                    continue
+                if not isinstance(failure, NotebookFailed):
+                    raise failure
+                failures[index] = failure
+                stop.set()
+                for other in running:  # those not yet started are not started at all
+                    other.cancel()
+        if failures:
+            raise failures[min(failures)]
+        for page in written:
+            page.result()  # a page that could not be written: its error
+    except BaseException as exc:  # Ctrl-C, SIGTERM...: stop every kernel, wait for the threads
+        if not isinstance(exc, NotebookFailed):
+            stop.set()
+            stopping.set()
             print("stopped", flush=True)
             with signals.held():
-                _stop_leftover_kernels(since)  # ...unless it was still starting
-            raise
-        _strip_paths(target)
-        _write_html(target, pages, number - 1, is_bundled)
-        print(f"done ({time.monotonic() - started:.0f} s elapsed)")
+                _stop_kernels_until_done(list(futures), since)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        writer.shutdown(wait=True, cancel_futures=True)
     min_cell_count = params.get("min_cell_count", PARAMETER_DEFAULTS["min_cell_count"])
     _write_index(report, pages, mode_statement(min_cell_count, is_bundled), is_bundled,
                  {**PARAMETER_DEFAULTS, **params, "data_path": copy.name})
     write_manifest(report)  # last: the landing page is one of the files it lists
     return report
+
+
+def _stop_kernels_until_done(futures: list, since: float) -> None:
+    """Stop the kernels of the running notebooks until their threads have ended (a thread may
+    be starting a kernel just as the others are stopped)."""
+    import logging
+
+    for future in futures:
+        future.cancel()
+    # nbclient logs "Kernel died while waiting for execute reply" through papermill's logger:
+    # here that is the run stopping, as asked, not news
+    quiet = [logging.getLogger(name) for name in ("papermill", "nbclient", "traitlets")]
+    levels = [logger.level for logger in quiet]
+    for logger in quiet:
+        logger.setLevel(logging.CRITICAL + 1)
+    try:
+        deadline = time.monotonic() + 30
+        while not all(future.done() for future in futures) and time.monotonic() < deadline:
+            _stop_leftover_kernels(since)
+            wait(futures, timeout=0.1)
+        _stop_leftover_kernels(since)
+    finally:
+        for logger, level in zip(quiet, levels, strict=True):
+            logger.setLevel(level)
+
+
+def _execute_one(notebook: Path, report: Path, work: Path, parameters: dict,
+                 stop: threading.Event, stopping: threading.Event, rows: int) -> bool:
+    """Run one notebook with papermill into ``report``; raise
+    :class:`NotebookFailed` naming the cell that failed and why. False when it was not run
+    (``stop``) or its kernel was stopped on purpose (``stopping``)."""
+    import papermill
+
+    if stop.is_set():
+        return False
+    target = report / notebook.name
+    try:
+        # the kernel starts in the folder of the input's copy (nbclient's resources path), not
+        # this process's working folder: papermill's cwd would change that for every thread
+        papermill.execute_notebook(
+            notebook, target, kernel_name=KERNEL, progress_bar=False,
+            execution_timeout=CELL_TIMEOUT, extra_arguments=KERNEL_ARGUMENTS,
+            parameters=parameters, resources={"metadata": {"path": str(work)}})
+    except papermill.PapermillExecutionError as exc:
+        code = [line for line in exc.source.splitlines() if line.strip()
+                and not line.lstrip().startswith("#")]
+        first_line = code[0].strip() if code else ""
+        message = str(exc.evalue).splitlines()[0] if exc.evalue else ""
+        detail = f"cell {exc.exec_count} ({first_line}) raised {exc.ename}: {message}"
+        raise NotebookFailed(notebook.name, detail) from None
+    except Exception as exc:  # the kernel died, a cell timed out...
+        if stopping.is_set():
+            return False  # its kernel was stopped on purpose: the run is ending
+        raise NotebookFailed(notebook.name, _why_stopped(exc, target, rows)) from None
+    if stopping.is_set():
+        return False
+    _strip_paths(target)
+    return True
+
+
+def _why_stopped(exc: Exception, target: Path, rows: int) -> str:
+    """A kernel that died or a cell that timed out, in words: the cell (its execution count
+    and first line of code, from the notebook papermill saved) and the likely cause."""
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    cell = _last_started_cell(target)
+    where = f"cell {cell[0]} ({cell[1]})" if cell else "the kernel's start"
+    if isinstance(exc, DeadKernelError):
+        return (f"the kernel died in {where}; the likely cause is memory: this machine has "
+                f"{_total_memory() / GIB:.0f} GB and the cohort has {rows:,} rows (the "
+                f"notebook needs about {kernel_bytes(rows) / GIB:.1f} GB). Try --jobs 1, or a "
+                "machine with more memory")
+    if isinstance(exc, CellTimeoutError | TimeoutError):
+        return (f"{where} did not finish within {CELL_TIMEOUT} s; the likely cause is the size "
+                f"of the cohort ({rows:,} rows) for this machine's memory and cores")
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{where}: {type(exc).__name__}: {text}"
+
+
+def _last_started_cell(target: Path) -> tuple[object, str] | None:
+    """The execution count and first line of code of the last cell that started, from the
+    notebook papermill saved as it ran."""
+    try:
+        content = json.loads(target.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    started = [cell for cell in content.get("cells", []) if cell.get("cell_type") == "code"
+               and cell.get("metadata", {}).get("papermill", {}).get("start_time")]
+    if not started:
+        return None
+    cell = started[-1]
+    source = "".join(cell.get("source", ""))
+    code = [line.strip() for line in source.splitlines()
+            if line.strip() and not line.lstrip().startswith("#")]
+    return cell.get("execution_count") or "?", code[0] if code else ""
+
+
+def _total_memory() -> int:
+    try:
+        import psutil
+
+        return psutil.virtual_memory().total
+    except ImportError:  # pragma: no cover
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
 
 
 def _stop_leftover_kernels(since: float) -> None:
@@ -752,7 +975,9 @@ def refresh_notebooks() -> int:
                        extra_arguments=KERNEL_ARGUMENTS,
                        resources={"metadata": {"path": str(NOTEBOOKS_DIR)}}).execute()
         content.metadata.pop("papermill", None)
-        content.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python",
+        # the installed kernel's own name ("Python 3 (ipykernel)"): with any other, JupyterLab
+        # rewrites it on opening and marks the notebook modified
+        content.metadata["kernelspec"] = {"display_name": KERNEL_DISPLAY_NAME, "language": "python",
                                           "name": KERNEL}
         nbformat.write(content, notebook)
     return EXIT_OK

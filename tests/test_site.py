@@ -21,10 +21,10 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from ivig_helpers import make_cohort, narrative, runner, site, write_cohort
+from ivig_helpers import narrative, runner, site
 from ivig_helpers.privacy import mode_statement
 
-from .conftest import ROOT, run_cli
+from .conftest import ROOT
 
 matplotlib.use("Agg")
 
@@ -34,16 +34,8 @@ SUFFIX = " – IVIG replication report"
 NBCONVERT_DEFAULT_ALT = "No description has been provided for this image"
 
 
-@pytest.fixture(scope="module")
-def controlled_report(tmp_path_factory):
-    """One run on a generated cohort of 37 children: disclosure control on, another threshold."""
-    folder = tmp_path_factory.mktemp("site")
-    data = write_cohort(make_cohort(37, seed=3), folder / "centre_b.csv")
-    out = folder / "report"
-    done = run_cli("run", "--data", data, "--out", out, "--param", "min_cell_count=5",
-                   "--param", "responder_threshold=0.75")
-    assert done.returncode == 0, done.stderr
-    return out
+# controlled_report (conftest): a generated cohort of 37 children, disclosure control on,
+# another threshold; made once for the test run, and read by test_story_follows_data too
 
 
 @pytest.fixture(params=["bundled", "controlled"])
@@ -135,7 +127,7 @@ def test_figures_are_embedded_with_alternative_text(report):
             assert image["src"].startswith("data:image/png;base64,"), path.name
             assert image["alt"].startswith("Figure: ") and len(image["alt"]) > 10, path.name
     waterfall = soup_of(report / "02_responders.html").find_all("img")[0]
-    assert waterfall["alt"] == "Figure: One bar per child: the waterfall plot"
+    assert waterfall["alt"] == "Figure: How much each child changed: the waterfall plot"
 
 
 def test_the_report_style_reaches_every_page_and_the_study_claims(report):

@@ -12,14 +12,13 @@ from bs4 import BeautifulSoup
 
 from ivig_helpers import make_cohort, write_cohort
 
-from .conftest import run_cli
+from .conftest import CONTROLLED_COHORT, CONTROLLED_PARAMS, run_cli
 
 STUDY_CLAIMS = [r"\bp\s*=\s*0\.019\b", r"\b(60|22|23|15) (children|patients)\b", r"\b15 to 23\b",
                 r"default `?responder_threshold`? of 0\.5", r"(?<![-\d.])36\.7%",
                 r"\b8 of (those )?22\b"]
 RUNS = {
-    "37 children, threshold 0.75, disclosure control": (
-        dict(n=37, seed=3), ["responder_threshold=0.75", "min_cell_count=5"]),
+    "37 children, threshold 0.75, disclosure control": (CONTROLLED_COHORT, CONTROLLED_PARAMS),
     "44 children, missing follow-up excluded, alpha 0.1": (
         dict(n=44, mix={"focal": 10, "generalized": 30, "both": 4}, missing_followup_share=0.1,
              seed=8), ["missing_followup=exclude", "alpha=0.1"]),
@@ -29,6 +28,8 @@ RUNS = {
 @pytest.fixture(scope="module", params=list(RUNS), ids=list(RUNS))
 def report(request, tmp_path_factory):
     cohort, params = RUNS[request.param]
+    if (cohort, params) == (CONTROLLED_COHORT, CONTROLLED_PARAMS):  # the run test_site reads
+        return request.getfixturevalue("controlled_report"), params
     folder = tmp_path_factory.mktemp("story")
     data = write_cohort(make_cohort(**cohort), folder / "other_centre.csv")
     out = folder / "report"
