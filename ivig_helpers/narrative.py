@@ -444,7 +444,9 @@ def _bootstrap(results: dict, level: str) -> str:
     low, high = results["median_percent_change_ci"]
     if not (is_number(low) and is_number(high)):
         return ""
-    return f"bootstrap {level} CI {low:.1f}% to {high:.1f}%"
+    kind = ("bootstrap" if results.get("median_percent_change_ci_method", "bootstrap")
+            == "bootstrap" else "order-statistic")
+    return f"{kind} {level} CI {low:.1f}% to {high:.1f}%"
 
 
 def appraisal_story(appraisal: dict) -> str:

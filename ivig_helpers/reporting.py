@@ -339,8 +339,10 @@ def describe_median(row: pd.Series, min_cell_count: int = 0, seed: int | None = 
     if not is_number(median):
         return (f"Median percent change at one year: not shown (n = "
                 f"{shown_count(n, min_cell_count)}, fewer than {min_cell_count} children)")
-    seeded = f", seed {seed}" if seed is not None else ""
-    label = f"Bootstrap {level_words(confidence)} CI"
+    bootstrap = row.get("method", "bootstrap") == "bootstrap"
+    seeded = f", seed {seed}" if seed is not None and bootstrap else ""
+    label = (f"Bootstrap {level_words(confidence)} CI" if bootstrap else
+             f"Distribution-free (order-statistic) {level_words(confidence)} CI")
     interval = (f"{label}: {row['ci_low']:.1f}% to {row['ci_high']:.1f}%"
                 if pd.notna(row["ci_low"]) else f"{label}: needs at least 2 children")
     return (f"Median percent change at one year: {median:.1f}%\n"

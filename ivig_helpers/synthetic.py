@@ -134,7 +134,8 @@ cannot show anything else; "assumed": an output of the project's assumptions (di
 counts and seeded draws), which other assumptions would change."""
 
 NOT_FROM_THE_COHORT = ("missing_followup_handling", "responder_threshold", "alpha",
-                       "confidence_level", "seed", "seizure_type_vs_responder_method")
+                       "confidence_level", "seed", "seizure_type_vs_responder_method",
+                       "median_percent_change_ci_method")
 """Keys of ``compute_results`` that are run parameters or labels, not numbers of the cohort."""
 
 
