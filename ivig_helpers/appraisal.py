@@ -625,8 +625,9 @@ def _paired_specifications(group: pd.DataFrame, max_pairs: int) -> list[dict]:
             differences = group[after].to_numpy(dtype=float)
         else:
             differences = (group[after] - group[before]).to_numpy(dtype=float)
-        if impute:
-            differences = np.where(missing, 0.0, differences)
+        # add_outcomes already counts a missing one-year value as no change (non-responder);
+        # "complete pairs" leaves those children out again
+        differences = np.where(missing, 0.0 if impute else np.nan, differences)
         present = differences[np.isfinite(differences)]
         zero_methods = ["wilcox", "pratt"] if (present == 0).any() else ["wilcox"]
         common = {"family": "change within the group", "outcome": outcome,

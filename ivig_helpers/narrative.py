@@ -180,8 +180,8 @@ def run_statement(responder_threshold: float, missing_followup: str, alpha: floa
         default = PARAMETER_DEFAULTS[name]
         return "" if value == default else f" (changed from the default {default})"
 
-    handling = ("counted as non-responders" if missing_followup == "nonresponder"
-                else "left out of the analysis")
+    handling = ("counted as non-responders (and as no change in the median and the paired "
+                "tests)" if missing_followup == "nonresponder" else "left out of every analysis")
     definition = responder_definition(responder_threshold)
     if note("responder_threshold", responder_threshold):
         definition = definition[:-1] + "; changed from the default 0.5)"

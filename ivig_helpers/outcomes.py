@@ -60,12 +60,14 @@ def add_outcomes(table: pd.DataFrame, responder_threshold: float = 0.5,
         The fall in seizure frequency that makes a responder: 0.5 is the usual "50% responder".
     missing_followup : {"nonresponder", "exclude"}
         Patients without a one-year frequency are counted as non-responders (the conservative
-        default) or left out of the analysis.
+        default: their one-year frequency is taken as unchanged from baseline, so the median and
+        the paired tests count them as "no change" too) or left out of every analysis.
 
     Returns
     -------
     DataFrame
-        The input columns plus ``has_followup``, ``percent_change`` (NaN without follow-up),
+        The input columns plus ``has_followup``, ``percent_change`` (0 without follow-up when
+        counted as non-responders),
         ``responder`` and ``seizure_free`` (False without follow-up), ``baseline_score``,
         ``month12_score`` and, when month-3 data exist, ``month3_score``.
 
@@ -81,6 +83,11 @@ def add_outcomes(table: pd.DataFrame, responder_threshold: float = 0.5,
     baseline = out["baseline_seizures_per_month"]
     month12 = out["month12_seizures_per_month"]
     out["has_followup"] = month12.notna()
+    if missing_followup == "nonresponder":
+        # counted as not helped in every analysis: no change from baseline (the median, the
+        # paired tests and the rates then all rest on the same children)
+        month12 = month12.where(out["has_followup"], baseline)
+        out["month12_seizures_per_month"] = month12
     out["percent_change"] = percent_change(baseline, month12)
     out["responder"] = out["percent_change"].le(-100.0 * responder_threshold + _TOLERANCE)
     out["seizure_free"] = month12.eq(0)

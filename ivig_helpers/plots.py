@@ -137,7 +137,7 @@ CHANGE_BANDS = ((-np.inf, -100.0, "Seizure free (-100%)"), (-100.0, -75.0, "-99 
 
 def change_bands(patients: pd.DataFrame) -> pd.Series:
     """Children per band of percent change (:data:`CHANGE_BANDS`), and without follow-up."""
-    change = patients["percent_change"]
+    change = patients["percent_change"].where(patients["has_followup"])  # no change known
     counts = {label: int(((change > low) & (change <= high)).sum())
               for low, high, label in CHANGE_BANDS}
     counts["No one-year follow-up"] = int((~patients["has_followup"]).sum())
@@ -176,13 +176,14 @@ def waterfall(patients: pd.DataFrame, responder_threshold: float = 0.5,
     if len(patients) > PER_CHILD_LIMIT:
         return _aggregate_waterfall(patients, responder_threshold)
     data = patients.assign(outcome=outcome_labels(patients))
-    data = data.assign(shown=data["percent_change"].clip(upper=WATERFALL_CAP))
+    data = data.assign(shown=data["percent_change"].where(data["has_followup"]).clip(
+        upper=WATERFALL_CAP))
     # children without follow-up go first, as hatched stubs: their change is unknown, not 0
     data = data.sort_values("shown", ascending=False, kind="stable", na_position="first")
     data = data.reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(9, 4.5))
     colors = data["outcome"].map(OUTCOME_COLORS).astype(str)
-    unknown = data["shown"].isna().to_numpy()
+    unknown = (~data["has_followup"]).to_numpy()
     ax.bar(np.arange(len(data))[~unknown], data["shown"][~unknown], color=colors[~unknown],
            width=0.85)
     if unknown.any():

@@ -107,3 +107,24 @@ def test_bootstrap_is_seeded():
     patients = add_outcomes(load_cohort(BUNDLED).table)
     pd.testing.assert_frame_equal(median_change_interval(patients, seed=5),
                                   median_change_interval(patients, seed=5))
+
+
+@pytest.mark.parametrize("handling", ["nonresponder", "exclude"])
+def test_missing_follow_up_is_handled_the_same_way_in_every_analysis(handling):
+    """Counted as non-responders, children without follow-up count as "no change" in the median
+    and the paired tests too; excluded, they are out of every analysis. Checked with numpy."""
+    import numpy as np
+
+    from ivig_helpers import compute_results, make_cohort
+
+    table = make_cohort(40, missing_followup_share=0.2, seed=4)
+    missing = table["month12_seizures_per_month"].isna()
+    results = compute_results(table, missing_followup=handling)
+    change = 100 * (table["month12_seizures_per_month"] - table["baseline_seizures_per_month"]) \
+        / table["baseline_seizures_per_month"]
+    expected = change.fillna(0.0) if handling == "nonresponder" else change.dropna()
+    assert results["n_analysed"] == len(expected)
+    assert results["median_percent_change_n"] == len(expected)
+    assert results["median_percent_change"] == pytest.approx(float(np.median(expected)))
+    pairs = sum(p["n"] for p in results["subgroup_wilcoxon_pairs"].values())
+    assert pairs == len(expected) == (40 if handling == "nonresponder" else 40 - missing.sum())

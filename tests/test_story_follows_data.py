@@ -70,7 +70,7 @@ def test_every_notebook_page_states_the_parameters_of_its_run(report):
             assert "alpha = 0.1 (changed from the default 0.05), intervals at 90%" in text
             assert "95% CI" not in text, page.name  # every interval follows alpha
         if "missing_followup=exclude" in params:
-            assert "left out of the analysis (changed from the default" in text, page.name
+            assert "left out of every analysis (changed from the default" in text, page.name
 
 
 def test_the_seizure_type_page_reports_its_own_tests(report):
