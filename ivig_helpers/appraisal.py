@@ -59,6 +59,11 @@ BENCHMARKS = (
 """Further responder rates that the cohort's rate is set against."""
 
 STUDY_ATTRITION = ((60, 67), (60, 74))
+
+# Above this many children the Kruskal-Wallis permutation tests are not run: shuffling every
+# child thousands of times takes minutes at 10^5 children, and at that size the chi-square
+# approximation they check is accurate
+PERMUTATION_LIMIT = 5_000
 """The study's children analysed, and before that included (67, AES 2021) or identified (74,
 AES 2021 and 2022). The intention-to-treat bound applies the same attrition to any cohort: for
 N children analysed, N x 67 / 60 and N x 74 / 60 children (67 and 74 for the study's 60), those
@@ -210,6 +215,10 @@ def _kruskal_rows(data: pd.DataFrame, outcome: str, label: str, seed: int,
     asymptotic = stats.kruskal(*groups)
     rows[0].update(statistic=float(asymptotic.statistic), p_value=float(asymptotic.pvalue),
                    testable=True, note="chi-square with groups - 1 degrees of freedom")
+    if values.size > PERMUTATION_LIMIT:
+        rows[1].update(method=None, note=f"not run above {PERMUTATION_LIMIT:,} children: at "
+                       f"this size the chi-square p-value above is accurate")
+        return rows
     codes = pd.Categorical(kinds, categories=present).codes.astype(np.int64)
     sizes = np.bincount(codes, minlength=len(present)).astype(float)
     ranks = stats.rankdata(values)
@@ -947,6 +956,12 @@ _SIMULATION_BUDGET = 1_000_000
 _SIMULATION_BLOCK = 3_000_000
 """Candidate children drawn at once by :func:`null_simulation` (bounds its memory)."""
 
+SIMULATION_COHORT_LIMIT = 5_000
+"""Above this many children a cohort is not simulated whole: children of a simulated cohort are
+independent, so its responder count is binomial; :func:`null_simulation` estimates one child's
+chance of responding from ``_SIMULATION_BUDGET`` simulated children and takes the cohort's
+distribution from the binomial (seconds, not the hours of 10,000 cohorts of 10^6)."""
+
 
 def _enrol(rng, n_cohorts: int, n_children: int, median_rate: float, sigma_log: float,
            baseline_months: float, enrol_above: float, sd_exponent: float):
@@ -1053,6 +1068,10 @@ def null_simulation(n_children: int, observed_rate: float, n_cohorts: int = 10_0
         out["note"] = "no children, no cohorts or no baseline rate: nothing to simulate"
         return out
     rng = np.random.default_rng(seed)
+    if n_children > SIMULATION_COHORT_LIMIT:
+        return _null_by_binomial(rng, n_children, observed_rate, true_effect, median_rate,
+                                 sigma_log, baseline_months, followup_months, enrol_above,
+                                 responder_threshold, sd_exponent, out)
     true = np.empty((n_cohorts, n_children))
     baseline = np.empty((n_cohorts, n_children))
     block = max(1, _SIMULATION_BLOCK // (3 * n_children))  # cohorts per block: bounded memory
@@ -1076,6 +1095,40 @@ def null_simulation(n_children: int, observed_rate: float, n_cohorts: int = 10_0
                responder_rate_low=float(low), responder_rate_high=float(high),
                mean_responder_rate=float(rate.mean()),
                note=f"{n_cohorts} simulated cohorts of {n_children} children, seed {seed}")
+    return out
+
+
+def _null_by_binomial(rng, n_children, observed_rate, true_effect, median_rate, sigma_log,
+                      baseline_months, followup_months, enrol_above, responder_threshold,
+                      sd_exponent, out: dict) -> dict:
+    """:func:`null_simulation` for a large cohort: one pool of simulated children gives the
+    chance that a child responds; the cohort's responder count is then binomial."""
+    pool = _SIMULATION_BUDGET
+    filled = _enrol(rng, 1, pool, median_rate, sigma_log, baseline_months, enrol_above,
+                    sd_exponent)
+    if filled is None:
+        out["note"] = "the enrolment rule admits too few children: cohorts not filled"
+        return out
+    true, baseline = filled
+    followup = _overdispersed_counts(rng, true * (1.0 - true_effect), followup_months,
+                                     sd_exponent)
+    ratio = (followup / followup_months) / (baseline / baseline_months)
+    chance = float((ratio <= 1.0 - responder_threshold + _EPS).mean())
+    cohort = stats.binom(n_children, chance)
+    low, median, high = cohort.ppf([0.025, 0.5, 0.975]) / n_children
+    share = float("nan")
+    if np.isfinite(observed_rate):
+        at_least = int(np.ceil(observed_rate * n_children - 1e-9))  # responders observed
+        share = float(cohort.sf(at_least - 1))
+    out["settings"]["n_cohorts"] = None
+    out["settings"]["simulated_children"] = pool
+    out.update(share_reaching_observed=share, median_responder_rate=float(median),
+               responder_rate_low=float(low), responder_rate_high=float(high),
+               mean_responder_rate=chance,
+               note=f"a child's chance of responding estimated from {pool:,} simulated "
+                    f"children ({chance:.1%}); cohorts of {n_children:,} children then follow "
+                    f"the binomial distribution (above {SIMULATION_COHORT_LIMIT:,} children, "
+                    f"cohorts are not simulated whole)")
     return out
 
 
@@ -1489,6 +1542,7 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
                      "percent_change": [sizes[k] for k in SEIZURE_TYPES], "responder": cells}
     interaction = {name: gate(row["p_value"], outcome_sizes[row["outcome"]])
                    for name, (_, row) in zip(names, tests.iterrows(), strict=True)}
+    test_methods = dict(zip(names, tests["method"], strict=True))  # None: not run
 
     general = patients[patients["seizure_type"] == "generalized"]
     pairs = general[["baseline_score", "month12_score"]].dropna()
@@ -1572,9 +1626,10 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
         "methods": {
             "holm_p": "asymptotic", "interaction_p": fisher_row["method"] or None,
             "kruskal_score_change": "asymptotic",
-            "kruskal_score_change_permutation": "Monte Carlo",
+            "kruskal_score_change_permutation": test_methods["kruskal_score_change_permutation"],
             "kruskal_percent_change": "asymptotic",
-            "kruskal_percent_change_permutation": "Monte Carlo",
+            "kruskal_percent_change_permutation":
+                test_methods["kruskal_percent_change_permutation"],
             "logistic_likelihood_ratio": "asymptotic",
             "generalized_exact_p": "exact", "placebo_binomial_p": "exact",
             "null_simulation_share": "Monte Carlo", "pooled_responder_rate": "asymptotic",
@@ -1606,6 +1661,8 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
             result[key] = {k: round_p(v) for k, v in result[key].items()}
         for key in ("interaction_p", "generalized_exact_p", "placebo_binomial_p"):
             result[key] = round_p(result[key])
+    if analysed > SIMULATION_COHORT_LIMIT:
+        result["method_descriptions"]["null_simulation_share"] = simulate["note"]
     if len(general) and n_changed > MAX_EXACT_PAIRS:
         result["method_descriptions"]["generalized_exact_p"] = (
             f"{n_changed} changed pairs, above {MAX_EXACT_PAIRS}: not enumerated")
@@ -1661,9 +1718,15 @@ def interaction_view(appraisal: dict) -> pd.DataFrame:
              "fisher_freeman_halton": "Fisher-Freeman-Halton, responder status",
              "logistic_likelihood_ratio": "Logistic regression, responder status"}
     methods = appraisal["methods"]
-    return pd.DataFrame([{"test": words.get(name, name), "p_value": p,
-                          "method": methods.get(name, methods.get("interaction_p"))
-                          if name != "fisher_freeman_halton" else methods["interaction_p"]}
+
+    def method(name):
+        if name == "fisher_freeman_halton":
+            return methods["interaction_p"]
+        if name.endswith("_permutation") and methods.get(name) is None:
+            return f"not run above {PERMUTATION_LIMIT:,} children (chi-square above is accurate)"
+        return methods.get(name, methods.get("interaction_p"))
+
+    return pd.DataFrame([{"test": words.get(name, name), "p_value": p, "method": method(name)}
                          for name, p in appraisal["interaction_tests"].items()],
                         columns=["test", "p_value", "method"])
 

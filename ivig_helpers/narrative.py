@@ -502,9 +502,13 @@ def appraisal_story(appraisal: dict) -> str:
                  f"counts {100 * appraisal['responder_threshold']:g}%, so the comparison is only "
                  "a rough guide.")
     if is_number(null_share):
+        settings = appraisal.get("null_simulation_settings") or {}
+        how = ("Monte Carlo: a child's chance of responding from simulated children, then the "
+               "binomial distribution of a cohort of this size"
+               if settings.get("simulated_children") else "Monte Carlo")
         text += (f" In simulated cohorts where IVIG does nothing, but treatment starts after a "
-                 f"bad stretch, {percent(null_share, 1)} reach this responder rate (Monte "
-                 "Carlo). A single-arm study cannot separate IVIG from these effects; only a "
+                 f"bad stretch, {percent(null_share, 1)} reach this responder rate ({how}). "
+                 "A single-arm study cannot separate IVIG from these effects; only a "
                  "comparison group can.")
     lines.append(text)
     pooled = appraisal.get("pooled_responder_rate") or {}
