@@ -56,6 +56,7 @@ from .reporting import (
     plain_table,
     preview_rows,
     result_table,
+    run_appraisal,
     run_results,
     scorecard_view,
     source_note,
@@ -75,6 +76,6 @@ __all__ = [
     "mode_statement", "paired_wilcoxon", "percent_change", "plain_table", "preview_rows",
     "proportion_ci", "rate_table", "release_count", "release_rate", "release_results",
     "release_statistic", "release_table", "responders_by_asm_change", "result_table",
-    "run_results", "scorecard", "scorecard_view", "shown_count", "source_note", "start_notebook",
+    "run_appraisal", "run_results", "scorecard", "scorecard_view", "shown_count", "source_note", "start_notebook",
     "table_one", "threshold_sweep", "versions", "write_cohort", "write_results",
 ]

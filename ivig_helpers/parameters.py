@@ -34,3 +34,8 @@ PARAMETERS = (
 )
 PARAMETER_TYPES = {p.name: p.type for p in PARAMETERS}
 PARAMETER_DEFAULTS = {p.name: p.default for p in PARAMETERS}
+
+SHARED_FOLDER_VARIABLE = "IVIG_SHARED_FOLDER"
+"""Environment variable the runner sets for the kernels of one run: its private folder, where the
+notebooks share the cohort and the results the first of them computed
+(:func:`ivig_helpers.reporting.start_notebook`, ``run_results``, ``run_appraisal``)."""

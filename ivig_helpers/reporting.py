@@ -7,14 +7,21 @@ rows and no identifiers; with ``min_cell_count`` set, every number shown passes 
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import os
+import pickle
 import re
 import warnings
+import weakref
+from pathlib import Path
 
 import pandas as pd
 from tableone import TableOne
 
 from .contract import SEIZURE_TYPES, Cohort, load_cohort
 from .narrative import run_statement
+from .parameters import SHARED_FOLDER_VARIABLE
 from .privacy import (
     SUPPRESSED,
     age_bands,
@@ -157,6 +164,38 @@ def _release_table_one(shown: pd.DataFrame, min_cell_count: int) -> pd.DataFrame
     return out
 
 
+# The tables start_notebook returned in this kernel, by id: (weak reference, what they were
+# loaded from). Results are shared between notebooks only for a cohort as it was loaded.
+_AS_LOADED: dict[int, tuple] = {}
+
+
+def _computed_once(name: str, key: tuple, compute):
+    """``compute()``, done once per run of the collection: under the runner, the first notebook
+    to ask computes it and leaves a copy in the run's private folder (under a lock, so the
+    others wait for it); every other notebook reads that copy. Elsewhere (JupyterLab, nbval)
+    simply ``compute()``."""
+    folder = os.environ.get(SHARED_FOLDER_VARIABLE)
+    if not folder or key is None:
+        return compute()
+    stem = Path(folder) / f"{name}-{hashlib.sha256(repr(key).encode()).hexdigest()[:20]}"
+    done = stem.with_suffix(".pickle")
+    with open(stem.with_suffix(".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if done.is_file():
+            return pickle.loads(done.read_bytes())
+        value = compute()
+        part = stem.with_suffix(".part")
+        part.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(part, done)
+        return value
+
+
+def _loaded_key(cohort: Cohort) -> tuple | None:
+    """What ``cohort`` was loaded from, if it is the table start_notebook returned."""
+    ref, key = _AS_LOADED.get(id(cohort.table), (None, None))
+    return key if ref is not None and ref() is cohort.table else None
+
+
 def start_notebook(data_path: str, responder_threshold: float = 0.5,
                    missing_followup: str = "nonresponder", min_cell_count: int = 0,
                    alpha: float = 0.05, seed: int = 2024) -> tuple[Cohort, pd.DataFrame]:
@@ -174,9 +213,19 @@ def start_notebook(data_path: str, responder_threshold: float = 0.5,
     from .outcomes import add_outcomes
     from .plots import setup_style
 
-    cohort = load_cohort(data_path)
-    if not cohort.is_bundled:  # private by default: past the checks, no identifier is kept
-        cohort.table = cohort.table.drop(columns="patient_id")
+    def load():
+        cohort = load_cohort(data_path)
+        if not cohort.is_bundled:  # private by default: past the checks, no identifier is kept
+            cohort.table = cohort.table.drop(columns="patient_id")
+        return cohort, add_outcomes(cohort.table, responder_threshold, missing_followup)
+
+    file = Path(data_path).resolve()
+    stat = file.stat() if file.is_file() else None
+    key = (str(file), stat.st_size, stat.st_mtime_ns) if stat else None
+    cohort, patients = _computed_once(
+        "cohort", key and (*key, responder_threshold, missing_followup), load)
+    if key:
+        _AS_LOADED[id(cohort.table)] = (weakref.ref(cohort.table), key)
     setup_style()
     from IPython.display import Markdown, display
 
@@ -185,7 +234,7 @@ def start_notebook(data_path: str, responder_threshold: float = 0.5,
                      + "\n\n" + mode_statement(min_cell_count, cohort.is_bundled)))
     for note in cohort.notes:
         print(note)
-    return cohort, add_outcomes(cohort.table, responder_threshold, missing_followup)
+    return cohort, patients
 
 
 def run_results(cohort: Cohort, responder_threshold: float = 0.5,
@@ -196,9 +245,31 @@ def run_results(cohort: Cohort, responder_threshold: float = 0.5,
     The sentences of every notebook are written from this."""
     from .results import compute_results
 
-    results = compute_results(cohort.table, responder_threshold, missing_followup, seed, alpha)
-    return {"min_cell_count": min_cell_count, "bundled_synthetic_cohort": cohort.is_bundled,
-            **release_results(results, min_cell_count)}
+    def compute():
+        results = compute_results(cohort.table, responder_threshold, missing_followup, seed,
+                                  alpha)
+        return {"min_cell_count": min_cell_count, "bundled_synthetic_cohort": cohort.is_bundled,
+                **release_results(results, min_cell_count)}
+
+    key = _loaded_key(cohort)
+    return _computed_once("results", key and (*key, responder_threshold, missing_followup,
+                                              min_cell_count, seed, alpha), compute)
+
+
+def run_appraisal(cohort: Cohort, responder_threshold: float = 0.5,
+                  missing_followup: str = "nonresponder", min_cell_count: int = 0,
+                  seed: int = 2024, alpha: float = 0.05) -> dict:
+    """The appraisal's numbers of this run as they may be shown
+    (:func:`ivig_helpers.appraisal.appraisal_results`), computed once per run like
+    :func:`run_results`."""
+    from .appraisal import appraisal_results
+
+    key = _loaded_key(cohort)
+    return _computed_once(
+        "appraisal", key and (*key, responder_threshold, missing_followup, min_cell_count, seed,
+                              alpha),
+        lambda: appraisal_results(cohort.table, responder_threshold, missing_followup, alpha,
+                                  seed, min_cell_count))
 
 
 def count_table(table: pd.DataFrame, column: str, min_cell_count: int = 0) -> pd.DataFrame:

@@ -44,7 +44,12 @@ from . import site
 from .cli import EXIT_ANALYSIS_FAILED, EXIT_OK, Interrupted, UsageError, cohort_summary
 from .contract import load_cohort
 from .outcomes import check_outcome_parameters
-from .parameters import PARAMETER_DEFAULTS, PARAMETER_TYPES, PARAMETERS  # noqa: F401
+from .parameters import (  # noqa: F401
+    PARAMETER_DEFAULTS,
+    PARAMETER_TYPES,
+    PARAMETERS,
+    SHARED_FOLDER_VARIABLE,
+)
 from .privacy import mode_statement
 from .site import inline_markdown  # noqa: F401 (runner.inline_markdown, as before)
 
@@ -659,6 +664,11 @@ def _execute_all(copy: Path, staging: Path, params: dict, is_bundled: bool,
     failures: dict[int, NotebookFailed] = {}
     print(f"Running {total} notebooks, " + ("one at a time:" if jobs == 1 else
                                             f"{jobs} at a time:"), flush=True)
+    # the kernels share the cohort and the results the first of them computes, in a folder
+    # beside the input's copy (private, and removed with it)
+    (work.parent / "shared").mkdir(mode=0o700)
+    shared = os.environ.get(SHARED_FOLDER_VARIABLE)
+    os.environ[SHARED_FOLDER_VARIABLE] = str(work.parent / "shared")
     pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="notebook")
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="page")
     futures = {pool.submit(_execute_one, notebook, report, work, parameters, stop, stopping,
@@ -703,6 +713,10 @@ def _execute_all(copy: Path, staging: Path, params: dict, is_bundled: bool,
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         writer.shutdown(wait=True, cancel_futures=True)
+        if shared is None:
+            os.environ.pop(SHARED_FOLDER_VARIABLE, None)
+        else:
+            os.environ[SHARED_FOLDER_VARIABLE] = shared
     min_cell_count = params.get("min_cell_count", PARAMETER_DEFAULTS["min_cell_count"])
     _write_index(report, pages, mode_statement(min_cell_count, is_bundled), is_bundled,
                  {**PARAMETER_DEFAULTS, **params, "data_path": copy.name})
