@@ -16,66 +16,42 @@ The notebooks tell the story; this package computes. Modules by family:
 - ``synthetic``: the bundled synthetic cohort and cohorts of any size and mix
 """
 
-from .comparisons import fisher_exact, friedman, paired_wilcoxon
-from .contract import (
-    BUNDLED_COHORT,
-    COLUMNS,
-    SEIZURE_TYPES,
-    Cohort,
-    CohortError,
-    load_cohort,
-)
-from .medications import add_asm_change, asm_checks, has_asm_counts, responders_by_asm_change
-from .outcomes import (
-    add_outcomes,
-    count_missing_followup,
-    frequency_score,
-    median_change_interval,
-    percent_change,
-    proportion_ci,
-    rate_table,
-    threshold_sweep,
-)
-from .privacy import (
-    mode_statement,
-    release_count,
-    release_rate,
-    release_results,
-    release_statistic,
-    release_table,
-    shown_count,
-)
-from .reporting import (
-    age_summary,
-    asm_summary,
-    count_table,
-    describe_median,
-    describe_rate,
-    describe_test,
-    level_words,
-    plain_table,
-    preview_rows,
-    result_table,
-    run_appraisal,
-    run_results,
-    scorecard_view,
-    source_note,
-    start_notebook,
-    table_one,
-    versions,
-)
-from .results import compute_results, load_published, scorecard, write_results
-from .synthetic import make_cohort, make_published_cohort, write_cohort
+# Each public name and its module. Names are imported on first use (PEP 562), so that
+# `python -m ivig_helpers validate` starts without SciPy, matplotlib or tableone.
+_WHERE = {
+    **dict.fromkeys(("fisher_exact", "friedman", "paired_wilcoxon"), "comparisons"),
+    **dict.fromkeys(("BUNDLED_COHORT", "Cohort", "CohortError", "COLUMNS", "load_cohort",
+                    "SEIZURE_TYPES"), "contract"),
+    **dict.fromkeys(("add_asm_change", "asm_checks", "has_asm_counts",
+                    "responders_by_asm_change"), "medications"),
+    **dict.fromkeys(("add_outcomes", "count_missing_followup", "frequency_score",
+                    "median_change_interval", "percent_change", "proportion_ci", "rate_table",
+                    "threshold_sweep"), "outcomes"),
+    **dict.fromkeys(("mode_statement", "release_count", "release_rate", "release_results",
+                    "release_statistic", "release_table", "shown_count"), "privacy"),
+    **dict.fromkeys(("age_summary", "asm_summary", "count_table", "describe_median",
+                    "describe_rate", "describe_test", "level_words", "plain_table",
+                    "preview_rows", "result_table", "run_appraisal", "run_results",
+                    "scorecard_view", "source_note", "start_notebook", "table_one", "versions"),
+                    "reporting"),
+    **dict.fromkeys(("compute_results", "load_published", "scorecard", "write_results"),
+                    "results"),
+    **dict.fromkeys(("make_cohort", "make_published_cohort", "write_cohort"), "synthetic"),
+}
 
-__all__ = [
-    "BUNDLED_COHORT", "COLUMNS", "Cohort", "CohortError", "SEIZURE_TYPES", "add_asm_change",
-    "add_outcomes", "age_summary", "asm_checks", "asm_summary", "compute_results",
-    "count_missing_followup", "count_table", "describe_median", "describe_rate", "describe_test",
-    "fisher_exact", "frequency_score", "friedman", "has_asm_counts", "level_words", "load_cohort",
-    "load_published", "make_cohort", "make_published_cohort", "median_change_interval",
-    "mode_statement", "paired_wilcoxon", "percent_change", "plain_table", "preview_rows",
-    "proportion_ci", "rate_table", "release_count", "release_rate", "release_results",
-    "release_statistic", "release_table", "responders_by_asm_change", "result_table",
-    "run_appraisal", "run_results", "scorecard", "scorecard_view", "shown_count", "source_note", "start_notebook",
-    "table_one", "threshold_sweep", "versions", "write_cohort", "write_results",
-]
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        from importlib import import_module
+
+        value = getattr(import_module(f".{_WHERE[name]}", __name__), name)
+        globals()[name] = value  # the next use is a plain lookup
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))
+
+
+__all__ = sorted(_WHERE)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 SCORE_BOUNDS = (1.0, 4.0, 28.0, 84.0)
 """Lower bounds (seizures per 28 days) of scores 2 to 5. Score 0 is exactly no seizures and
@@ -125,6 +124,7 @@ def proportion_ci(successes: int, total: int, method: str = "exact",
     >>> [round(x, 3) for x in proportion_ci(22, 60)]
     [0.246, 0.501]
     """
+    from scipy import stats  # here: the command line checks files without SciPy
     if total == 0:
         return (float("nan"), float("nan"))
     interval = stats.binomtest(int(successes), int(total)).proportion_ci(
@@ -231,6 +231,7 @@ def median_change_interval(data: pd.DataFrame, column: str = "percent_change",
     >>> bool(row["ci_low"] <= row["median"] <= row["ci_high"]), row["method"]
     (True, 'bootstrap')
     """
+    from scipy import stats  # here: the command line checks files without SciPy
     values = data[column].dropna().to_numpy(dtype=float)
     method = "bootstrap" if len(values) <= MEDIAN_BOOTSTRAP_LIMIT else "order statistics"
     if len(values) < 2:
@@ -260,6 +261,7 @@ def median_order_interval(values, confidence: float = 0.95) -> tuple[float, floa
     >>> median_order_interval(list(range(1, 101)))  # ranks 40 and 61 of 100
     (40.0, 61.0)
     """
+    from scipy import stats  # here: the command line checks files without SciPy
     values = np.asarray(values, dtype=float)
     n = len(values)
     tail = (1 - confidence) / 2

@@ -1,5 +1,8 @@
 """The command line as a user meets it: exit status, messages, no traceback."""
 
+import subprocess
+import sys
+
 from .conftest import BUNDLED, HEADER, run_cli
 
 
@@ -25,3 +28,17 @@ def test_template_writes_header_and_dictionary(tmp_path):
     assert "seizures per 28 days" in (tmp_path / "mine_dictionary.csv").read_text()
     again = run_cli("template", "--out", str(tmp_path / "mine.csv"))
     assert again.returncode == 2 and "already exists" in again.stderr
+
+
+def test_checking_a_file_imports_no_statistics_or_plotting_library():
+    # the package imports on first use: `validate` (and every refusal of a bad file) starts
+    # in a fraction of the time the notebooks' libraries take to load
+    code = ("import sys, runpy; sys.argv = ['ivig_helpers', 'validate', '--data', sys.argv[1]]\n"
+            "try:\n    runpy.run_module('ivig_helpers', run_name='__main__')\n"
+            "except SystemExit as done:\n    assert done.code == 0, done.code\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'scipy', 'matplotlib', "
+            "'seaborn', 'tableone', 'statsmodels', 'papermill', 'nbconvert'}))")
+    done = subprocess.run([sys.executable, "-c", code, str(BUNDLED)], capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
