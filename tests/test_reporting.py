@@ -1,8 +1,9 @@
 """Table 1 and small-count suppression, against counts taken directly with pandas."""
 
 import pandas as pd
+import pytest
 
-from ivig_helpers import load_cohort, make_cohort, table_one
+from ivig_helpers import load_cohort, make_cohort, reporting, table_one
 
 from .conftest import BUNDLED
 
@@ -28,3 +29,62 @@ def test_table_one_hides_a_group_smaller_than_the_minimum():
     assert set(generalized.iloc[1:]) == {"suppressed"}  # no age or frequency of two children
     assert shown.loc[("n", ""), "Focal"] == "25"  # a multiple of 5 stays as it is
     assert shown.loc[("n", ""), "Both"] == "15"  # 13 children, rounded to the nearest 5
+
+
+def _blank_one_year_in_both(table):
+    table.loc[table["seizure_type"] == "both", "month12_seizures_per_month"] = float("nan")
+    return table
+
+
+def _blank_sex_and_etiology(table):
+    table.loc[table.index[:5], "sex"] = None  # tableone shows a level "None"
+    table.loc[table.index[3:9], "etiology"] = None
+    return table
+
+
+def _row(shown, label):
+    return shown.loc[[key for key in shown.index if key[0].startswith(label)][0]]
+
+
+# (cohort, minimum cell count, what the table must show for the case to test what it says):
+# sizes and seeds, blank follow-up, an absent seizure type, a group of one child (SD 0.0), a
+# group whose one-year values are all blank (nan), blank categories
+SAME_TABLE_ONE_CASES = {
+    "bundled": (lambda: load_cohort(BUNDLED).table, 0, None),
+    "bundled, released": (lambda: load_cohort(BUNDLED).table, 5, None),
+    "60, seed 1": (lambda: make_cohort(60, seed=1), 0, None),
+    "997, seed 2": (lambda: make_cohort(997, seed=2), 0, None),
+    "3001, seed 3, released": (lambda: make_cohort(3001, seed=3), 5, None),
+    "blank follow-up": (lambda: make_cohort(800, seed=4, missing_followup_share=0.25), 0,
+                        lambda shown: _row(shown, "Seizures per 28 days, 1 y")["Missing"] == 200),
+    "no generalized, no 3 months": (lambda: make_cohort(
+        500, mix={"focal": 2, "both": 1}, include_month3=False, seed=5), 0,
+        lambda shown: list(shown.columns) == ["Missing", "Overall", "Focal", "Both"]),
+    "a group of one": (lambda: make_cohort(
+        41, mix={"focal": 39, "generalized": 1, "both": 1}, seed=6), 0,
+        lambda shown: _row(shown, "Age")["Generalized"].endswith(" (0.0)")),
+    "a group of blanks": (lambda: _blank_one_year_in_both(make_cohort(300, seed=7)), 0,
+                          lambda shown: _row(shown, "Seizures per 28 days, 1 year")["Both"]
+                          == "nan [nan,nan]"),
+    "blank categories": (lambda: _blank_sex_and_etiology(make_cohort(300, seed=8)), 0,
+                         lambda shown: ("Sex, n (%)", "None") in shown.index),
+}
+
+
+@pytest.mark.parametrize("case", SAME_TABLE_ONE_CASES)
+def test_table_one_above_the_limit_is_the_table_tableone_makes(case, monkeypatch):
+    make, min_cell_count, shows = SAME_TABLE_ONE_CASES[case]
+    table = make()
+    monkeypatch.setattr(reporting, "TABLE_ONE_TABLEONE_LIMIT", len(table))
+    with_tableone = table_one(table, min_cell_count=min_cell_count)
+
+    def no_tableone(*args, **kwargs):
+        raise AssertionError("tableone called above the limit")
+
+    monkeypatch.setattr(reporting, "_table_one", no_tableone)
+    monkeypatch.setattr(reporting, "TABLE_ONE_TABLEONE_LIMIT", len(table) - 1)
+    by_group = table_one(table, min_cell_count=min_cell_count)
+    # cell for cell: the same text, the same numbers, even the same Python types
+    pd.testing.assert_frame_equal(by_group, with_tableone, check_exact=True)
+    assert by_group.map(type).equals(with_tableone.map(type))
+    assert shows is None or shows(by_group)
