@@ -648,6 +648,10 @@ def _execute_all(copy: Path, staging: Path, params: dict, is_bundled: bool,
     failure, notebooks not yet started are not started, those running finish, and the first
     failed notebook in reading order is reported.
     """
+    # jsonschema (under nbformat) imports rfc3987_syntax when installed, which compiles a grammar
+    # for a second before every run; the notebook schema never checks that format
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
     import nbconvert  # noqa: F401 (imported once, here, before the threads that use it)
     import papermill  # noqa: F401
 
