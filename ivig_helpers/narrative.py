@@ -432,7 +432,9 @@ def headline_table(results: dict):
         p = results["subgroup_wilcoxon_p"].get(kind)
         rows.append((f"{kind}_wilcoxon_p", f"Within-group change, {TYPE_WORDS[kind]} "
                      "(Wilcoxon, asymptotic)", p_words(p), "", p))
-    rows.append(("between_types_p", "Responders differ between types (Fisher's exact test)",
+    method = results.get("seizure_type_vs_responder_method")  # "<test>, <method>, <detail>"
+    method = ", ".join(method.split(":")[0].split(", ")[:2]) if method else "Fisher's exact test"
+    rows.append(("between_types_p", f"Responders differ between types ({method})",
                  p_words(results["seizure_type_vs_responder_p"]), "",
                  results["seizure_type_vs_responder_p"]))
     table = pd.DataFrame(rows, columns=["quantity", "what", "value", "interval", "number"])

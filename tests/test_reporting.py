@@ -88,3 +88,18 @@ def test_table_one_above_the_limit_is_the_table_tableone_makes(case, monkeypatch
     pd.testing.assert_frame_equal(by_group, with_tableone, check_exact=True)
     assert by_group.map(type).equals(with_tableone.map(type))
     assert shows is None or shows(by_group)
+
+
+
+def test_the_headline_table_names_the_method_of_the_test_between_types():
+    from ivig_helpers import add_outcomes, compute_results, fisher_exact, narrative
+
+    seen = set()
+    for table in (load_cohort(BUNDLED).table, make_cohort(3000, seed=1)):
+        chosen = fisher_exact(add_outcomes(table), "seizure_type", "responder").iloc[0]
+        seen.add(chosen["method"])
+        words = {"exact": "exact", "asymptotic": "asymptotic chi-square"}[chosen["method"]]
+        row = narrative.headline_table(compute_results(table)).set_index("quantity")
+        assert row.loc["between_types_p", "what"] == (
+            f"Responders differ between types (Fisher-Freeman-Halton test, {words})")
+    assert seen == {"exact", "asymptotic"}  # both ways of the test were seen
