@@ -95,7 +95,7 @@ def test_the_headline_table_names_the_method_of_the_test_between_types():
     from ivig_helpers import add_outcomes, compute_results, fisher_exact, narrative
 
     seen = set()
-    for table in (load_cohort(BUNDLED).table, make_cohort(3000, seed=1)):
+    for table in (load_cohort(BUNDLED).table, make_cohort(10_000, seed=1)):
         chosen = fisher_exact(add_outcomes(table), "seizure_type", "responder").iloc[0]
         seen.add(chosen["method"])
         words = {"exact": "exact", "asymptotic": "asymptotic chi-square"}[chosen["method"]]
