@@ -107,23 +107,11 @@ class PeakMemory:
         return self.peak / 2**20
 
 
-# The runner on the notebooks whose code does not mention WORD (as tests/test_report_folder.py
-# runs stand-in notebooks): to show what the rest of the collection costs at scale.
-WITHOUT = """\
-import sys
-from ivig_helpers import cli, runner
-word, every = sys.argv[1], runner.notebook_paths()
-runner.notebook_paths = lambda: [p for p in every if word not in p.read_text(encoding="utf-8")]
-sys.exit(cli.main(sys.argv[2:]))
-"""
-
-
 def run_collection(data: Path, jobs: int | None = None, timeout: float | None = None,
-                   keep: Path | None = None, without: str | None = None) -> dict:
+                   keep: Path | None = None) -> dict:
     """``python -m ivig_helpers run`` on ``data``: seconds, exit status, peak memory (MB)."""
     out = Path(tempfile.mkdtemp(prefix="bench-")) / "report"
-    start = [PYTHON, "-c", WITHOUT, without] if without else [PYTHON, "-m", "ivig_helpers"]
-    args = [*start, "run", "--data", str(data), "--out", str(out)]
+    args = [PYTHON, "-m", "ivig_helpers", "run", "--data", str(data), "--out", str(out)]
     if jobs:
         args += ["--jobs", str(jobs)]
     start = time.perf_counter()
@@ -262,22 +250,20 @@ def main(argv=None) -> int:
                    bundled_cells=sequential[0]["cells"])
     with tempfile.TemporaryDirectory(prefix="bench-cohorts-") as folder:
         folder = Path(folder)
-        large = cohort_file(100_000, folder)
-        result = run_collection(large, timeout=args.timeout,
-                                keep=args.keep / "1e5" if args.keep else None)
-        show("10^5 patients: whole collection (s, exit status, peak MB)",
-             f"{result['seconds']:.1f}, {result['status']}, {result['peak_mb']}")
-        figures.update(scale_1e5_collection_seconds=result["seconds"],
-                       scale_1e5_collection_status=result["status"],
-                       scale_1e5_collection_peak_mb=result["peak_mb"],
-                       scale_1e5_cells=result["cells"],
-                       scale_1e5_ratio_to_bundled=round(result["seconds"] / par, 2))
-        if result["seconds"] > 2 * par:  # which notebooks make the difference
-            rest = run_collection(large, timeout=args.timeout, without="appraisal")
-            show("10^5 patients: notebooks not calling appraisal (s, status, MB)",
-                 f"{rest['seconds']:.1f}, {rest['status']}, {rest['peak_mb']}")
-            figures.update(scale_1e5_without_appraisal_seconds=rest["seconds"],
-                           scale_1e5_without_appraisal_status=rest["status"])
+
+        def at_scale(label: str, key: str, path: Path) -> dict:
+            result = run_collection(path, timeout=args.timeout,
+                                    keep=args.keep / key if args.keep else None)
+            show(f"{label}: whole collection (s, exit status, peak MB)",
+                 f"{result['seconds']:.1f}, {result['status']}, {result['peak_mb']}")
+            figures.update({f"scale_{key}_collection_seconds": result["seconds"],
+                            f"scale_{key}_collection_status": result["status"],
+                            f"scale_{key}_collection_peak_mb": result["peak_mb"],
+                            f"scale_{key}_cells": result["cells"]})
+            return result
+
+        result = at_scale("10^5 patients", "1e5", cohort_file(100_000, folder))
+        figures["scale_1e5_ratio_to_bundled"] = round(result["seconds"] / par, 2)
         huge = cohort_file(1_000_000, folder)
         helpers = helpers_at(huge)
         show("10^6 patients: helpers (s, peak MB)",
@@ -287,22 +273,7 @@ def main(argv=None) -> int:
         figures.update(scale_1e6_seconds=helpers["seconds"], scale_1e6_peak_mb=helpers["peak_mb"],
                        scale_1e6_steps=helpers.get("steps"))
         if not args.quick:
-            result = run_collection(huge, timeout=args.timeout,
-                                    keep=args.keep / "1e6" if args.keep else None)
-            show("10^6 patients: whole collection (s, exit status, peak MB)",
-                 f"{result['seconds']:.1f}, {result['status']}, {result['peak_mb']}")
-            figures.update(scale_1e6_collection_seconds=result["seconds"],
-                           scale_1e6_collection_status=result["status"],
-                           scale_1e6_collection_peak_mb=result["peak_mb"],
-                           scale_1e6_cells=result["cells"])
-            if result["status"] != 0:  # what the notebooks that do not call it take
-                result = run_collection(huge, timeout=args.timeout, without="appraisal")
-                show("10^6 patients: notebooks not calling appraisal (s, status, MB)",
-                     f"{result['seconds']:.1f}, {result['status']}, {result['peak_mb']}")
-                figures.update(scale_1e6_without_appraisal_seconds=result["seconds"],
-                               scale_1e6_without_appraisal_status=result["status"],
-                               scale_1e6_without_appraisal_peak_mb=result["peak_mb"],
-                               scale_1e6_without_appraisal_cells=result["cells"])
+            at_scale("10^6 patients", "1e6", huge)
     if args.tests:
         start = time.perf_counter()
         done = subprocess.run(["make", "test"], cwd=ROOT, capture_output=True, text=True)
