@@ -294,14 +294,16 @@ def _logistic(patients: pd.DataFrame, reference: str, alpha: float):
         for row in rows:
             row.update(estimable=False, odds_ratio=np.nan, note=note)
     elif len(fit_kinds) >= 2:
-        fit = data[data["seizure_type"].isin(fit_kinds)]
-        design = pd.DataFrame({f"type_{k}": (fit["seizure_type"] == k).astype(float)
-                               for k in fit_kinds if k != ref}, index=fit.index)
+        # one row per type with its responders and non-responders: the same estimates,
+        # standard errors and likelihood ratio as one row per child, at any cohort size
+        fitted = [present.index(k) for k in fit_kinds]
+        design = pd.DataFrame({f"type_{k}": [float(k == j) for j in fit_kinds]
+                               for k in fit_kinds if k != ref}, index=fit_kinds)
         design.insert(0, "const", 1.0)
+        counts = np.column_stack([events[fitted], n[fitted] - events[fitted]]).astype(float)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            result = GLM(fit["responder"].astype(float), design,
-                         family=families.Binomial()).fit()
+            result = GLM(counts, design, family=families.Binomial()).fit()
         interval = np.exp(result.conf_int(alpha=alpha))
         for row in rows:
             column = f"type_{row['group']}"

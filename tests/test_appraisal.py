@@ -226,6 +226,7 @@ def test_odds_ratios_match_woolf_and_the_likelihood_ratio_matches_the_g_test(pat
         assert row["odds_ratio"] == pytest.approx(math.exp(log_or), rel=1e-6)
         assert row["ci_low"] == pytest.approx(math.exp(log_or - 1.959964 * se), rel=1e-5)
         assert row["ci_high"] == pytest.approx(math.exp(log_or + 1.959964 * se), rel=1e-5)
+        assert row["p_value"] == pytest.approx(2 * stats.norm.sf(abs(log_or) / se), rel=1e-5)
     assert table.loc["focal", "odds_ratio"] == 1.0
     lr = ap.interaction_tests(patients, n_permutations=99).iloc[5]
     crosstab = np.column_stack([counts["sum"], counts["count"] - counts["sum"]])
