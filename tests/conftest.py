@@ -1,10 +1,10 @@
-"""Shared fixtures: paths to the bundled files, a writer for small CSV files, and the executed
-reports that several test files read.
+"""Shared fixtures: paths to the bundled files, a writer for small CSV files, the executed
+reports that several test files read, and helpers more than one test file uses.
 
 A report is made once per test run, not once per test file: with pytest-xdist (``make test``
 runs the tests on every core) the first worker that needs a report runs the collection, under a
 file lock in the run's shared temporary folder, and the others wait for it and read the same
-folder. Tests only read these reports; a test that runs again into a folder makes its own.
+folder. Tests only read these reports; a test that runs again into a folder runs into a copy.
 """
 
 import contextlib
@@ -13,7 +13,9 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
@@ -30,6 +32,12 @@ HEADER = ("patient_id,seizure_type,baseline_seizures_per_month,month12_seizures_
 # 37 children, disclosure control on, another responder threshold.
 CONTROLLED_COHORT = dict(n=37, seed=3)
 CONTROLLED_PARAMS = ["responder_threshold=0.75", "min_cell_count=5"]
+
+# The cohorts test_disclosure_attack attacks, by missing follow-up handling: seed and size of the
+# generalized group. The one with missing follow-up excluded has a group of one child, which
+# test_own_cohort checks is suppressed and left untested without a crash.
+ATTACK_MIN_CELL_COUNT = 5
+ATTACKED_COHORTS = {"nonresponder": (11, 3), "exclude": (21, 1)}
 
 
 @pytest.fixture
@@ -97,3 +105,64 @@ def controlled_report(tmp_path_factory):
     """One run on a generated cohort of 37 children: disclosure control on, another threshold."""
     return shared_report(tmp_path_factory, "controlled", lambda folder: write_cohort(
         make_cohort(**CONTROLLED_COHORT), folder / "centre_b.csv"), CONTROLLED_PARAMS)[0]
+
+
+def small_group_cohort(seed, generalized, missing_share=0.05):
+    """60 children with a small generalized group, a few without follow-up, distinctive ids and
+    free text among the etiologies."""
+    table = make_cohort(60, mix={"focal": 30, "generalized": generalized,
+                                 "both": 30 - generalized},
+                        missing_followup_share=missing_share, seed=seed, id_prefix="ZQX-PRIV")
+    table.loc[table.index[:2], "etiology"] = "structural lesion after a fall"  # free text
+    return table
+
+
+def attacked_report(tmp_path_factory, handling):
+    """The report of the attacked cohort with ``missing_followup=handling`` and disclosure control
+    on; its cohort file is the only CSV file in the report's parent folder."""
+    seed, generalized = ATTACKED_COHORTS[handling]
+    return shared_report(
+        tmp_path_factory, f"attack-{handling}",
+        lambda folder: write_cohort(small_group_cohort(seed, generalized), folder / "centre_c.csv"),
+        [f"min_cell_count={ATTACK_MIN_CELL_COUNT}", f"missing_followup={handling}"])[0]
+
+
+def assert_links_stay_in_report(folder, pages):
+    """Every link and image of ``pages`` (file name: parsed page) leads to a file of the report in
+    ``folder``, and a link to a place on a page to an element of that page."""
+    for name, soup in pages.items():
+        targets = [e["href"] for e in soup.find_all(href=True)]
+        targets += [e["src"] for e in soup.find_all(src=True)]
+        assert targets, name
+        for target in targets:
+            if target.startswith("data:"):
+                continue
+            parts = urlsplit(target)
+            assert not parts.scheme and not parts.netloc, f"{name}: {target} leaves the report"
+            path = folder / unquote(parts.path) if parts.path else folder / name
+            assert path.is_file() and path.parent == folder, f"{name}: {target}"
+            if parts.fragment:
+                page = pages.get(path.name)
+                assert page is not None and page.find(id=unquote(parts.fragment)) is not None, (
+                    f"{name}: {target} points nowhere")
+
+
+@pytest.fixture
+def system_tmp(tmp_path, monkeypatch):
+    """The system temporary folder of the runs, in this process and in child processes;
+    afterwards it must hold no private folder of a run."""
+    from ivig_helpers import runner
+
+    folder = tmp_path / "system-tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    yield folder
+    assert not list(folder.glob(f"{runner.PRIVATE_PREFIX}*"))
+
+
+@pytest.fixture
+def user_cohort(tmp_path):
+    """A cohort file of "another centre" in the user's own folder."""
+    folder = tmp_path / "my files"
+    folder.mkdir()
+    return write_cohort(make_cohort(30, seed=3), folder / "mycohort.csv")

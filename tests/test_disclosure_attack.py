@@ -1,7 +1,7 @@
 """Play the attacker against a report made with disclosure control on.
 
-Cohorts with small groups (a seizure type of 3 children, rare etiologies, few seizure-free
-children, a handful without follow-up) are run through the whole collection with
+Cohorts with small groups (a seizure type of 3 children, or of one, rare etiologies, few
+seizure-free children, a handful without follow-up) are run through the whole collection with
 ``min_cell_count=5``. The true small counts are taken here from the CSV with pandas alone. The
 attacker then reads everything a report shows (``results.json``, ``scorecard.csv``, the text of
 every HTML page) and tries the identities a reader would: a total minus its parts, a rate times
@@ -19,11 +19,10 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from ivig_helpers import SEIZURE_TYPES, make_cohort, write_cohort
+from ivig_helpers import SEIZURE_TYPES
 
-from .conftest import run_cli
-
-MIN = 5
+from .conftest import ATTACK_MIN_CELL_COUNT as MIN
+from .conftest import attacked_report
 
 
 def bounds(shown):
@@ -59,25 +58,13 @@ def assert_margin_holds(name, total, parts, truth):
                 f"{total} and the parts {parts}")
 
 
-def small_group_cohort(seed, missing_share):
-    table = make_cohort(60, mix={"focal": 30, "generalized": 3, "both": 27},
-                        missing_followup_share=missing_share, seed=seed, id_prefix="ZQX-PRIV")
-    table.loc[table.index[:2], "etiology"] = "structural lesion after a fall"  # free text
-    return table
-
-
-@pytest.fixture(scope="module", params=[("nonresponder", 11, 0.05), ("exclude", 21, 0.05)],
+# The cohorts and their reports are in conftest: test_own_cohort reads one of them too.
+@pytest.fixture(scope="module", params=["nonresponder", "exclude"],
                 ids=["missing as non-responders", "missing excluded"])
 def attacked(request, tmp_path_factory):
-    handling, seed, missing_share = request.param
-    folder = tmp_path_factory.mktemp("attack")
-    table = small_group_cohort(seed, missing_share)
-    data = write_cohort(table, folder / "centre_c.csv")
-    out = folder / "report"
-    done = run_cli("run", "--data", data, "--out", out, "--param", f"min_cell_count={MIN}",
-                   "--param", f"missing_followup={handling}")
-    assert done.returncode == 0, done.stderr
-    truth = pd.read_csv(data)  # the true counts, from the file itself
+    handling = request.param
+    out = attacked_report(tmp_path_factory, handling)
+    truth = pd.read_csv(next(out.parent.glob("*.csv")))  # the true counts, from the file itself
     results = json.loads((out / "results.json").read_text())
     pages = {p.name: page_text(p) for p in out.glob("*.html")}
     return truth, results, out, pages, handling

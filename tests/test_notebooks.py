@@ -6,6 +6,7 @@ cells marked NBVAL_CHECK_OUTPUT print the headline numbers and must print them u
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -13,6 +14,7 @@ import pandas as pd
 import papermill
 import pytest
 
+from ivig_helpers import runner
 from ivig_helpers.runner import PARAMETERS, notebook_paths
 
 from .conftest import BUNDLED, TARGETS, run_cli
@@ -96,12 +98,20 @@ def test_report_holds_notebooks_html_without_code_and_figures(bundled_report):
     assert (bundled_report / "index.html").is_file()
 
 
-def test_two_runs_give_identical_results(bundled_report, tmp_path):
-    """And notebooks side by side (the shared report) give what one after the other gives."""
-    again = tmp_path / "again"
-    assert run_cli("run", "--data", BUNDLED, "--out", again, "--jobs", "1").returncode == 0
-    assert (again / "results.json").read_bytes() == (bundled_report / "results.json").read_bytes()
-    assert (again / "scorecard.csv").read_bytes() == (bundled_report / "scorecard.csv").read_bytes()
+def test_a_second_run_replaces_its_report_with_identical_results(bundled_report, tmp_path):
+    """Two runs give identical results, and a run into the folder of an earlier report replaces
+    it; and notebooks side by side (the shared report) give what one after the other gives.
+    Also test_own_cohort's run twice into the same folder: one run does for both."""
+    out = tmp_path / "report"
+    shutil.copytree(bundled_report, out)  # with its manifest: a report this command wrote
+    manifest = (out / runner.MANIFEST).read_bytes()
+    done = run_cli("run", "--data", BUNDLED, "--out", out, "--jobs", "1")
+    assert done.returncode == 0, done.stderr
+    # replaced: the new notebooks record when they ran, so the manifest lists other checksums
+    assert (out / runner.MANIFEST).read_bytes() != manifest
+    assert (out / "results.json").read_bytes() == (bundled_report / "results.json").read_bytes()
+    assert (out / "scorecard.csv").read_bytes() == (bundled_report / "scorecard.csv").read_bytes()
+    assert [p.name for p in tmp_path.iterdir()] == ["report"]  # no staging folder left beside it
 
 
 def test_teacher_changes_the_threshold(tmp_path):

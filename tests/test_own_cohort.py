@@ -14,9 +14,9 @@ import nbformat
 import pandas as pd
 import pytest
 
-from ivig_helpers import make_cohort, runner, write_cohort
+from ivig_helpers import make_cohort, runner
 
-from .conftest import BUNDLED, run_cli
+from .conftest import BUNDLED, attacked_report, run_cli
 
 MALFORMED = Path(__file__).parent / "malformed"
 EXPECTED = pd.read_csv(MALFORMED / "expected.csv").itertuples(index=False)
@@ -167,17 +167,14 @@ def test_no_identifier_row_or_input_path_in_any_output(adult_focal_run):
     assert recorded["parameters"]["data_path"] == "centre_b_adults.csv"
 
 
-def test_small_groups_missing_followup_and_small_count_suppression(tmp_path):
-    table = make_cohort(40, mix={"focal": 25, "generalized": 1, "both": 14},
-                        missing_followup_share=0.1, seed=12, id_prefix="ZQX-PRIV")
-    data = write_cohort(table, tmp_path / "small.csv")
-    out = tmp_path / "report"
-    done = run_cli("run", "--data", data, "--out", out, "--param", "min_cell_count=5",
-                   "--param", "missing_followup=exclude")
-    assert done.returncode == 0, done.stderr
+def test_small_groups_missing_followup_and_small_count_suppression(tmp_path_factory):
+    # the attacked cohort with missing follow-up excluded (conftest): a generalized group of one
+    out = attacked_report(tmp_path_factory, "exclude")
+    table = pd.read_csv(next(out.parent.glob("*.csv")))
     results = json.loads((out / "results.json").read_text())
     missing = int(table["month12_seizures_per_month"].isna().sum())
-    assert abs(results["n_analysed"] - (40 - missing)) <= 2  # released: rounded to 5
+    assert missing and (table["seizure_type"] == "generalized").sum() == 1
+    assert abs(results["n_analysed"] - (len(table) - missing)) <= 2  # released: rounded to 5
     assert results["n_analysed"] % 5 == 0
     assert results["seizure_type_counts"]["generalized"] == "<5"
     assert results["subgroup_wilcoxon_p"]["generalized"] is None  # not testable, no crash
@@ -188,13 +185,8 @@ def test_small_groups_missing_followup_and_small_count_suppression(tmp_path):
         assert b"ZQX-PRIV" not in content
 
 
-def test_running_twice_into_the_same_folder_gives_the_same_results(adult_focal_run, tmp_path):
-    _, data, out, _ = adult_focal_run
-    first = (out / "results.json").read_bytes()
-    done = run_cli("run", "--data", data, "--out", out)
-    assert done.returncode == 0
-    assert (out / "results.json").read_bytes() == first
-    assert not list(out.parent.glob(".report-building-*"))
+# Running twice into the same folder gives the same results: see
+# test_notebooks.test_a_second_run_replaces_its_report_with_identical_results (one run for both).
 
 
 def test_a_folder_that_is_not_a_report_is_never_replaced(tmp_path):

@@ -12,7 +12,6 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -21,7 +20,7 @@ import nbformat
 import psutil
 import pytest
 
-from ivig_helpers import cli, make_cohort, runner, write_cohort
+from ivig_helpers import cli, runner
 from ivig_helpers.privacy import mode_statement
 
 from .conftest import BUNDLED, run_cli
@@ -89,15 +88,7 @@ def leftovers(folder, out_name="report"):
                   if p.name.startswith(f".{out_name}-building-") or p.name.endswith(".lock"))
 
 
-@pytest.fixture
-def system_tmp(tmp_path, monkeypatch):
-    """The system temporary folder of the runs, in this process and in child processes;
-    afterwards it must hold no private folder of a run."""
-    folder = tmp_path / "system-tmp"
-    folder.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    yield folder
-    assert not list(folder.glob(f"{runner.PRIVATE_PREFIX}*"))
+# system_tmp and user_cohort, used here and by test_scale: see conftest
 
 
 @pytest.fixture
@@ -156,14 +147,6 @@ def copies_of(content, *folders):
     return [p for folder in folders for p in Path(folder).rglob("*")
             if p.is_file() and not p.is_symlink() and p.stat().st_size == len(content)
             and p.read_bytes() == content]
-
-
-@pytest.fixture
-def user_cohort(tmp_path):
-    """A cohort file of "another centre" in the user's own folder."""
-    folder = tmp_path / "my files"
-    folder.mkdir()
-    return write_cohort(make_cohort(30, seed=3), folder / "mycohort.csv")
 
 
 # --- what may be replaced ------------------------------------------------------------------------

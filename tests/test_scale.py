@@ -364,21 +364,3 @@ def test_a_run_of_notebooks_side_by_side_stopped_leaves_no_kernel(tmp_path, syst
         "of the input was left behind"]
     assert all(gone(record["pid"]) for record in seen), "a kernel outlived the run"
     assert not out.exists()
-
-
-@pytest.fixture
-def system_tmp(tmp_path, monkeypatch):
-    import tempfile
-
-    folder = tmp_path / "system-tmp"
-    folder.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    yield folder
-    assert not list(folder.glob(f"{runner.PRIVATE_PREFIX}*"))
-
-
-@pytest.fixture
-def user_cohort(tmp_path):
-    folder = tmp_path / "my files"
-    folder.mkdir()
-    return write_cohort(make_cohort(30, seed=3), folder / "mycohort.csv")

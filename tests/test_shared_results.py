@@ -10,7 +10,7 @@ import json
 import pytest
 
 import ivig_helpers as ivig
-from ivig_helpers import appraisal, reporting, results
+from ivig_helpers import appraisal, results
 from ivig_helpers.parameters import SHARED_FOLDER_VARIABLE
 
 from .conftest import BUNDLED

@@ -13,7 +13,6 @@ import json
 import re
 import tomllib
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import matplotlib
 import nbformat
@@ -24,7 +23,7 @@ from bs4 import BeautifulSoup
 from ivig_helpers import narrative, runner, site
 from ivig_helpers.privacy import mode_statement
 
-from .conftest import ROOT
+from .conftest import ROOT, assert_links_stay_in_report
 
 matplotlib.use("Agg")
 
@@ -87,18 +86,7 @@ def test_every_page_has_the_header_with_home_previous_and_next(report):
 def test_every_link_and_image_leads_to_a_file_of_the_report(report):
     pages = {path.name: soup_of(path) for path in report.glob("*.html")}
     assert sorted(pages) == sorted(["index.html", *PAGES])
-    for name, soup in pages.items():
-        targets = [e["href"] for e in soup.find_all(href=True)]
-        targets += [e["src"] for e in soup.find_all(src=True)]
-        for target in targets:
-            if target.startswith("data:"):
-                continue
-            parts = urlsplit(target)
-            assert not parts.scheme and not parts.netloc, f"{name}: {target}"
-            path = report / unquote(parts.path) if parts.path else report / name
-            assert path.is_file() and path.parent == report, f"{name}: {target}"
-            if parts.fragment:
-                assert pages[path.name].find(id=unquote(parts.fragment)), f"{name}: {target}"
+    assert_links_stay_in_report(report, pages)  # also what the browser sees: test_html_in_browser
 
 
 def test_no_page_loads_anything_from_outside_the_machine(report):
