@@ -52,14 +52,28 @@ def setup_style() -> None:
 
 
 def save_figure(fig: plt.Figure, output_dir: str | Path, name: str) -> None:
-    """Save a figure as ``output_dir/name.png`` (the folder is made if needed).
+    """Save a figure as ``output_dir/name.png`` (the folder is made if needed); in a notebook,
+    show that same image.
 
-    Returns nothing, so that a notebook cell ending with this call shows only the figure.
+    The figure is drawn once, at the saved resolution, and shown at the size the screen
+    resolution would give it (sharper, never drawn a second time for the page). Returns
+    nothing, so that a notebook cell ending with this call shows only the figure.
     """
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     path = output_dir / f"{name}.png"
     fig.savefig(path, bbox_inches="tight", metadata={"Software": None})
+    from IPython import get_ipython
+
+    if get_ipython() is None:  # a script or a test: nothing to show
+        return
+    from IPython.display import Image, display
+
+    png = path.read_bytes()
+    width = int.from_bytes(png[16:20], "big")  # the PNG header's width in pixels
+    shown = round(width * plt.rcParams["figure.dpi"] / plt.rcParams["savefig.dpi"])
+    display(Image(data=png, width=shown))
+    plt.close(fig)  # shown above: the inline backend would draw it again
 
 
 def _type_labels(series: pd.Series) -> pd.Categorical:
