@@ -1198,14 +1198,34 @@ def exact_intervals(table: pd.DataFrame, confidence: float = 0.95) -> pd.DataFra
         "method": "exact"})
 
 
+def _paule_mandel(effect: np.ndarray, variance: np.ndarray) -> float:
+    """The Paule-Mandel between-study variance: 0 when the studies agree no more than chance
+    allows (generalised Q at 0 at most k - 1), else the root of Q(tau^2) = k - 1, found by
+    bracketing (Q falls as tau^2 grows). statsmodels' Newton steps can overshoot and return 0
+    for studies that disagree widely."""
+    from scipy import optimize
+
+    def excess(tau2: float) -> float:
+        weights = 1.0 / (variance + tau2)
+        mean = (weights * effect).sum() / weights.sum()
+        return float((weights * (effect - mean) ** 2).sum()) - (len(effect) - 1)
+
+    if excess(0.0) <= 0:
+        return 0.0
+    high = 1.0
+    while excess(high) > 0:
+        high *= 2
+    return float(optimize.brentq(excess, 0.0, high, xtol=1e-12, rtol=1e-12))
+
+
 def pooled_responder_rate(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     """Random-effects pooled responder rate on the logit scale.
 
     Each study's log odds of responding, logit(r / n), with variance 1/r + 1/(n - r) (0.5
-    added to both counts of a study with 0 or n responders), is pooled by statsmodels'
-    ``combine_effects`` with the Paule-Mandel between-study variance (``method_re="pm"``). The
-    confidence interval is Hartung-Knapp (``conf_int(use_t=True)``, the "wls" random-effects
-    interval: t with k - 1 degrees of freedom and the estimated scale); the prediction
+    added to both counts of a study with 0 or n responders), is pooled with the Paule-Mandel
+    between-study variance (:func:`_paule_mandel`; statsmodels' ``combine_effects`` gives the
+    same where its iteration converges, checked in the tests). The confidence interval is
+    Hartung-Knapp (t with k - 1 degrees of freedom and the weighted spread); the prediction
     interval, where a new cohort's rate would fall, is m +/- t(k - 2) sqrt(tau^2 + SE^2)
     (Higgins, Thompson & Spiegelhalter 2009; needs 3 studies). Everything is back-transformed
     to proportions. The Freeman-Tukey double arcsine is avoided (Schwarzer et al. 2019).
@@ -1239,8 +1259,6 @@ def pooled_responder_rate(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFr
     >>> [round(float(row[c]), 3) for c in ("rate", "ci_low", "ci_high", "i2")]
     [0.608, 0.162, 0.926, 0.878]
     """
-    from statsmodels.stats.meta_analysis import combine_effects
-
     table = _check_studies(table)
     events = table["responders"].to_numpy(dtype=float)
     n = table["n"].to_numpy(dtype=float)
@@ -1268,24 +1286,25 @@ def pooled_responder_rate(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFr
                    logit_se=se, note="; ".join(notes + ["one study: nothing to pool (Wald "
                                                         "interval of that study)"]))
         return pd.DataFrame([row])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        result = combine_effects(effect, variance, method_re="pm", use_t=True, alpha=alpha,
-                                 atol=1e-10, maxiter=1000)
-        hartung_knapp = result.conf_int(alpha=alpha, use_t=True)[3]
-        homogeneity = result.test_homogeneity()
     k = len(table)
-    mean, se = float(result.mean_effect_re), float(result.sd_eff_w_re)
-    tau2 = float(result.tau2)
+    tau2 = _paule_mandel(effect, variance)
+    weights = 1.0 / (variance + tau2)
+    mean = float((weights * effect).sum() / weights.sum())
+    se = math.sqrt(1.0 / weights.sum())
+    # Hartung-Knapp: t with k - 1 degrees of freedom and the weighted spread around the mean
+    hk_se = math.sqrt((weights * (effect - mean) ** 2).sum() / ((k - 1) * weights.sum()))
+    half_ci = stats.t.isf(alpha / 2, k - 1) * hk_se
+    fixed = 1.0 / variance
+    q = float((fixed * (effect - (fixed * effect).sum() / fixed.sum()) ** 2).sum())
     if k >= 3:
         half = stats.t.isf(alpha / 2, k - 2) * math.sqrt(tau2 + se ** 2)
         row.update(pi_low=float(expit(mean - half)), pi_high=float(expit(mean + half)))
     else:
         notes.append("prediction interval needs 3 studies")
-    row.update(rate=float(expit(mean)), ci_low=float(expit(hartung_knapp[0])),
-               ci_high=float(expit(hartung_knapp[1])), logit=mean, logit_se=se, tau2=tau2,
-               i2=float(max(0.0, result.i2)), q=float(result.q),
-               q_p_value=float(homogeneity.pvalue), note="; ".join(notes))
+    row.update(rate=float(expit(mean)), ci_low=float(expit(mean - half_ci)),
+               ci_high=float(expit(mean + half_ci)), logit=mean, logit_se=se, tau2=tau2,
+               i2=max(0.0, (q - (k - 1)) / q) if q > 0 else 0.0, q=q,
+               q_p_value=float(stats.chi2.sf(q, k - 1)), note="; ".join(notes))
     return pd.DataFrame([row])
 
 
