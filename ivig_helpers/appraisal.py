@@ -430,7 +430,7 @@ def responder_odds_ratios(patients: pd.DataFrame, reference: str = "focal",
 
 
 def interaction_power(patients: pd.DataFrame, rates: tuple[float, float] | None = None,
-                      alpha: float = 0.05) -> pd.DataFrame:
+                      alpha: float = 0.05, min_cell_count: int = 0) -> pd.DataFrame:
     """The power a comparison of groups this size has to detect a difference in responder rates.
 
     The two seizure types whose responder rates differ most are compared by the arcsine
@@ -446,6 +446,10 @@ def interaction_power(patients: pd.DataFrame, rates: tuple[float, float] | None 
         two groups' own rates. The lower one is assigned to the group with the lower rate.
     alpha : float
         Two-sided significance level.
+    min_cell_count : int
+        Disclosure control (0: off): the power is computed from the released (rounded) counts,
+        and a type with a hidden count is left out (the power of exact counts would give them
+        back).
 
     Returns
     -------
@@ -469,14 +473,26 @@ def interaction_power(patients: pd.DataFrame, rates: tuple[float, float] | None 
     kinds = data["seizure_type"].to_numpy()
     responder = data["responder"].to_numpy(dtype=bool)
     sizes = {k: int((kinds == k).sum()) for k in SEIZURE_TYPES if (kinds == k).any()}
-    observed = {k: float((responder & (kinds == k)).sum() / v) for k, v in sizes.items()}
+    events = {k: int((responder & (kinds == k)).sum()) for k in sizes}
+    left_out = []
+    if min_cell_count > 0:
+        for kind in list(sizes):
+            counts = (events[kind], sizes[kind] - events[kind], sizes[kind])
+            if any(0 < c < min_cell_count for c in counts):
+                left_out.append(kind)
+                del sizes[kind], events[kind]
+                continue
+            events[kind], sizes[kind] = released_pair(events[kind], sizes[kind], min_cell_count)
+    observed = {k: events[k] / v for k, v in sizes.items()}
     row = {"test": "two groups' responder rates, arcsine (Cohen's h), statsmodels "
                    "NormalIndPower", "group_a": None, "group_b": None, "n_a": 0, "n_b": 0,
            "observed_rate_a": np.nan, "observed_rate_b": np.nan, "assumed_rate_a": np.nan,
            "assumed_rate_b": np.nan, "effect_size": np.nan, "alpha": alpha, "power": np.nan,
            "method": "asymptotic", "note": ""}
+    hidden = (f"; left out, a count hidden (fewer than {min_cell_count} children): "
+              + ", ".join(left_out)) if left_out else ""
     if len(sizes) < 2:
-        row["note"] = "fewer than 2 seizure types: no comparison to power"
+        row["note"] = "fewer than 2 seizure types: no comparison to power" + hidden
         return pd.DataFrame([row])
     pairs = sorted(itertools.combinations(sizes, 2),
                    key=lambda p: (-abs(observed[p[0]] - observed[p[1]]),
@@ -490,7 +506,9 @@ def interaction_power(patients: pd.DataFrame, rates: tuple[float, float] | None 
                observed_rate_b=observed[b], assumed_rate_a=rate_a, assumed_rate_b=rate_b,
                effect_size=h, power=float(power),
                note="the two types whose responder rates differ most" + (
-                   "" if rates is None else "; rates to detect as given"))
+                   "" if rates is None else "; rates to detect as given") + (
+                   "; from the released (rounded) counts" if min_cell_count > 0 else "")
+               + hidden)
     return pd.DataFrame([row])
 
 
@@ -1555,7 +1573,7 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
     tests = interaction_tests(patients, seed=seed, n_permutations=n_permutations)
     odds = responder_odds_ratios(patients, alpha=alpha)
     fisher_row = tests.set_index("test").loc["Fisher-Freeman-Halton, seizure type x responder"]
-    power_row = interaction_power(patients, alpha=alpha).iloc[0]
+    power_row = interaction_power(patients, alpha=alpha, min_cell_count=mcc).iloc[0]
     names = ["kruskal_score_change", "kruskal_score_change_permutation",
              "kruskal_percent_change", "kruskal_percent_change_permutation",
              "fisher_freeman_halton", "logistic_likelihood_ratio"]

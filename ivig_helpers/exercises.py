@@ -74,9 +74,11 @@ def prespecified_or_not(p_by_type: dict, holm_p: dict, group: str = "generalized
 
 
 def group_size_for_power(patients: pd.DataFrame, target: float = 0.8,
-                         alpha: float = 0.05) -> pd.DataFrame:
+                         alpha: float = 0.05, min_cell_count: int = 0) -> pd.DataFrame:
     """Exercise 4: how many children per group a comparison of the two most different types'
-    responder rates would need for ``target`` power, beside the power it has now.
+    responder rates would need for ``target`` power, beside the power it has now (with
+    disclosure control on, from the released counts: see
+    :func:`ivig_helpers.appraisal.interaction_power`).
 
     Returns
     -------
@@ -86,7 +88,7 @@ def group_size_for_power(patients: pd.DataFrame, target: float = 0.8,
     """
     from statsmodels.stats.power import NormalIndPower
 
-    now = interaction_power(patients, alpha=alpha).iloc[0]
+    now = interaction_power(patients, alpha=alpha, min_cell_count=min_cell_count).iloc[0]
     effect = now["effect_size"]
     needed = float("nan")
     if pd.notna(effect) and effect > 0:
@@ -94,12 +96,13 @@ def group_size_for_power(patients: pd.DataFrame, target: float = 0.8,
                                                     power=target, ratio=1.0))
     return pd.DataFrame([{"group_a": now["group_a"], "group_b": now["group_b"],
                           "n_a": now["n_a"], "n_b": now["n_b"], "power": now["power"],
-                          "n_per_group": needed, "method": "asymptotic (arcsine, Cohen's h)"}])
+                          "n_per_group": needed, "method": "asymptotic (arcsine, Cohen's h)",
+                          "note": now["note"]}])
 
 
 def answer_words(number: int, table: pd.DataFrame, alpha: float = 0.05) -> str:
     """The answer to exercise ``number`` in a sentence written from its table (Markdown)."""
-    from .narrative import count_words, p_words, percent
+    from .narrative import count_words, p_words, percent, power_words
     from .privacy import is_number
 
     def c(value):  # a count as released, in words (a row of mixed types holds it as a float)
@@ -132,10 +135,12 @@ def answer_words(number: int, table: pd.DataFrame, alpha: float = 0.05) -> str:
     row = table.iloc[0]
     if isinstance(row["n_per_group"], str):
         return "**Answer.** Not shown: one of the groups is too small to show (disclosure control)."
+    if not row["group_a"]:
+        return f"**Answer.** No two seizure types can be compared here ({row['note']})."
     if not is_number(row["n_per_group"]):
         return "**Answer.** The two types' responder rates are equal here: no size would do."
     return (f"**Answer.** Comparing {row['group_a']} with {row['group_b']} seizures, groups of "
-            f"{c(row['n_a'])} and {c(row['n_b'])} have {percent(row['power'], 0)} power to "
+            f"{c(row['n_a'])} and {c(row['n_b'])} have {power_words(row['power'])} power to "
             "detect a "
             f"difference as large as the one seen; 80% power needs about "
             f"{int(-(-row['n_per_group'] // 1))} children per group.")

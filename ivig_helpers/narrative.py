@@ -68,6 +68,17 @@ def count_words(value) -> str:
     return str(int(value))
 
 
+def power_words(power: float) -> str:
+    """The power of a test as a percentage, never "100%" (it only comes near).
+
+    Examples
+    --------
+    >>> power_words(0.1449), power_words(0.99996)
+    ('14%', 'more than 99%')
+    """
+    return "more than 99%" if power > 0.99 else f"{100 * power:.0f}%"
+
+
 def percent(rate, decimals: int = 1) -> str:
     """A proportion as a percentage.
 
@@ -476,10 +487,12 @@ def appraisal_story(appraisal: dict) -> str:
     text = (f"- **Do the seizure types differ?** Compared directly, responder status by "
             f"seizure type gives {p_words(interaction)} (Fisher-Freeman-Halton test, {method}),"
             f" {verdict}.")
-    if is_number(power):
-        text += (f" With groups this size, such a comparison would detect a difference as "
-                 f"large as the one seen only {percent(power, 0)} of the time: a non-"
-                 "significant result here is weak evidence of no difference too.")
+    if is_number(power) and is_number(interaction) and interaction >= alpha:
+        text += (f" With groups this size, such a comparison has {power_words(power)} power to "
+                 "detect a difference as large as the one seen" + (
+                     ": this non-significant result is weak evidence of no difference too."
+                     if power < 0.8 else ", so a difference that large would probably have "
+                     "shown."))
     lines.append(text)
     exact = appraisal.get("generalized_exact_p")
     share = appraisal.get("specification_share_significant")

@@ -266,9 +266,10 @@ def release_table(table: pd.DataFrame, min_cell_count: int = 0,
     confidence : float
         The level of the intervals recomputed from released counts.
 
-    In a row where any count is redacted, the columns of :data:`GATED_COLUMNS` read
-    "suppressed". A table with ``events``, ``n`` and ``rate`` gets its rate and intervals
-    recomputed from the released counts (:func:`release_rate`).
+    In a row where any count is redacted, the columns of :data:`GATED_COLUMNS` and ``note``
+    read "suppressed" and a count of 0 is shown as redacted too. A table with ``events``,
+    ``n`` and ``rate`` gets its rate and intervals recomputed from the released counts
+    (:func:`release_rate`).
 
     Examples
     --------
@@ -303,6 +304,13 @@ def release_table(table: pd.DataFrame, min_cell_count: int = 0,
     for column in GATED_COLUMNS:
         if column in out:
             out[column] = out[column].where(~hidden, SUPPRESSED)
+    # in a row with a hidden count, a 0 or a note ("no patient changed") would describe the
+    # few children behind it: both are withheld as well
+    for column in counts:
+        zero = pd.to_numeric(table[column], errors="coerce").eq(0)
+        out[column] = out[column].where(~(hidden & zero), release_count(1, min_cell_count))
+    if "note" in out:
+        out["note"] = out["note"].where(~hidden, SUPPRESSED)
     return out
 
 

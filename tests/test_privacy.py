@@ -53,3 +53,18 @@ def test_no_margin_of_three_parts_pins_a_redacted_part(total_extra):
                           if sum(combo) in totals}
             assert parts[index] in consistent
             assert len(consistent) > 1, (parts, shown_total, shown)
+
+
+def test_a_row_with_a_hidden_count_shows_no_zero_and_no_note():
+    import pandas as pd
+
+    from ivig_helpers.privacy import release_table
+
+    table = pd.DataFrame({"group": ["a", "b", "c"], "n": [3, 12, 30], "n_changed": [0, 10, 0],
+                          "p_value": [None, 0.02, None],
+                          "note": ["no patient changed", "", "no patient changed"]})
+    shown = release_table(table, 5, ["n", "n_changed"], partition=True)
+    # "a" has 3 children: that none of them changed would describe each of them
+    assert shown.iloc[0].tolist() == ["a", "<5", "<5", SUPPRESSED, SUPPRESSED]
+    assert shown.iloc[2].tolist()[1:3] == [30, 0] and shown.iloc[2]["note"] == \
+        "no patient changed"  # a group shown in full keeps its zero and its note
