@@ -443,8 +443,8 @@ def headline_table(results: dict):
         p = results["subgroup_wilcoxon_p"].get(kind)
         rows.append((f"{kind}_wilcoxon_p", f"Within-group change, {TYPE_WORDS[kind]} "
                      "(Wilcoxon, asymptotic)", p_words(p), "", p))
-    method = results.get("seizure_type_vs_responder_method")  # "<test>, <method>, <detail>"
-    method = ", ".join(method.split(":")[0].split(", ")[:2]) if method else "Fisher's exact test"
+    method = results.get("seizure_type_vs_responder_method")  # "<test>, <method> (<detail>)"
+    method = method.split(" (")[0] if method else "Fisher's exact test"
     rows.append(("between_types_p", f"Responders differ between types ({method})",
                  p_words(results["seizure_type_vs_responder_p"]), "",
                  results["seizure_type_vs_responder_p"]))
@@ -484,8 +484,10 @@ def appraisal_story(appraisal: dict) -> str:
                and interaction < alpha else "not below alpha: no difference between the "
                "types is shown" if is_number(interaction) else "so no conclusion can be drawn")
     method = (appraisal.get("methods") or {}).get("interaction_p") or "exact"
+    test = ("Pearson's chi-square test, asymptotic" if method == "asymptotic"
+            else f"Fisher-Freeman-Halton test, {method}")
     text = (f"- **Do the seizure types differ?** Compared directly, responder status by "
-            f"seizure type gives {p_words(interaction)} (Fisher-Freeman-Halton test, {method}),"
+            f"seizure type gives {p_words(interaction)} ({test}),"
             f" {verdict}.")
     if is_number(power) and is_number(interaction) and interaction >= alpha:
         text += (f" With groups this size, such a comparison has {power_words(power)} power to "

@@ -21,7 +21,7 @@ import pandas as pd
 from tableone import TableOne
 
 from .contract import SEIZURE_TYPES, Cohort, load_cohort
-from .narrative import run_statement
+from .narrative import p_words, run_statement
 from .parameters import SHARED_FOLDER_VARIABLE
 from .privacy import (
     SUPPRESSED,
@@ -453,8 +453,7 @@ def describe_test(label: str, row: pd.Series, min_cell_count: int = 0) -> str:
     if not is_number(p):
         return (f"{label}: not shown (a cell of the table has fewer than {min_cell_count} "
                 "children)")
-    method = row["note"] or "exact"
-    return f"{label}: p = {p:.3f} ({method})"
+    return f"{label}: {p_words(p)} ({row['note'] or 'exact'})"
 
 
 def plain_table(table: pd.DataFrame, columns: list[str] | None = None,

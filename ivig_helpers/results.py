@@ -137,8 +137,7 @@ def compute_results(table: pd.DataFrame, responder_threshold: float = 0.5,
                    "ci": [_none_if_nan(row["exact_low"]), _none_if_nan(row["exact_high"])]}
             for kind, row in by_type.iterrows()},
         "seizure_type_vs_responder_p": _none_if_nan(between["p_value"]),
-        "seizure_type_vs_responder_method": f"Fisher-Freeman-Halton test, {between['note']}"
-        if between["testable"] else None,
+        "seizure_type_vs_responder_method": between["note"] if between["testable"] else None,
         "asm_wilcoxon_p": None,
         "asm_fisher_p": None,
         "age_n": 0,

@@ -98,10 +98,10 @@ def test_the_headline_table_names_the_method_of_the_test_between_types():
     for table in (load_cohort(BUNDLED).table, make_cohort(10_000, seed=1)):
         chosen = fisher_exact(add_outcomes(table), "seizure_type", "responder").iloc[0]
         seen.add(chosen["method"])
-        words = {"exact": "exact", "asymptotic": "asymptotic chi-square"}[chosen["method"]]
+        words = {"exact": "Fisher-Freeman-Halton exact test",
+                 "asymptotic": "Pearson's chi-square test, asymptotic"}[chosen["method"]]
         row = narrative.headline_table(compute_results(table)).set_index("quantity")
-        assert row.loc["between_types_p", "what"] == (
-            f"Responders differ between types (Fisher-Freeman-Halton test, {words})")
+        assert row.loc["between_types_p", "what"] == f"Responders differ between types ({words})"
     assert seen == {"exact", "asymptotic"}  # both ways of the test were seen
 
 

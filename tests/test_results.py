@@ -87,7 +87,7 @@ def test_difference_between_types_matches_an_exact_enumeration(results):
     exact = sum(probability(t) for t in tables if probability(t) <= p_observed * (1 + 1e-7))
     assert results["seizure_type_vs_responder_p"] == pytest.approx(exact, rel=1e-9)
     method = results["seizure_type_vs_responder_method"]
-    assert method.startswith("Fisher-Freeman-Halton test, exact")
+    assert method.startswith("Fisher-Freeman-Halton exact test")
 
 
 def test_scorecard_sets_published_percentages_against_this_cohorts_interval(results):
