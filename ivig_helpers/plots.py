@@ -531,6 +531,11 @@ def specification_curve(curve: pd.DataFrame, alpha: float = 0.05) -> plt.Figure:
                 ha="center", transform=ax.transAxes)
         return fig
     x = np.arange(len(shown))
+    # a log axis cannot draw p = 0 (a large cohort's p underflows): the smallest are drawn at
+    # the floor, labelled as below it
+    floor = 1e-16
+    clipped = (shown["p_value"] < floor).to_numpy()
+    shown["p_value"] = shown["p_value"].clip(lower=floor)
     for family, color in FAMILY_COLORS.items():
         part = (shown["family"] == family).to_numpy()
         ax.scatter(x[part], shown["p_value"][part], color=color, label=family, zorder=3)
@@ -544,7 +549,11 @@ def specification_curve(curve: pd.DataFrame, alpha: float = 0.05) -> plt.Figure:
                  f"p < {alpha:g}",
            xlabel="Analyses, ordered by p-value (details in the table below)",
            ylabel="p-value (log scale)", xticks=[])
-    ax.legend(loc="lower right", frameon=True, fontsize=8)
+    if clipped.any():
+        ax.axhline(floor, color="gray", linewidth=0.8, linestyle=":")
+        ax.text(0.01, floor * 4, f" {int(clipped.sum())} below 1e-16, drawn on the dotted line",
+                transform=ax.get_yaxis_transform(), va="bottom", fontsize=8, color="dimgray")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=True, fontsize=8)
     return fig
 
 
