@@ -63,3 +63,16 @@ def test_course_plot_starts_at_zero(patients):
     figure = plots.course(patients)
     assert figure.axes[0].get_ylim()[0] == 0
     plt.close(figure)
+
+
+def test_the_specification_curve_draws_p_values_that_underflow_to_zero():
+    import pandas as pd
+
+    curve = pd.DataFrame({"family": ["change within the group"] * 3,
+                          "p_value": [0.0, 1e-300, 0.2]})
+    fig = plots.specification_curve(curve, 0.05)
+    ax = fig.axes[0]
+    drawn = [float(y) for c in ax.collections for y in c.get_offsets()[:, 1]]
+    assert sorted(drawn) == [1e-16, 1e-16, 0.2]  # every point is on the figure
+    assert ax.get_ylim()[0] > 1e-18
+    assert any("2 below 1e-16" in t.get_text() for t in ax.texts)
