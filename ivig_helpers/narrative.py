@@ -473,7 +473,8 @@ def appraisal_story(appraisal: dict) -> str:
     if tested:
         kind = min(tested, key=tested.get)
         lines.append(
-            f"- **{len(raw)} groups were tested, so a p-value below alpha turns up by chance "
+            f"- **{sum(p is not None for p in raw.values())} groups were tested, so a p-value "
+            "below alpha turns up by chance "
             f"more often than alpha ({alpha:g}) says.** The smallest within-group p here "
             f"({TYPE_WORDS[kind]}, "
             f"{p_words(tested[kind])}) becomes {p_words(holm.get(kind))} once the number of "

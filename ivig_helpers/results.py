@@ -182,7 +182,7 @@ def reproduced_values(results: dict) -> dict:
         return 100.0 * count / n if n else None
 
     values = {
-        "n_patients": n,
+        "n_patients": results.get("n_analysed", n),  # the study's "patients in the analysis"
         "age_min": results["age_min"], "age_max": results["age_max"],
         "age_mean": results["age_mean"], "age_sd": results["age_sd"],
         "responders": results["responders"],

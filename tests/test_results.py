@@ -104,3 +104,16 @@ def test_scorecard_sets_published_percentages_against_this_cohorts_interval(resu
     assert card.loc["focal_percent", "ci_high"] == pytest.approx(100 * high)
     assert card.loc["focal_percent", "published_inside_ci"] is (100 * low <= 38.3 <= 100 * high)
     assert card.loc["n_patients", "published_inside_ci"] is None  # a count has no interval
+
+
+def test_the_scorecard_sets_the_studys_patients_in_the_analysis_against_those_analysed():
+    # with missing follow-up excluded, 5 of 50 children are not analysed: the study's "60
+    # patients in the analysis" is set against the 45, not against the rows of the file
+    from ivig_helpers import add_outcomes
+    from ivig_helpers.results import reproduced_values
+
+    table = make_cohort(50, missing_followup_share=0.1, seed=4)
+    found = compute_results(table, missing_followup="exclude")
+    analysed = len(add_outcomes(table, missing_followup="exclude"))
+    assert found["n_patients"] == 50 and analysed == 45
+    assert reproduced_values(found)["n_patients"] == 45
