@@ -521,22 +521,39 @@ def appraisal_story(appraisal: dict) -> str:
                  "a rough guide.")
     if is_number(null_share):
         settings = appraisal.get("null_simulation_settings") or {}
-        how = ("Monte Carlo: a child's chance of responding from simulated children, then the "
-               "binomial distribution of a cohort of this size"
-               if settings.get("simulated_children") else "Monte Carlo")
-        text += (f" In simulated cohorts where IVIG does nothing, but treatment starts after a "
-                 f"bad stretch, {percent(null_share, 1)} reach this responder rate ({how}). "
-                 "A single-arm study cannot separate IVIG from these effects; only a "
-                 "comparison group can.")
+        typical = appraisal.get("null_simulation_median_rate")
+        how = ("Monte Carlo: one child's chance of responding estimated from "
+               f"{settings['simulated_children']:,} simulated children, then the binomial "
+               "distribution of a cohort of this size"
+               if settings.get("simulated_children") else
+               f"Monte Carlo, {settings.get('n_cohorts') or 0:,} simulated cohorts")
+        reach = "fewer than 0.1%" if null_share < 0.001 else percent(null_share, 1)
+        text += (" If IVIG did nothing, but treatment started after a bad stretch as it often "
+                 "does, a typical cohort of this size would still have about "
+                 f"{percent(typical, 0)} responders (regression to the mean), and {reach} of "
+                 f"such cohorts reach this responder rate ({how}). A single-arm study cannot "
+                 "separate IVIG from these effects; only a comparison group can."
+                 if is_number(typical) else
+                 f" In simulated cohorts where IVIG does nothing, but treatment starts after a "
+                 f"bad stretch, {reach} reach this responder rate ({how}). A single-arm study "
+                 "cannot separate IVIG from these effects; only a comparison group can.")
     lines.append(text)
     pooled = appraisal.get("pooled_responder_rate") or {}
     if is_number(pooled.get("rate")):
-        lines.append(
-            f"- **Other IVIG cohorts.** Pooled, the published cohorts give a responder rate of "
-            f"{percent(pooled['rate'], 0)} ({interval(pooled['ci'], _level(appraisal))}), but "
-            "they disagree far "
-            f"more than chance explains (I² = {percent(pooled['i2'], 0)}): selection, "
-            "definitions and follow-up differ from one to the next.")
+        i2 = pooled.get("i2")
+        spread = ("they disagree far more than chance explains" if is_number(i2) and i2 >= 0.5
+                  else "they disagree somewhat more than chance explains" if is_number(i2)
+                  and i2 >= 0.25 else "they agree about as well as chance allows")
+        text = (f"- **Other IVIG cohorts.** Pooled (random effects, Hartung-Knapp interval), the "
+                f"published cohorts and this one give a responder rate of "
+                f"{percent(pooled['rate'], 0)} ({interval(pooled['ci'], _level(appraisal))}); "
+                f"{spread} (I² = {percent(i2, 0)}): selection, definitions and follow-up "
+                "differ from one to the next.")
+        if appraisal.get("responder_threshold", STUDY_THRESHOLD) != STUDY_THRESHOLD:
+            text += (f" This cohort's responders are counted at "
+                     f"{100 * appraisal['responder_threshold']:g}%, the others' at 50%: the "
+                     "pooled rate mixes two definitions.")
+        lines.append(text)
     n80 = appraisal.get("rct_n_per_arm_80")
     if is_number(n80):
         lines.append(
