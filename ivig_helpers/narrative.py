@@ -68,6 +68,17 @@ def count_words(value) -> str:
     return str(int(value))
 
 
+def share_words(share) -> str:
+    """A small share as a percentage, "fewer than 0.1%" rather than "0.0%".
+
+    Examples
+    --------
+    >>> share_words(0.0), share_words(0.0153), share_words("suppressed")
+    ('fewer than 0.1%', '1.5%', 'not shown')
+    """
+    return "fewer than 0.1%" if is_number(share) and share < 0.001 else percent(share, 1)
+
+
 def power_words(power: float) -> str:
     """The power of a test as a percentage, never "100%" (it only comes near).
 
@@ -527,7 +538,7 @@ def appraisal_story(appraisal: dict) -> str:
                "distribution of a cohort of this size"
                if settings.get("simulated_children") else
                f"Monte Carlo, {settings.get('n_cohorts') or 0:,} simulated cohorts")
-        reach = "fewer than 0.1%" if null_share < 0.001 else percent(null_share, 1)
+        reach = share_words(null_share)
         text += (" If IVIG did nothing, but treatment started after a bad stretch as it often "
                  "does, a typical cohort of this size would still have about "
                  f"{percent(typical, 0)} responders (regression to the mean), and {reach} of "
