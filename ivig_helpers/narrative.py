@@ -427,7 +427,7 @@ def headline_table(results: dict):
     >>> from ivig_helpers import BUNDLED_COHORT, compute_results, load_cohort
     >>> table = headline_table(compute_results(load_cohort(BUNDLED_COHORT).table))
     >>> table.set_index("quantity").loc["responders", ["value", "interval"]].tolist()
-    ['22 of 60 (36.7%)', '95% CI 24.6% to 50.1%']
+    ['22 of 60 (36.7%)', 'exact 95% CI 24.6% to 50.1%']
     """
     import math
 
@@ -440,7 +440,7 @@ def headline_table(results: dict):
              f"{responder_definition(results['responder_threshold'])}",
              f"{count_words(results['responders'])} of {count_words(results['n_analysed'])} "
              f"({percent(results['responder_rate'])})",
-             interval(results["responder_rate_ci"], level), results["responder_rate"]),
+             "exact " + interval(results["responder_rate_ci"], level), results["responder_rate"]),
             ("seizure_free", "Seizure free at one year, of all analysed children",
              f"{count_words(results['seizure_free'])} ({percent(results['seizure_free_rate'])})",
              "", results["seizure_free_rate"]),
