@@ -320,6 +320,9 @@ def subgroup_story(results: dict, alpha: float) -> str:
     return " ".join(lines)
 
 
+LARGE_COHORT = 1_000  # children: above this, a p-value below alpha says little about size
+
+
 def medications_story(results: dict, alpha: float) -> str:
     """The two tests of the medication claim, in words."""
     wilcoxon, fisher = results["asm_wilcoxon_p"], results["asm_fisher_p"]
@@ -333,7 +336,13 @@ def medications_story(results: dict, alpha: float) -> str:
         if is_number(p):
             verdict = " (below alpha)" if p < alpha else " (not significant)"
         words.append(f"{name}: {p_words(p)}{verdict}")
-    return "**In these data:** " + "; ".join(words) + source(results, "asm_wilcoxon_p") + "."
+    text = "**In these data:** " + "; ".join(words) + source(results, "asm_wilcoxon_p") + "."
+    n = results.get("n_analysed")
+    if is_number(n) and n > LARGE_COHORT and any(is_number(p) and p < alpha
+                                                  for p in (wilcoxon, fisher)):
+        text += (f" With {n:,} children even a very small change gives a p-value below alpha: "
+                 "judge it by its size (the summary above), not by the p-value alone.")
+    return text
 
 
 def scorecard_story(matched: int, total: int, withheld: int, is_bundled: bool) -> str:

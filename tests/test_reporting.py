@@ -137,3 +137,13 @@ def test_the_appraisal_words_follow_the_simulation_the_pool_and_the_threshold():
     assert "the published cohorts and this one" in text
     assert "they agree about as well as chance allows (I² = 10%)" in text
     assert "the pooled rate mixes two definitions" in text
+
+
+def test_a_large_cohort_is_told_that_significance_is_not_size():
+    from ivig_helpers import narrative
+
+    found = {"asm_wilcoxon_p": 1e-9, "asm_fisher_p": 0.32, "n_analysed": 100_000}
+    assert "With 100,000 children even a very small change" in narrative.medications_story(
+        found, 0.05)
+    assert "very small change" not in narrative.medications_story(
+        {**found, "n_analysed": 60}, 0.05)
