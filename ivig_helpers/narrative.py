@@ -60,12 +60,12 @@ def count_words(value) -> str:
 
     Examples
     --------
-    >>> count_words(35), count_words("<5"), count_words("suppressed")
-    ('35', 'fewer than 5', 'a number not shown')
+    >>> count_words(35), count_words(100000), count_words("<5"), count_words("suppressed")
+    ('35', '100,000', 'fewer than 5', 'a number not shown')
     """
     if isinstance(value, str):
         return f"fewer than {value[1:]}" if value.startswith("<") else "a number not shown"
-    return str(int(value))
+    return f"{int(value):,}"
 
 
 def share_words(share) -> str:
