@@ -186,22 +186,22 @@ def fisher_exact(data: pd.DataFrame, row: str, column: str, seed: int = 2024,
                       testable=True, method="exact", note="Fisher's exact test")
     elif 2 in table.shape and _tables_to_enumerate(table) <= ENUMERATION_LIMIT:
         result.update(p_value=freeman_halton_exact(table), testable=True, method="exact",
-                      note="Fisher-Freeman-Halton exact test (every table with these "
-                           "margins enumerated)")
+                      note="Fisher-Freeman-Halton exact test, every table with these "
+                           "margins enumerated")
     elif 2 in table.shape or table.sum() > 1000:
         chi2 = stats.chi2_contingency(table, correction=False)
         result.update(statistic=float(chi2.statistic), p_value=float(chi2.pvalue),
                       testable=True, method="asymptotic",
-                      note="Pearson's chi-square test, asymptotic (too many tables for an "
-                           "exact test)")
+                      note="Pearson's chi-square test, asymptotic: too many tables for an "
+                           "exact test")
     else:
         method = stats.MonteCarloMethod(n_resamples=n_resamples, rng=np.random.default_rng(seed))
         test = stats.fisher_exact(table, method=method)
         # SciPy returns a one-element array instead of a number for very small tables
         result.update(p_value=float(np.asarray(test.pvalue).reshape(-1)[0]), testable=True,
                       method="Monte Carlo",
-                      note=f"Fisher-Freeman-Halton test, Monte Carlo "
-                           f"({n_resamples} resamples, seed {seed})")
+                      note=f"Fisher-Freeman-Halton test, Monte Carlo, {n_resamples} "
+                           f"resamples, seed {seed}")
     return pd.DataFrame([result])
 
 

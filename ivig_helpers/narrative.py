@@ -463,8 +463,13 @@ def headline_table(results: dict):
         p = results["subgroup_wilcoxon_p"].get(kind)
         rows.append((f"{kind}_wilcoxon_p", f"Within-group change, {TYPE_WORDS[kind]} "
                      "(Wilcoxon, asymptotic)", p_words(p), "", p))
-    method = results.get("seizure_type_vs_responder_method")  # "<test>, <method> (<detail>)"
-    method = method.split(" (")[0] if method else "Fisher's exact test"
+    method = results.get("seizure_type_vs_responder_method")  # "<test>, <detail>"
+    if method:  # the test's name, and its method where the name does not say it
+        parts = method.split(":")[0].split(", ")
+        method = ", ".join(parts[:1] + [p for p in parts[1:2] if p in ("asymptotic",
+                                                                       "Monte Carlo")])
+    else:
+        method = "Fisher's exact test"
     rows.append(("between_types_p", f"Responders differ between types ({method})",
                  p_words(results["seizure_type_vs_responder_p"]), "",
                  results["seizure_type_vs_responder_p"]))
