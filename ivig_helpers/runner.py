@@ -209,7 +209,7 @@ def _run(data: Path, out: Path, params: dict, signals: _StopSignals, jobs: int) 
                                  "whole, so nothing was changed: move what you want to keep out "
                                  "of it, or name a new or empty folder with --out")
             print(f"Cohort {cohort.file_name}:")
-            print(cohort_summary(cohort))
+            print(cohort_summary(cohort, params.get("min_cell_count", 0)))
             _remove_unfinished(out, signals)
             with signals.held():
                 staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-building-", dir=out.parent))

@@ -42,3 +42,16 @@ def test_checking_a_file_imports_no_statistics_or_plotting_library():
                           text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_summary_of_a_run_with_disclosure_control_holds_no_exact_small_count(tmp_path):
+    from ivig_helpers import load_cohort, make_cohort, write_cohort
+    from ivig_helpers.cli import cohort_summary
+
+    table = make_cohort(47, mix={"focal": 25, "generalized": 19, "both": 3},
+                        missing_followup_share=0.1, seed=2)
+    cohort = load_cohort(write_cohort(table, tmp_path / "centre.csv"))
+    exact, shown = cohort_summary(cohort), cohort_summary(cohort, 5)
+    assert "patients: 47" in exact and "both 3" in exact
+    assert "patients: 45" in shown and "both <5" in shown and "focal 25" in shown
+    assert "generalized 20" in shown and "without one-year follow-up: 5" in shown
