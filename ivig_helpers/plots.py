@@ -105,8 +105,10 @@ def _left_out_note(ax, left_out: list[str], min_cell_count: int, what: str = "")
     if left_out:
         text += (f" Left out (fewer than {min_cell_count} children{what}): "
                  + ", ".join(left_out) + ".")
-    ax.text(0.0, -0.22, text, transform=ax.transAxes, fontsize=8, color="dimgray",
-            va="top", wrap=True)
+    # below the axis title, wherever tick labels push it (a fixed place overprinted them)
+    ax.annotate(text, xy=(0.0, 0.0), xycoords=("axes fraction", ax.xaxis.label),
+                xytext=(0, -4), textcoords="offset points", fontsize=8, color="dimgray",
+                va="top", ha="left", wrap=True)
 
 
 def released_bars(ax, labels: list[str], counts, min_cell_count: int, colors=None) -> list[str]:
@@ -579,8 +581,8 @@ def benchmarks(placebo: pd.DataFrame, level: str = "95%",
            xlabel=f"Children with at least {100 * responder_threshold:g}% fewer seizures (%); "
                   "the trials counted 50%",
            title="The responder rate against children in randomized trials")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=2, fontsize=8,
-              frameon=False)
+    # beside the plot: below it, the axis title (its length depends on the threshold) ran into it
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     return fig
 
 
