@@ -167,6 +167,8 @@ def _released_waterfall(patients: pd.DataFrame, responder_threshold: float,
     colors = [OUTCOME_COLORS["Seizure free"]] + [
         OUTCOME_COLORS["Responder"] if high <= cut + 1e-9 else OUTCOME_COLORS["Non-responder"]
         for _, high, _ in CHANGE_BANDS[1:]] + [OUTCOME_COLORS["No one-year follow-up"]]
+    if bands["No one-year follow-up"] == 0:  # none, or left out of the analysis: no empty band
+        bands, colors = bands.iloc[:-1], colors[:-1]
     fig, ax = plt.subplots(figsize=(9, 4.5))
     left_out = released_bars(ax, list(bands.index), bands.to_numpy(), min_cell_count, colors)
     ax.tick_params(axis="x", labelrotation=30)
