@@ -1636,7 +1636,10 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
             for _, row in odds.iterrows()},
         "interaction_power": gate(power_row["power"], [power_row["n_a"], power_row["n_b"]]),
         "interaction_power_groups": [power_row["group_a"], power_row["group_b"]],
-        "generalized_exact_p": gate(exact_p, general_counts[:4]),
+        # withheld with disclosure control on, as the specification table and figure are: an
+        # exact p of few changed children is a function of their exact count
+        "generalized_exact_p": SUPPRESSED if mcc > 0 and exact_p is not None
+        else gate(exact_p, general_counts[:4]),
         "generalized_n_changed": release_count(n_changed, mcc),
         "specification_share_significant": gate(specification_share(curve), general_counts),
         "specification_share_by_family": {f: gate(specification_share(curve, family=f),

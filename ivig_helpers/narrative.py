@@ -181,8 +181,9 @@ def group_sizes(results: dict) -> str:
     if len(sizes) == 1:
         return f"one seizure-type group, sized {count_words(sizes[0])}"
     low = next((s for s in sizes if isinstance(s, str) and s.startswith("<")), None)
-    low_words = count_words(low) if low else (str(min(numbers)) if numbers else "an unknown")
-    high_words = str(max(numbers)) if numbers else "an unknown size"
+    low_words = count_words(low) if low else (count_words(min(numbers)) if numbers
+                                              else "an unknown")
+    high_words = count_words(max(numbers)) if numbers else "an unknown size"
     return f"seizure-type groups sized {low_words} to {high_words}"
 
 
@@ -498,8 +499,7 @@ def appraisal_story(appraisal: dict) -> str:
     if tested:
         kind = min(tested, key=tested.get)
         lines.append(
-            f"- **{sum(p is not None for p in raw.values())} groups were tested, so a p-value "
-            "below alpha turns up by chance "
+            f"- **{len(raw)} groups were tested, so a p-value below alpha turns up by chance "
             f"more often than alpha ({alpha:g}) says.** The smallest within-group p here "
             f"({TYPE_WORDS[kind]}, "
             f"{p_words(tested[kind])}) becomes {p_words(holm.get(kind))} once the number of "

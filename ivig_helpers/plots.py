@@ -462,7 +462,8 @@ def _released_slope(patients, before, after, min_cell_count):
         if not is_number(release_count(int(counts.loc[kind].sum()), min_cell_count)):
             ax.text(0.5, 0.5, f"fewer than {min_cell_count} children:\nnot shown",
                     ha="center", va="center", transform=ax.transAxes)
-            ax.set(xticks=[], title=f"{TYPE_LABELS[kind]} (n={size})")
+            ax.set(xticks=[], title=f"{TYPE_LABELS[kind]} (n {size})" if str(size).startswith("<")
+                   else f"{TYPE_LABELS[kind]} (n={size})")
             continue
         released_bars(ax, ["score fell", "same", "score rose"], counts.loc[kind].to_numpy(),
                       min_cell_count, list(SLOPE_COLORS.values()))
@@ -473,7 +474,7 @@ def _released_slope(patients, before, after, min_cell_count):
     return fig
 
 
-ASM_CHANGE_BANDS = ("2 or more fewer", "1 fewer", "same", "1 more", "2 or more more")
+ASM_CHANGE_BANDS = ("2 or more fewer", "1 fewer", "same", "1 more", "2 or more added")
 
 
 def asm_change_plot(with_change: pd.DataFrame, min_cell_count: int = 0) -> plt.Figure:

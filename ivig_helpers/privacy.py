@@ -267,7 +267,7 @@ def release_table(table: pd.DataFrame, min_cell_count: int = 0,
         The level of the intervals recomputed from released counts.
 
     In a row where any count is redacted, the columns of :data:`GATED_COLUMNS` and ``note``
-    read "suppressed" and a count of 0 is shown as redacted too. A table with ``events``,
+    read "suppressed", and so does a count of 0. A table with ``events``,
     ``n`` and ``rate`` gets its rate and intervals recomputed from the released counts
     (:func:`release_rate`).
 
@@ -308,7 +308,7 @@ def release_table(table: pd.DataFrame, min_cell_count: int = 0,
     # few children behind it: both are withheld as well
     for column in counts:
         zero = pd.to_numeric(table[column], errors="coerce").eq(0)
-        out[column] = out[column].where(~(hidden & zero), release_count(1, min_cell_count))
+        out[column] = out[column].where(~(hidden & zero), SUPPRESSED)  # "<N" means 1 to N - 1
     if "note" in out:
         out["note"] = out["note"].where(~hidden, SUPPRESSED)
     return out

@@ -211,7 +211,7 @@ def test_no_figure_draws_a_hidden_group_or_an_unreleased_count(attacked):
             drawn = [t.get_text() for t in figure.findobj(Text)]
             assert not any(t.startswith("Generalized") for t in drawn), (name, drawn)
         if name == "slope":
-            assert "Generalized (n=<5)" in text and "not shown" in text
+            assert "Generalized (n <5)" in text and "not shown" in text
     plt.close("all")
 
 

@@ -48,7 +48,7 @@ def test_with_disclosure_control_figures_draw_released_aggregates_only(patients)
     assert "Left out (fewer than 5 children or responders): Generalized" in forest
     assert "Generalized (" not in forest  # the one-child group is not drawn
     assert "Focal (5/25)" in forest  # 25 children, 6 responders: rounded to 5
-    assert "Generalized (n=<5)" in drawn_text(figures["slope"])
+    assert "Generalized (n <5)" in drawn_text(figures["slope"])
     assert "not shown" in drawn_text(figures["slope"])
     # per-child figures become bands: one bar per band of percent change, not one per child
     waterfall_bars = [p for p in figures["waterfall"].axes[0].patches if p.get_height() > 0]
