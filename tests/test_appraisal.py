@@ -571,6 +571,10 @@ def test_appraisal_results_withhold_what_rests_on_small_counts(tmp_path):
     json.dumps(found, allow_nan=False)
     assert found["interaction_p"] == "suppressed"  # 3 children with both types
     assert all(p in ("suppressed", None) for p in found["holm_p"].values())
+    # an exact p of few changed children is a function of their count: withheld
+    assert found["generalized_exact_p"] == "suppressed"
+    shown = ap.appraisal_results(table, n_permutations=199, n_cohorts=300)
+    assert isinstance(shown["generalized_exact_p"], float)  # shown without disclosure control
 
 
 # --- unusual cohorts ----------------------------------------------------------------------------
