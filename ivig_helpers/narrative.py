@@ -537,12 +537,13 @@ def appraisal_story(appraisal: dict) -> str:
         lines.append(text)
     placebo = appraisal.get("placebo_binomial_p")
     null_share = appraisal.get("null_simulation_share")
+    threshold = appraisal.get("responder_threshold", STUDY_THRESHOLD)
     text = (f"- **Placebo and regression to the mean.** Against the 19% of children who respond "
             f"to a placebo in trials, the responder rate gives {p_words(placebo)} (one-sided "
             "exact binomial test).")
-    if appraisal.get("responder_threshold", STUDY_THRESHOLD) != STUDY_THRESHOLD:
+    if threshold != STUDY_THRESHOLD:
         text += (f" The trials counted children with at least 50% fewer seizures; this run "
-                 f"counts {100 * appraisal['responder_threshold']:g}%, so the comparison is only "
+                 f"counts {100 * threshold:g}%, so the comparison is only "
                  "a rough guide.")
     if is_number(null_share):
         settings = appraisal.get("null_simulation_settings") or {}
@@ -552,16 +553,13 @@ def appraisal_story(appraisal: dict) -> str:
                "distribution of a cohort of this size"
                if settings.get("simulated_children") else
                f"Monte Carlo, {settings.get('n_cohorts') or 0:,} simulated cohorts")
-        reach = share_words(null_share)
+        typical_words = (f", a typical cohort of this size would still have about "
+                         f"{percent(typical, 0)} responders (regression to the mean), and"
+                         if is_number(typical) else ",")
         text += (" If IVIG did nothing, but treatment started after a bad stretch as it often "
-                 "does, a typical cohort of this size would still have about "
-                 f"{percent(typical, 0)} responders (regression to the mean), and {reach} of "
-                 f"such cohorts reach this responder rate ({how}). A single-arm study cannot "
-                 "separate IVIG from these effects; only a comparison group can."
-                 if is_number(typical) else
-                 f" In simulated cohorts where IVIG does nothing, but treatment starts after a "
-                 f"bad stretch, {reach} reach this responder rate ({how}). A single-arm study "
-                 "cannot separate IVIG from these effects; only a comparison group can.")
+                 f"does{typical_words} {share_words(null_share)} of such cohorts reach this "
+                 f"responder rate ({how}). A single-arm study cannot separate IVIG from these "
+                 "effects; only a comparison group can.")
     lines.append(text)
     pooled = appraisal.get("pooled_responder_rate") or {}
     if is_number(pooled.get("rate")):
@@ -574,9 +572,9 @@ def appraisal_story(appraisal: dict) -> str:
                 f"{percent(pooled['rate'], 0)} ({interval(pooled['ci'], _level(appraisal))}); "
                 f"{spread} (I² = {percent(i2, 0)}): selection, definitions and follow-up "
                 "differ from one to the next.")
-        if appraisal.get("responder_threshold", STUDY_THRESHOLD) != STUDY_THRESHOLD:
+        if threshold != STUDY_THRESHOLD:
             text += (f" This cohort's responders are counted at "
-                     f"{100 * appraisal['responder_threshold']:g}%, the others' at 50%: the "
+                     f"{100 * threshold:g}%, the others' at 50%: the "
                      "pooled rate mixes two definitions.")
         lines.append(text)
     n80 = appraisal.get("rct_n_per_arm_80")

@@ -405,16 +405,21 @@ def slope(patients: pd.DataFrame, before: str = "baseline_score",
                 color="black", linewidth=3)
         ax.set(xticks=[0, 1], xticklabels=["Before IVIG", "1 year"], xlim=(-0.3, 1.3),
                title=f"{kind} (n={shown_count(int(part.sum()), min_cell_count)})")
-    axes[0][0].set(ylabel="Seizure frequency score (0 none to 5 most)", yticks=range(6))
-    handles = [plt.Line2D([], [], color=c, linewidth=2) for c in SLOPE_COLORS.values()]
-    handles.append(plt.Line2D([], [], color="black", linewidth=3))
-    fig.legend(handles, ["score fell", "score unchanged", "score rose", "median"],
-               loc="lower center", ncol=4, frameon=False, bbox_to_anchor=(0.5, -0.06))
+    _slope_axis_and_legend(fig, axes)
     fig.suptitle("Seizure frequency score before IVIG and at one year, one line per child")
     return fig
 
 
 SLOPE_COLORS = {"fell": "#1b7837", "same": "#999999", "rose": "#b2182b"}
+
+
+def _slope_axis_and_legend(fig: plt.Figure, axes) -> None:
+    """The score axis and the colour legend every slope plot shares."""
+    axes[0][0].set(ylabel="Seizure frequency score (0 none to 5 most)", yticks=range(6))
+    handles = [plt.Line2D([], [], color=c, linewidth=2) for c in SLOPE_COLORS.values()]
+    handles.append(plt.Line2D([], [], color="black", linewidth=3))
+    fig.legend(handles, ["score fell", "score unchanged", "score rose", "median"],
+               loc="lower center", ncol=4, frameon=False, bbox_to_anchor=(0.5, -0.06))
 
 
 def _aggregate_slope(patients: pd.DataFrame, before: str, after: str) -> plt.Figure:
@@ -439,11 +444,7 @@ def _aggregate_slope(patients: pd.DataFrame, before: str, after: str) -> plt.Fig
         ax.plot([0, 1], [np.median(y0), np.median(y1)], color="black", linewidth=3)
         ax.set(xticks=[0, 1], xticklabels=["Before IVIG", "1 year"], xlim=(-0.3, 1.3),
                title=f"{TYPE_LABELS[kind]} (n={int(part.sum()):,})")
-    axes[0][0].set(ylabel="Seizure frequency score (0 none to 5 most)", yticks=range(6))
-    handles = [plt.Line2D([], [], color=c, linewidth=2) for c in SLOPE_COLORS.values()]
-    handles.append(plt.Line2D([], [], color="black", linewidth=3))
-    fig.legend(handles, ["score fell", "score unchanged", "score rose", "median"],
-               loc="lower center", ncol=4, frameon=False, bbox_to_anchor=(0.5, -0.06))
+    _slope_axis_and_legend(fig, axes)
     fig.suptitle("Seizure frequency score before IVIG and at one year\n(one line per pair of "
                  "scores, as wide as its share of the children)")
     return fig
