@@ -44,14 +44,8 @@ from . import site
 from .cli import EXIT_ANALYSIS_FAILED, EXIT_OK, Interrupted, UsageError, cohort_summary
 from .contract import load_cohort
 from .outcomes import check_outcome_parameters
-from .parameters import (  # noqa: F401
-    PARAMETER_DEFAULTS,
-    PARAMETER_TYPES,
-    PARAMETERS,
-    SHARED_FOLDER_VARIABLE,
-)
+from .parameters import PARAMETER_DEFAULTS, PARAMETER_TYPES, SHARED_FOLDER_VARIABLE
 from .privacy import mode_statement
-from .site import inline_markdown  # noqa: F401 (runner.inline_markdown, as before)
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS_DIR = ROOT / "notebooks"

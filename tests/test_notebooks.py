@@ -15,7 +15,8 @@ import papermill
 import pytest
 
 from ivig_helpers import runner
-from ivig_helpers.runner import PARAMETERS, notebook_paths
+from ivig_helpers.parameters import PARAMETERS
+from ivig_helpers.runner import notebook_paths
 
 from .conftest import BUNDLED, TARGETS, run_cli
 
