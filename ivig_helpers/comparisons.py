@@ -156,7 +156,22 @@ ENUMERATION_LIMIT = 2_000_000  # tables; beyond this an exact test would be too 
 
 def fisher_exact(data: pd.DataFrame, row: str, column: str, seed: int = 2024,
                  n_resamples: int = 9999) -> pd.DataFrame:
-    """Fisher's exact test of association between two categorical columns.
+    """Fisher's exact test of association between two categorical columns: the counts of
+    ``pd.crosstab(data[row], data[column])`` tested by :func:`table_test`.
+
+    Returns
+    -------
+    DataFrame
+        One row: ``n``, ``table`` (the counts, rows by columns, as nested lists), ``statistic``
+        (the odds ratio for 2x2, chi-square for the asymptotic test, else NaN), ``p_value``,
+        ``testable``, ``method`` ("exact", "asymptotic" or "Monte Carlo"), ``note``.
+    """
+    return pd.DataFrame([table_test(pd.crosstab(data[row], data[column]).to_numpy(), seed,
+                                    n_resamples)])
+
+
+def table_test(table, seed: int = 2024, n_resamples: int = 9999) -> dict:
+    """Fisher's exact test of a table of counts (rows and columns with no child are dropped).
 
     The method is chosen by the size of the table, and named in ``note``:
 
@@ -166,19 +181,18 @@ def fisher_exact(data: pd.DataFrame, row: str, column: str, seed: int = 2024,
     - larger tables: the asymptotic chi-square test (Pearson), which holds when the counts are
       large; other small shapes: SciPy's Monte Carlo version, seeded.
 
-    Returns
-    -------
-    DataFrame
-        One row: ``n``, ``table`` (the counts, rows by columns, as nested lists), ``statistic``
-        (the odds ratio for 2x2, chi-square for the asymptotic test, else NaN), ``p_value``,
-        ``testable``, ``method`` ("exact", "asymptotic" or "Monte Carlo"), ``note``.
+    Returns a dict with the columns of :func:`fisher_exact`.
+
+    Examples
+    --------
+    >>> round(table_test([[3, 1], [1, 3], [0, 0]])["p_value"], 4)
+    0.4857
     """
-    counts = pd.crosstab(data[row], data[column])
-    counts = counts.loc[counts.sum(axis=1) > 0, counts.sum(axis=0) > 0]
-    table = counts.to_numpy()
+    table = np.asarray(table, dtype=np.int64)
+    table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
     result = {"n": int(table.sum()), "table": table.tolist(), "statistic": np.nan,
               "p_value": np.nan, "testable": False, "method": "", "note": ""}
-    if table.shape[0] < 2 or table.shape[1] < 2:
+    if table.ndim < 2 or table.shape[0] < 2 or table.shape[1] < 2:
         result["note"] = "one of the two variables takes a single value: nothing to compare"
     elif table.shape == (2, 2):
         test = stats.fisher_exact(table)
@@ -202,7 +216,7 @@ def fisher_exact(data: pd.DataFrame, row: str, column: str, seed: int = 2024,
                       method="Monte Carlo",
                       note=f"Fisher-Freeman-Halton test, Monte Carlo, {n_resamples} "
                            f"resamples, seed {seed}")
-    return pd.DataFrame([result])
+    return result
 
 
 def _tables_to_enumerate(table: np.ndarray) -> int:
