@@ -39,7 +39,16 @@ from scipy.special import expit, xlogy
 from .comparisons import fisher_exact, holm, paired_wilcoxon
 from .contract import DATA_DIR, SEIZURE_TYPES
 from .outcomes import add_outcomes, check_outcome_parameters, proportion_ci
-from .privacy import SUPPRESSED, is_number, release_count, release_statistic, round_p
+from .privacy import (
+    SUPPRESSED,
+    is_number,
+    one_way,
+    release_count,
+    release_p,
+    release_statistic,
+    release_table_test,
+    round_count,
+)
 
 IVIG_COHORTS = DATA_DIR / "ivig_cohorts.csv"
 """The published IVIG cohorts of the evidence context (FACTS section 4)."""
@@ -879,7 +888,7 @@ def specification_share(curve: pd.DataFrame, alpha: float | None = None,
 
 def placebo_comparison(responders: int, n: int, placebo_rate: float = PLACEBO_RATE,
                        alternative: str = "greater", totals=(),
-                       confidence: float = 0.95) -> pd.DataFrame:
+                       confidence: float = 0.95, min_cell_count: int = 0) -> pd.DataFrame:
     """The responder rate against published placebo and active add-on responder rates.
 
     Exact binomial tests (``scipy.stats.binomtest``) of ``responders`` out of ``n`` against
@@ -899,6 +908,9 @@ def placebo_comparison(responders: int, n: int, placebo_rate: float = PLACEBO_RA
         identified, 22/67 and 22/74): each adds the three rows again with ``n`` = total.
     confidence : float
         Level of the exact (Clopper-Pearson) interval of the rate.
+    min_cell_count : int
+        Disclosure control: the p-values as :func:`ivig_helpers.privacy.release_p` releases
+        them (the counts given are the released ones already).
 
     Returns
     -------
@@ -952,6 +964,7 @@ def placebo_comparison(responders: int, n: int, placebo_rate: float = PLACEBO_RA
                        p_value=float(test.pvalue), testable=True)
         else:
             row["note"] = "no children: nothing to test"
+        row["p_value"] = release_p(row["p_value"], min_cell_count)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -1563,15 +1576,29 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
     scores = paired_wilcoxon(patients, "baseline_score", "month12_score", by="seizure_type")
     holm_rows = holm_table(scores, alpha)
     pair_counts = [c for _, r in scores.iterrows() for c in r["counts"]]
-    holm_hidden = mcc > 0 and any(0 < c < mcc for c in pair_counts)
     pair_sizes = {r["group"]: r["counts"] for _, r in scores.iterrows()}
-    raw_p = {r["group"]: gate(r["p_value"], pair_sizes[r["group"]])
-             for _, r in holm_rows.iterrows()}
+    one_way_groups = {k for k, c in pair_sizes.items() if mcc > 0 and one_way(c)}
+    holm_hidden = mcc > 0 and (any(0 < c < mcc for c in pair_counts) or bool(one_way_groups))
+    raw_p = {r["group"]: SUPPRESSED if r["group"] in one_way_groups
+             else gate(r["p_value"], pair_sizes[r["group"]]) for _, r in holm_rows.iterrows()}
     holm_p = {r["group"]: (SUPPRESSED if holm_hidden and r["testable"]
                            else _plain(r["p_adjusted"])) for _, r in holm_rows.iterrows()}
 
     tests = interaction_tests(patients, seed=seed, n_permutations=n_permutations)
     odds = responder_odds_ratios(patients, alpha=alpha)
+    if mcc > 0:  # tests of counts, from the counts rounded as a reader sees them
+        rounded = {k: (round_count(events[k]), round_count(sizes[k] - events[k]))
+                   for k in SEIZURE_TYPES}
+        counted = _children_with(rounded)
+        odds = responder_odds_ratios(counted, alpha=alpha)
+        fisher = release_table_test([[e, n - e] for e, n in zip(events.values(), sizes.values(),
+                                                                strict=True)], mcc, seed)
+        tests = tests.astype({"p_value": object, "method": object, "note": object})
+        is_fisher = tests["test"].str.startswith("Fisher-Freeman-Halton")
+        tests.loc[is_fisher, ["p_value", "method", "note"]] = [
+            fisher["p_value"] if fisher["testable"] else None, fisher["method"], fisher["note"]]
+        is_logistic = tests["test"].str.startswith("logistic")
+        tests.loc[is_logistic, "p_value"] = _logistic(counted, "focal", 0.05)[1]["p_value"]
     fisher_row = tests.set_index("test").loc["Fisher-Freeman-Halton, seizure type x responder"]
     power_row = interaction_power(patients, alpha=alpha, min_cell_count=mcc).iloc[0]
     names = ["kruskal_score_change", "kruskal_score_change_permutation",
@@ -1696,12 +1723,12 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
             "single_arm_n": "smallest n for an exact one-sided binomial test against 19% "
                             "with 80% power at 37%"},
     }
-    if mcc > 0:  # p-values at the precision the pages show (see privacy.round_p)
+    if mcc > 0:  # p-values as privacy.release_p releases them
         for key in ("holm_raw_p", "holm_p", "interaction_tests", "placebo_benchmark_p",
                     "itt_placebo_p"):
-            result[key] = {k: round_p(v) for k, v in result[key].items()}
+            result[key] = {k: release_p(v, mcc) for k, v in result[key].items()}
         for key in ("interaction_p", "generalized_exact_p", "placebo_binomial_p"):
-            result[key] = round_p(result[key])
+            result[key] = release_p(result[key], mcc)
     if analysed > SIMULATION_COHORT_LIMIT:
         result["method_descriptions"]["null_simulation_share"] = simulate["note"]
     if len(general) and n_changed > MAX_EXACT_PAIRS:
@@ -1723,6 +1750,16 @@ def released_pair(events: int, n: int, min_cell_count: int = 0) -> tuple[int, in
     if min_cell_count <= 0 or not all(is_number(v) for v in shown):
         return events, n
     return min(shown[0], shown[1]), shown[1]
+
+
+def _children_with(cells: dict) -> pd.DataFrame:
+    """One row per child from (responders, non-responders) by seizure type: the odds ratios and
+    the likelihood ratio of counts a reader sees."""
+    sizes = [a + b for a, b in cells.values()]
+    responder = np.concatenate([np.repeat([True, False], c) for c in cells.values()])
+    return pd.DataFrame({"seizure_type": pd.Categorical(np.repeat(list(cells), sizes),
+                                                        categories=SEIZURE_TYPES),
+                         "responder": responder})
 
 
 def _baseline_distribution(patients: pd.DataFrame) -> dict:

@@ -102,7 +102,7 @@ def group_size_for_power(patients: pd.DataFrame, target: float = 0.8,
 
 def answer_words(number: int, table: pd.DataFrame, alpha: float = 0.05) -> str:
     """The answer to exercise ``number`` in a sentence written from its table (Markdown)."""
-    from .narrative import count_words, p_words, percent, power_words
+    from .narrative import count_words, p_below, p_number, p_words, percent, power_words
     from .privacy import is_number
 
     def c(value):  # a count as released, in words (a row of mixed types holds it as a float)
@@ -128,8 +128,8 @@ def answer_words(number: int, table: pd.DataFrame, alpha: float = 0.05) -> str:
         planned, among = table["p_value"].tolist()
         return (f"**Answer.** Planned in advance as the only test: {p_words(planned)}. As the "
                 f"smallest of three: {p_words(among)}"
-                + (" — no longer below alpha." if is_number(among) and among >= alpha
-                   and is_number(planned) and planned < alpha else ".")
+                + (" — no longer below alpha." if p_number(among) is not None
+                   and not p_below(among, alpha) and p_below(planned, alpha) else ".")
                 + " The study did not say it planned the generalized test alone, so the "
                 "corrected value is the fair one.")
     row = table.iloc[0]

@@ -9,9 +9,11 @@ Markdown; a notebook shows it with :func:`show`.
 
 from __future__ import annotations
 
+import math
+
 from .contract import SEIZURE_TYPES
 from .parameters import PARAMETER_DEFAULTS
-from .privacy import is_number
+from .privacy import P_BELOW_FLOOR, P_FLOOR, is_number
 
 TYPE_WORDS = {"focal": "focal seizures", "generalized": "generalized seizures",
               "both": "both focal and generalized seizures"}
@@ -120,18 +122,54 @@ def interval(pair, level: str = "95%") -> str:
 
 
 def p_words(p) -> str:
-    """A p-value as it is printed: three decimals, or "p < 0.001".
+    """A p-value as it is printed: up to three decimals (no more digits than it has: with
+    disclosure control on a p-value is released with one), or "p < 0.001".
 
     Examples
     --------
-    >>> p_words(0.01912), p_words(0.0004), p_words("suppressed"), p_words(None)
-    ('p = 0.019', 'p < 0.001', 'p not shown (a count behind it is hidden)', 'not testable')
+    >>> p_words(0.01912), p_words(0.0004), p_words(0.2), p_words("<0.001"), p_words(1.0)
+    ('p = 0.019', 'p < 0.001', 'p = 0.2', 'p < 0.001', 'p = 1')
+    >>> p_words("suppressed"), p_words(None)
+    ('p not shown (disclosure control: it could give a count away)', 'not testable')
     """
     if p is None:
         return "not testable"
+    if p == P_BELOW_FLOOR or is_number(p) and p < P_FLOOR:
+        return "p < 0.001"
     if not is_number(p):
-        return "p not shown (a count behind it is hidden)"
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+        return "p not shown (disclosure control: it could give a count away)"
+    return f"p = {p_text(p)}"
+
+
+def p_text(p: float) -> str:
+    """A p-value's digits: three decimals at most, and no trailing zero a released p lacks.
+
+    Examples
+    --------
+    >>> p_text(0.25), p_text(0.0191), p_text(0.5)
+    ('0.25', '0.019', '0.5')
+    """
+    return f"{p:.3f}".rstrip("0").rstrip(".")
+
+
+def p_number(p) -> float | None:
+    """A shown p-value as a number to compare with alpha: "<0.001" as just below 0.001; None
+    for a p-value that is withheld or was not testable.
+
+    Examples
+    --------
+    >>> p_number(0.02), p_number("<0.001") < 0.001, p_number("suppressed")
+    (0.02, True, None)
+    """
+    if p == P_BELOW_FLOOR:
+        return math.nextafter(P_FLOOR, 0)
+    return float(p) if is_number(p) else None
+
+
+def p_below(p, alpha: float) -> bool:
+    """True when a shown p-value is below alpha (False when it is withheld)."""
+    number = p_number(p)
+    return number is not None and number < alpha
 
 
 def responder_definition(threshold: float) -> str:
@@ -291,29 +329,29 @@ def subgroup_story(results: dict, alpha: float) -> str:
     tested = []
     for kind in _types_present(results):
         p = results["subgroup_wilcoxon_p"].get(kind)
-        verdict = (" (below alpha)" if is_number(p) and p < alpha else "")
+        verdict = " (below alpha)" if p_below(p, alpha) else ""
         tested.append(f"{TYPE_WORDS[kind]}: {p_words(p)}{verdict}"
                       f"{source(results, f'subgroup_wilcoxon_p.{kind}')}")
     lines.append("Within each seizure type, the score before IVIG against the score at one "
                  "year (Wilcoxon signed-rank test, asymptotic): " + "; ".join(tested) + ".")
     holm = results.get("holm_p") or {}
-    shown = {k: v for k, v in holm.items() if is_number(v)}
+    shown = {k: p_number(v) for k, v in holm.items() if p_number(v) is not None}
     if shown:
         kind = min(shown, key=shown.get)
         lines.append(f"Corrected for testing {len(holm)} groups (Holm's method), the smallest "
-                     f"becomes {p_words(shown[kind])} ({TYPE_WORDS[kind]})"
+                     f"becomes {p_words(holm[kind])} ({TYPE_WORDS[kind]})"
                      f"{source(results, f'holm_p.{kind}')}.")
     between = results["seizure_type_vs_responder_p"]
     if between is None:
         lines.append("The types could not be compared with each other (only one type, or no "
                      "responder at all).")
-    elif not is_number(between):
+    elif p_number(between) is None:
         lines.append("The test of the difference between types is not shown: a count behind "
                      "it is hidden.")
     else:
         method = results.get("seizure_type_vs_responder_method") or "Fisher's exact test"
         verdict = ("significant: the responder rates differ between types more than chance "
-                   "would easily explain" if between < alpha else
+                   "would easily explain" if p_below(between, alpha) else
                    "not significant: these data do not show that the types respond differently")
         lines.append(f"Compared with each other, responder status by seizure type ({method}): "
                      f"{p_words(between)}, {verdict} (alpha = {alpha:g})"
@@ -334,13 +372,12 @@ def medications_story(results: dict, alpha: float) -> str:
                      "asymptotic)", wilcoxon),
                     ("responder status against an ASM change (Fisher's exact test)", fisher)):
         verdict = ""
-        if is_number(p):
-            verdict = " (below alpha)" if p < alpha else " (not significant)"
+        if p_number(p) is not None:
+            verdict = " (below alpha)" if p_below(p, alpha) else " (not significant)"
         words.append(f"{name}: {p_words(p)}{verdict}")
     text = "**In these data:** " + "; ".join(words) + source(results, "asm_wilcoxon_p") + "."
     n = results.get("n_analysed")
-    if is_number(n) and n > LARGE_COHORT and any(is_number(p) and p < alpha
-                                                  for p in (wilcoxon, fisher)):
+    if is_number(n) and n > LARGE_COHORT and any(p_below(p, alpha) for p in (wilcoxon, fisher)):
         text += (f" With {n:,} children even a very small change gives a p-value below alpha: "
                  "judge it by its size (the summary above), not by the p-value alone.")
     return text
@@ -382,14 +419,14 @@ def cohort_shows(results: dict, is_bundled: bool) -> str:
 def subgroups_shows(results: dict, alpha: float) -> str:
     """The closing "what this shows, and what it cannot" of the seizure-type notebook."""
     below = [TYPE_WORDS[k] for k, p in results["subgroup_wilcoxon_p"].items()
-             if is_number(p) and p < alpha]
+             if p_below(p, alpha)]
     found = ("only in children with " + " and ".join(below) if len(below) == 1 else
              "in children with " + ", ".join(below) if below else "in no seizure type")
     between = results["seizure_type_vs_responder_p"]
-    if is_number(between):
+    if p_number(between) is not None:
         direct = (f"the direct comparison gives {p_words(between)}, "
                   + ("below alpha: here the types do differ in responder rate."
-                     if between < alpha else "not below alpha: these data do not show that "
+                     if p_below(between, alpha) else "not below alpha: these data do not show that "
                      "the types differ."))
     else:
         direct = "the direct comparison could not be shown for these data."
@@ -439,8 +476,6 @@ def headline_table(results: dict):
     >>> table.set_index("quantity").loc["responders", ["value", "interval"]].tolist()
     ['22 of 60 (36.7%)', 'exact 95% CI 24.6% to 50.1%']
     """
-    import math
-
     import pandas as pd
 
     level = _level(results)
@@ -495,27 +530,27 @@ def appraisal_story(appraisal: dict) -> str:
     holm = appraisal.get("holm_p") or {}
     raw = appraisal.get("holm_raw_p") or {}
     lines = []
-    tested = {k: p for k, p in raw.items() if is_number(p)}
+    tested = {k: p_number(p) for k, p in raw.items() if p_number(p) is not None}
     if tested:
         kind = min(tested, key=tested.get)
         lines.append(
             f"- **{len(raw)} groups were tested, so a p-value below alpha turns up by chance "
             f"more often than alpha ({alpha:g}) says.** The smallest within-group p here "
             f"({TYPE_WORDS[kind]}, "
-            f"{p_words(tested[kind])}) becomes {p_words(holm.get(kind))} once the number of "
+            f"{p_words(raw[kind])}) becomes {p_words(holm.get(kind))} once the number of "
             "groups tested is taken into account (Holm's method).")
     interaction = appraisal.get("interaction_p")
     power = appraisal.get("interaction_power")
-    verdict = ("below alpha: the types do differ" if is_number(interaction)
-               and interaction < alpha else "not below alpha: no difference between the "
-               "types is shown" if is_number(interaction) else "so no conclusion can be drawn")
+    verdict = ("below alpha: the types do differ" if p_below(interaction, alpha)
+               else "not below alpha: no difference between the types is shown"
+               if p_number(interaction) is not None else "so no conclusion can be drawn")
     method = (appraisal.get("methods") or {}).get("interaction_p") or "exact"
     test = ("Pearson's chi-square test, asymptotic" if method == "asymptotic"
             else f"Fisher-Freeman-Halton test, {method}")
     text = (f"- **Do the seizure types differ?** Compared directly, responder status by "
             f"seizure type gives {p_words(interaction)} ({test}),"
             f" {verdict}.")
-    if is_number(power) and is_number(interaction) and interaction >= alpha:
+    if is_number(power) and p_number(interaction) is not None and not p_below(interaction, alpha):
         text += (f" With groups this size, such a comparison has {power_words(power)} power to "
                  "detect a difference as large as the one seen" + (
                      ": this non-significant result is weak evidence of no difference too."
@@ -529,7 +564,7 @@ def appraisal_story(appraisal: dict) -> str:
         text = (f"- **How fragile is the generalized group's p-value?** Across {count} "
                 f"reasonable ways to analyse the same claim, {percent(share, 0)} give p below "
                 f"{alpha:g}.")
-        if is_number(exact):
+        if p_number(exact) is not None:
             text += (f" The exact version of the within-group test gives {p_words(exact)} "
                      f"(the asymptotic one, which the study most likely used, relies on more "
                      f"changed children than the {appraisal.get('generalized_n_changed')} "

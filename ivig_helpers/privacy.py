@@ -9,7 +9,11 @@ OpenSAFELY checks outputs before release (its ``docs/outputs/sdc.md``). With dis
   a total is the rounded total, never the sum of shown parts;
 - rates and their intervals are computed from the rounded counts;
 - a statistic of a group (a median, a test) is shown only when no count it depends on is redacted:
-  the group's size, the pairs that changed, every cell of a test's table;
+  the group's size, the pairs that changed, every cell of a test's table; a paired test in
+  which every changed child moved the same way is withheld too (:func:`one_way`);
+- a test of counts (Fisher's test, an odds ratio) is computed from the rounded counts, and every
+  p-value is shown to one significant digit ("<0.001" below 0.001): three decimals of a test
+  of exact counts can give those counts back;
 - exact minimum and maximum values of a person's attribute are not shown (bands instead).
 
 With ``min_cell_count`` 0 (off), numbers pass unchanged. :func:`mode_statement` says which mode a
@@ -27,6 +31,7 @@ import pandas as pd
 from .outcomes import proportion_ci
 
 SUPPRESSED = "suppressed"
+NOT_SHOWN = "not shown"  # a test statistic, with disclosure control on
 ROUNDING_BASE = 5
 
 # Columns computed from the counts of their row: shown only when none of those counts is hidden.
@@ -49,8 +54,9 @@ def mode_statement(min_cell_count: int, is_bundled: bool) -> str:
     if min_cell_count > 0:
         return (f"Disclosure control: **on**. Counts of 1 to {min_cell_count - 1} children are "
                 f"hidden (shown as <{min_cell_count}), every other count is rounded to the "
-                f"nearest multiple of {ROUNDING_BASE}, and rates are computed from the rounded "
-                "counts. Check the report before you share it.")
+                f"nearest multiple of {ROUNDING_BASE}, rates and tests of counts are computed "
+                "from the rounded counts, and p-values are shown to one significant digit. "
+                "Check the report before you share it.")
     return ("Disclosure control: **off**. Exact counts of real children are shown: this report "
             "is for the centre's own team and **not for sharing**. Re-run with "
             "`--param min_cell_count=5` (or more) to make a report that can be shared.")
@@ -244,6 +250,23 @@ def release_statistic(value, depends_on, min_cell_count: int = 0):
     return value
 
 
+def one_way(pair_counts) -> bool:
+    """True when every changed child of a paired test moved the same way: the test's p-value is
+    then a function of how many changed alone (all 10 fell gives p = 0.005, all 11 gives 0.003),
+    so it is withheld like a test resting on a hidden count.
+
+    ``pair_counts`` is [pairs, changed, fell, rose], as :func:`ivig_helpers.paired_wilcoxon`
+    gives them.
+
+    Examples
+    --------
+    >>> one_way([12, 10, 10, 0]), one_way([12, 10, 6, 4]), one_way([12, 0, 0, 0])
+    (True, False, False)
+    """
+    _, changed, fell, rose = (int(c) for c in pair_counts)
+    return changed > 0 and min(fell, rose) == 0
+
+
 def release_table(table: pd.DataFrame, min_cell_count: int = 0,
                   counts: tuple[str, ...] | list[str] = (),
                   depends_on: str | None = None, partition: bool = False,
@@ -269,13 +292,19 @@ def release_table(table: pd.DataFrame, min_cell_count: int = 0,
     In a row where any count is redacted, the columns of :data:`GATED_COLUMNS` and ``note``
     read "suppressed", and so does a count of 0. A table with ``events``,
     ``n`` and ``rate`` gets its rate and intervals recomputed from the released counts
-    (:func:`release_rate`).
+    (:func:`release_rate`). A row with a ``table`` of counts (a row of
+    :func:`ivig_helpers.fisher_exact`) gets its test from the rounded counts
+    (:func:`release_table_test`); p-values are released by :func:`release_p`, and a test
+    statistic reads "not shown".
 
     Examples
     --------
     >>> table = pd.DataFrame({"group": ["a", "b"], "n": [3, 12], "p_value": [0.5, 0.02]})
     >>> release_table(table, 5, ["n"]).values.tolist()
     [['a', '<5', 'suppressed'], ['b', 10, 0.02]]
+    >>> fisher = pd.DataFrame({"n": [45], "table": [[[17, 8], [9, 11]]], "p_value": [0.1418]})
+    >>> release_table(fisher, 5, ["n"])["p_value"].tolist()  # of [[15, 10], [10, 10]]
+    [0.6]
     """
     if min_cell_count <= 0:
         return table
@@ -293,6 +322,8 @@ def release_table(table: pd.DataFrame, min_cell_count: int = 0,
     if depends_on is not None and depends_on in table:
         hidden |= table[depends_on].map(lambda cells: any(
             is_small(int(c), min_cell_count) for c in np.ravel(cells)))
+        if "n_changed" in table:  # paired tests: their counts are [pairs, changed, fell, rose]
+            hidden |= table[depends_on].map(one_way)
     if {"events", "n", "rate"} <= set(table.columns):
         for index, row in table.iterrows():  # one row per group: a handful
             rate = release_rate(row["events"], row["n"], min_cell_count, confidence)
@@ -311,6 +342,19 @@ def release_table(table: pd.DataFrame, min_cell_count: int = 0,
         out[column] = out[column].where(~(hidden & zero), SUPPRESSED)  # "<N" means 1 to N - 1
     if "note" in out:
         out["note"] = out["note"].where(~hidden, SUPPRESSED)
+    # a test of a table of counts (a row with its "table"): of the rounded counts
+    for index, cells in (table["table"].items() if "table" in table else ()):
+        if isinstance(cells, list) and cells and not hidden[index]:
+            test = release_table_test(cells, min_cell_count)
+            out.at[index, "p_value"] = test["p_value"]
+            if "note" in out and test["testable"]:
+                out.at[index, "note"] = test["note"]
+    for column in ("p_value", "p_adjusted"):
+        if column in out:
+            out[column] = out[column].map(lambda p: release_p(p, min_cell_count))
+    if "statistic" in out:  # a test statistic gives its p-value back to full precision
+        out["statistic"] = out["statistic"].where(out["statistic"].map(is_number).eq(False),
+                                                  NOT_SHOWN)
     return out
 
 
@@ -373,7 +417,8 @@ def release_results(results: dict, min_cell_count: int = 0) -> dict:
         out[f"{key}_p"] = {
             kind: None if p is None else release_statistic(p, list(pairs[kind].values()), mcc)
             if all(is_number(v) for v in out[f"{key}_pairs"][kind].values())
-            else SUPPRESSED for kind, p in raw[f"{key}_p"].items()}
+            and not one_way(pairs[kind].values()) else SUPPRESSED
+            for kind, p in raw[f"{key}_p"].items()}
     if "holm_p" in raw:  # an adjusted p depends on every other p: hidden if any is hidden
         hidden = any(p == SUPPRESSED for p in out["subgroup_wilcoxon_p"].values())
         out["holm_p"] = {k: SUPPRESSED if hidden and p is not None else p
@@ -394,15 +439,21 @@ def release_results(results: dict, min_cell_count: int = 0) -> dict:
         by_type[kind] = {"n": size, "responders": responders, "rate": rate["rate"],
                          "ci": _pair(rate, "exact")}
     out["responder_rate_by_type"] = by_type
-    cells = [c for row in raw["responder_rate_by_type"].values() if row["n"] > 0
-             for c in (row["responders"], row["n"] - row["responders"])]
-    out["seizure_type_vs_responder_p"] = release_statistic(raw["seizure_type_vs_responder_p"],
-                                                           cells, mcc)
+    seed = raw.get("seed", 2024)
+    if raw["seizure_type_vs_responder_p"] is not None:  # tests of counts: of the rounded ones
+        between = release_table_test([[row["responders"], row["n"] - row["responders"]]
+                                      for row in rows.values()], mcc, seed)
+        out["seizure_type_vs_responder_p"] = between["p_value"]
+        out["seizure_type_vs_responder_method"] = between["note"]
     asm = raw.get("asm_counts_behind_tests") or {}
     out["asm_wilcoxon_p"] = release_statistic(raw["asm_wilcoxon_p"], asm.get("wilcoxon", []), mcc)
-    out["asm_fisher_p"] = release_statistic(raw["asm_fisher_p"], asm.get("fisher", []), mcc)
+    if asm.get("wilcoxon") and raw["asm_wilcoxon_p"] is not None and one_way(asm["wilcoxon"]):
+        out["asm_wilcoxon_p"] = SUPPRESSED
+    if raw.get("asm_fisher_p") is not None:
+        out["asm_fisher_p"] = release_table_test(np.reshape(asm["fisher"], (2, 2)), mcc,
+                                                 seed)["p_value"]
     out.pop("asm_counts_behind_tests", None)  # cell counts: only their tests' gates need them
-    _round_shown(out)
+    _round_shown(out, mcc)
     out["min_cell_count"] = mcc
     out["rounding_base"] = ROUNDING_BASE
     return out
@@ -414,23 +465,70 @@ P_VALUE_KEYS = ("subgroup_wilcoxon_p", "subgroup_wilcoxon_frequency_p", "holm_p"
                 "seizure_type_vs_responder_p", "asm_wilcoxon_p", "asm_fisher_p")
 
 
-def round_p(p):
-    """A p-value at the precision a page shows (three decimals; two significant digits below
-    0.001): more digits of a test of few children can give their exact counts back.
+P_FLOOR = 0.001
+P_BELOW_FLOOR = "<0.001"
+"""How a p-value below :data:`P_FLOOR` is released with disclosure control on."""
+
+
+def release_p(p, min_cell_count: int = 0):
+    """A p-value as it may be shown: unchanged when disclosure control is off; else one
+    significant digit, or "<0.001" below 0.001.
+
+    Three decimals of a test of few children can give their exact counts back (a Fisher p of
+    0.511 beside a shown 15 responders pins the true 17; an exact signed-rank p is a count over
+    2 to the power of the pairs). One digit leaves many counts possible. Applying it twice
+    changes nothing.
 
     Examples
     --------
-    >>> round_p(0.15729920705028516), round_p(0.000123456), round_p("suppressed")
-    (0.157, 0.00012, 'suppressed')
+    >>> release_p(0.5107, 5), release_p(0.0194, 5), release_p(0.00004, 5), release_p(0.0194)
+    (0.5, 0.02, '<0.001', 0.0194)
+    >>> release_p("suppressed", 5), release_p(None, 5), release_p("<0.001", 5)
+    ('suppressed', None, '<0.001')
     """
-    if not is_number(p):
+    if min_cell_count <= 0 or not is_number(p):
         return p
-    return float(f"{p:.2g}") if p < 0.001 else round(float(p), 3)
+    if p < P_FLOOR:
+        return P_BELOW_FLOOR
+    return float(f"{p:.1g}")
 
 
-def _round_shown(out: dict) -> None:
+def release_table_test(table, min_cell_count: int = 0, seed: int = 2024) -> dict:
+    """Fisher's test of a table of counts as it may be shown (see
+    :func:`ivig_helpers.comparisons.table_test`).
+
+    With disclosure control on the test is run on the table's cells rounded as
+    :func:`release_count` rounds them, and its p-value is released by :func:`release_p`; a cell
+    of 1 to ``min_cell_count - 1`` children withholds it ("suppressed").
+
+    Examples
+    --------
+    >>> test = release_table_test([[17, 8], [9, 11]], 5)  # exact counts: p = 0.142
+    >>> test["p_value"], test["note"]  # of [[15, 10], [10, 10]]: p = 0.557
+    (0.6, "Fisher's exact test, of the counts rounded to 5")
+    >>> release_table_test([[17, 3], [9, 11]], 5)["p_value"]
+    'suppressed'
+    """
+    from .comparisons import table_test
+
+    cells = np.asarray(table, dtype=np.int64)
+    if min_cell_count <= 0:
+        return table_test(cells, seed)
+    if is_small(cells, min_cell_count).any():
+        return {"n": int(cells.sum()), "statistic": SUPPRESSED, "p_value": SUPPRESSED,
+                "testable": True, "method": "", "note": SUPPRESSED}
+    rounded = np.vectorize(round_count, otypes=[np.int64])(cells) if cells.size else cells
+    test = table_test(rounded, seed)
+    return {**test, "table": SUPPRESSED, "statistic": SUPPRESSED,
+            "p_value": release_p(test["p_value"], min_cell_count),
+            "note": f"{test['note']}, of the counts rounded to {ROUNDING_BASE}"
+            if test["testable"] else test["note"]}
+
+
+def _round_shown(out: dict, mcc: int) -> None:
     """Continuous numbers at the precision the pages show them (with the released, rounded
-    sizes, full precision would let a reader solve for an exact count: an age sum, a p-value)."""
+    sizes, full precision would let a reader solve for an exact count: an age sum, a p-value);
+    p-values as :func:`release_p` releases them."""
     for key, decimals in SHOWN_DECIMALS.items():
         value = out.get(key)
         if isinstance(value, list):
@@ -439,8 +537,8 @@ def _round_shown(out: dict) -> None:
             out[key] = round(value, decimals)
     for key in P_VALUE_KEYS:
         value = out.get(key)
-        out[key] = ({k: round_p(v) for k, v in value.items()} if isinstance(value, dict)
-                    else round_p(value))
+        out[key] = ({k: release_p(v, mcc) for k, v in value.items()}
+                    if isinstance(value, dict) else release_p(value, mcc))
 
 
 AGE_BAND_WIDTH = 5

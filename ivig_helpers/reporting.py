@@ -21,7 +21,7 @@ import pandas as pd
 from tableone import TableOne
 
 from .contract import SEIZURE_TYPES, Cohort, load_cohort
-from .narrative import p_words, run_statement
+from .narrative import p_text, p_words, run_statement
 from .parameters import SHARED_FOLDER_VARIABLE
 from .privacy import (
     SUPPRESSED,
@@ -35,6 +35,7 @@ from .privacy import (
     release_results,
     release_statistic,
     release_table,
+    release_table_test,
     shown_count,
 )
 
@@ -357,7 +358,8 @@ def result_table(table: pd.DataFrame, columns: list[str] | None = None,
                  counts: tuple[str, ...] = (), min_cell_count: int = 0, partition: bool = False,
                  confidence: float = 0.95, names: dict | None = None):
     """A result table for reading: released like every number (see :func:`plain_table`), rates
-    as percentages, an exact interval as one "a% to b%" column, p-values with three decimals,
+    as percentages, an exact interval as one "a% to b%" column, p-values with up to three
+    decimals,
     headings in words (``names`` adds or overrides some), no index.
 
     Returns an HTML display object (with a fixed id, so that re-running changes nothing).
@@ -389,8 +391,8 @@ def result_table(table: pd.DataFrame, columns: list[str] | None = None,
                               ("" if not isinstance(v, str) else v) for v in values]
         elif pd.api.types.is_numeric_dtype(table[column]) and not pd.api.types.is_integer_dtype(
                 table[column]) or column.startswith("p_"):
-            digits = 3 if column.startswith("p_") else 2  # p-values: three decimals
-            shown[heading] = [("<0.001" if digits == 3 and v < 0.001 else f"{v:.{digits}f}")
+            p_value = column.startswith("p_")  # at most three decimals, none it lacks
+            shown[heading] = [(("<0.001" if v < 0.001 else p_text(v)) if p_value else f"{v:.2f}")
                               if is_number(v) and pd.notna(v) else
                               ("" if not isinstance(v, str) else v) for v in values]
         else:
@@ -435,7 +437,9 @@ def describe_median(row: pd.Series, min_cell_count: int = 0, seed: int | None = 
 
 def describe_test(label: str, row: pd.Series, min_cell_count: int = 0) -> str:
     """One test of :func:`ivig_helpers.fisher_exact` as a sentence that names its method, or
-    why it is not shown (a table cell of fewer than ``min_cell_count`` children).
+    why it is not shown (a table cell of fewer than ``min_cell_count`` children). With
+    disclosure control on, the test is of the rounded counts
+    (:func:`ivig_helpers.privacy.release_table_test`).
 
     Examples
     --------
@@ -445,15 +449,16 @@ def describe_test(label: str, row: pd.Series, min_cell_count: int = 0) -> str:
     'Responders by group: p = 0.012 (exact)'
     >>> describe_test("Responders by group", row, 5)[:44]
     'Responders by group: not shown (a cell of th'
+    >>> describe_test("Responders", pd.Series({**row, "table": [[17, 8], [9, 11]]}), 5)
+    "Responders: p = 0.6 (Fisher's exact test, of the counts rounded to 5)"
     """
     if not row["testable"]:
         return f"{label}: not testable ({row['note']})"
-    cells = [int(c) for line in row["table"] for c in line]
-    p = release_statistic(row["p_value"], cells, min_cell_count)
-    if not is_number(p):
+    test = release_table_test(row["table"], min_cell_count) if min_cell_count > 0 else row
+    if test["p_value"] == SUPPRESSED:
         return (f"{label}: not shown (a cell of the table has fewer than {min_cell_count} "
                 "children)")
-    return f"{label}: {p_words(p)} ({row['note'] or 'exact'})"
+    return f"{label}: {p_words(test['p_value'])} ({test['note'] or 'exact'})"
 
 
 def plain_table(table: pd.DataFrame, columns: list[str] | None = None,
@@ -532,7 +537,8 @@ def versions() -> str:
 def scorecard_view(card: pd.DataFrame):
     """The scorecard for reading: numbers at the published precision, plain yes/no, no index.
 
-    p-values of "not significant" claims are shown with three decimals; a number that could not
+    p-values are shown with up to three decimals (one digit with disclosure control on, as
+    released); a number that could not
     be computed on this cohort reads "not available". Each percentage has this cohort's exact
     interval beside it, and whether the published value falls inside it: on another centre's
     cohort that says more than a bare match.
@@ -548,9 +554,9 @@ def scorecard_view(card: pd.DataFrame):
             return "not available"
         if is_published and published.loc[quantity, "rule"] == "at_least":
             return f"not significant (p ≥ {value:g})"  # the study gave no number
-        decimals = 3 if published.loc[quantity, "rule"] == "at_least" else int(
-            published.loc[quantity, "decimals"])
-        return f"{value:.{decimals}f}"
+        if quantity.endswith("_p"):  # no more digits than the p-value was released with
+            return p_text(value)
+        return f"{value:.{int(published.loc[quantity, 'decimals'])}f}"
 
     view = pd.DataFrame({
         "what was published": card["description"],

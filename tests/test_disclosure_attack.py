@@ -234,3 +234,34 @@ def test_a_within_group_test_of_few_changed_children_is_not_shown(attacked):
         if isinstance(p, float) and p >= 0.001:
             assert p == round(p, 3)
     assert results["age_mean"] == round(results["age_mean"], 1)
+
+
+def test_p_values_are_released_with_one_digit_and_tests_of_counts_from_rounded_counts(attacked):
+    """Three decimals of a test of exact counts gave them back (a Fisher p of 0.511 beside 15
+    shown responders pinned the true 17): every p-value shown has one significant digit, and
+    the medication test of counts is SciPy's Fisher test of the counts rounded to 5."""
+    from scipy.stats import fisher_exact
+
+    truth, results, out, pages, handling = attacked
+    keys = ("subgroup_wilcoxon_p", "subgroup_wilcoxon_frequency_p", "holm_p",
+            "seizure_type_vs_responder_p", "asm_wilcoxon_p", "asm_fisher_p")
+    shown = [v for key in keys for v in (results[key].values() if isinstance(results[key], dict)
+                                         else [results[key]])]
+    for p in shown:
+        assert p in (None, "suppressed", "<0.001") or p == float(f"{p:.1g}"), p
+    month12 = truth["month12_seizures_per_month"]
+    analysed = truth[month12.notna()] if handling == "exclude" else truth
+    responder = (analysed["month12_seizures_per_month"] <= 0.5 * analysed[
+        "baseline_seizures_per_month"]).to_numpy()
+    change = (analysed["asm_count_month12"] - analysed["asm_count_baseline"]).to_numpy()
+    known = ~pd.isna(change)
+    changed = change[known] != 0
+    cells = [[int(((responder[known] == r) & (changed == c)).sum()) for c in (False, True)]
+             for r in (False, True)]
+    if min(c for row in cells for c in row) >= MIN:
+        p = fisher_exact([[5 * int(c / 5 + 0.5) for c in row] for row in cells]).pvalue
+        assert results["asm_fisher_p"] == ("<0.001" if p < 0.001 else float(f"{p:.1g}"))
+    else:
+        assert results["asm_fisher_p"] == "suppressed"
+    # no p-value with two significant digits on any page
+    assert re.search(r"\bp = 0\.0*[1-9]\d", " ".join(pages.values())) is None

@@ -68,3 +68,105 @@ def test_a_row_with_a_hidden_count_shows_no_zero_and_no_note():
     assert shown.iloc[0].tolist() == ["a", "<5", SUPPRESSED, SUPPRESSED, SUPPRESSED]
     assert shown.iloc[2].tolist()[1:3] == [30, 0] and shown.iloc[2]["note"] == \
         "no patient changed"  # a group shown in full keeps its zero and its note
+
+
+def test_p_values_keep_one_significant_digit_with_disclosure_control_on():
+    from ivig_helpers.privacy import release_p
+
+    written_out = {0.5107: 0.5, 0.0194: 0.02, 0.049: 0.05, 0.96: 1.0, 0.00123: 0.001,
+                   0.00099: "<0.001", 3e-40: "<0.001"}
+    assert {p: release_p(p, MIN) for p in written_out} == written_out
+    assert all(release_p(release_p(p, MIN), MIN) == release_p(p, MIN) for p in written_out)
+    assert release_p(0.5107, 0) == 0.5107  # control off: as computed
+
+
+def hand_rounded(count):
+    return 5 * int(count / 5 + 0.5)
+
+
+def test_a_test_of_counts_is_scipys_test_of_the_rounded_counts():
+    from scipy.stats import fisher_exact
+
+    from ivig_helpers.privacy import release_table_test
+
+    for cells in ([[17, 8], [9, 11]], [[23, 7], [36, 38]], [[6, 40], [12, 13]]):
+        rounded = [[hand_rounded(c) for c in row] for row in cells]
+        p = fisher_exact(rounded).pvalue
+        expected = "<0.001" if p < 0.001 else float(f"{p:.1g}")
+        assert release_table_test(cells, MIN)["p_value"] == expected, cells
+    assert release_table_test([[17, 3], [9, 11]], MIN)["p_value"] == SUPPRESSED
+
+
+def candidates_left(cells, released_p):
+    """The attacker: every 2 x 2 table the shown counts allow (each responder count and each
+    row size to within 2 of its rounded value, every cell at least MIN) whose test, released by
+    ``released_p``, gives the p-value shown. Returns the values left for each cell."""
+    shown_events = [hand_rounded(row[0]) for row in cells]
+    shown_sizes = [hand_rounded(sum(row)) for row in cells]
+    target = released_p(cells)
+    left = [set() for _ in range(4)]
+    near = [range(s - 2, s + 3) for s in shown_events + shown_sizes]
+    for e1, e2, n1, n2 in itertools.product(*near):
+        table = [[e1, n1 - e1], [e2, n2 - e2]]
+        if min(e1, e2, n1 - e1, n2 - e2) >= MIN and released_p(table) == target:
+            for i, c in enumerate((e1, n1 - e1, e2, n2 - e2)):
+                left[i].add(c)
+    return left
+
+
+def test_no_p_value_of_a_test_of_counts_pins_a_cell():
+    """Three decimals of Fisher's p of the exact counts pin a cell in some tables (a p of 0.511
+    beside 15 shown responders gave back the true 17); the released p, of the rounded counts
+    and with one digit, leaves every cell at least two values."""
+    from functools import cache
+
+    import numpy as np
+    from scipy.stats import fisher_exact
+
+    from ivig_helpers.privacy import release_table_test
+
+    rng = np.random.default_rng(7)
+    tables = [rng.integers(MIN, 30, size=(2, 2)).tolist() for _ in range(20)]
+
+    @cache
+    def exact_p(cells):
+        return fisher_exact(np.reshape(cells, (2, 2))).pvalue
+
+    @cache
+    def released_p(rounded_cells):  # the release sees only the rounded cells
+        return release_table_test(np.reshape(rounded_cells, (2, 2)), MIN)["p_value"]
+
+    def three_decimals(table):
+        return round(exact_p(tuple(np.ravel(table))), 3)
+
+    def released(table):
+        return released_p(tuple(hand_rounded(c) for c in np.ravel(table)))
+
+    pinned_before = sum(any(len(v) == 1 for v in candidates_left(t, three_decimals))
+                        for t in tables)
+    assert pinned_before > 0  # the attack works on the old release: this test can fail
+    for table in tables:
+        left = candidates_left(table, released)
+        assert all(len(values) >= 2 for values in left), (table, left)
+
+
+def test_a_paired_test_in_which_every_child_moved_one_way_is_withheld():
+    """All 10 changed children fell gives p = 0.005 and all 11 gives 0.003 (normal
+    approximation, no ties): the p-value would give the count back."""
+    import pandas as pd
+    from scipy.stats import wilcoxon
+
+    from ivig_helpers import paired_wilcoxon
+    from ivig_helpers.privacy import release_p, release_table
+
+    before = [float(v) for v in range(20, 32)]  # 12 children, no ties
+    data = pd.DataFrame({"group": ["a"] * 12 + ["b"] * 12,
+                         "before": before * 2,
+                         "after": [b - 5 - i for i, b in enumerate(before)]  # all fell
+                         + [b + (3 if i % 2 else -3) * (i + 1) for i, b in enumerate(before)]})
+    tests = paired_wilcoxon(data, "before", "after", by="group")
+    shown = release_table(tests, MIN, ["n", "n_changed"], depends_on="counts").set_index("group")
+    assert shown.loc["a", "p_value"] == SUPPRESSED
+    mixed = data[data["group"] == "b"]
+    p = wilcoxon(mixed["before"], mixed["after"], method="approx", correction=False).pvalue
+    assert shown.loc["b", "p_value"] == release_p(p, MIN)
