@@ -1677,8 +1677,8 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
         "placebo_benchmark_p": benchmark_p,
         "itt_placebo_p": itt,
         "null_simulation_share": gate(simulate["share_reaching_observed"], overall),
-        "null_simulation_median_rate": _plain(simulate["median_responder_rate"]),
-        "null_simulation_settings": _plain(simulate["settings"]),
+        "null_simulation_median_rate": gate(simulate["median_responder_rate"], overall),
+        "null_simulation_settings": _released_settings(simulate["settings"], overall, mcc),
         "pooled_responder_rate": {
             "rate": gate(pooled["rate"], overall),
             "ci": [gate(pooled["ci_low"], overall), gate(pooled["ci_high"], overall)],
@@ -1750,6 +1750,22 @@ def released_pair(events: int, n: int, min_cell_count: int = 0) -> tuple[int, in
     if min_cell_count <= 0 or not all(is_number(v) for v in shown):
         return events, n
     return min(shown[0], shown[1]), shown[1]
+
+
+def _released_settings(settings: dict, overall: list, min_cell_count: int) -> dict:
+    """The simulation's settings as they may be shown: the cohort's size and rate withheld when
+    a count behind them is hidden (they are then exact), the baselines' median and spread at
+    the precision of a page (a median ending in 5 in the second decimal says the group is even).
+    """
+    settings = _plain(settings)
+    if min_cell_count <= 0:
+        return settings
+    hidden = any(0 < c < min_cell_count for c in overall)
+    return {**settings,
+            "n_children": SUPPRESSED if hidden else settings["n_children"],
+            "observed_rate": SUPPRESSED if hidden else settings["observed_rate"],
+            "median_rate": round(settings["median_rate"], 1),
+            "sigma_log": round(settings["sigma_log"], 2)}
 
 
 def _children_with(cells: dict) -> pd.DataFrame:

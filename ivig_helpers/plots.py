@@ -113,14 +113,19 @@ def _left_out_note(ax, left_out: list[str], min_cell_count: int, what: str = "")
 
 def released_bars(ax, labels: list[str], counts, min_cell_count: int, colors=None) -> list[str]:
     """Bars of released counts; a band of 1 to N - 1 children gets no bar, only ``<N`` written
-    at its place. Returns the labels of the bands left out."""
-    shown = [release_count(int(c), min_cell_count) for c in counts]
+    at its place. The bands make up a total shown elsewhere (the children with an age, with
+    both scores, analysed), so they are released with it (:func:`release_parts`): a band the
+    total and the others would give away is withheld too ("–"). Returns the labels of the bands
+    left out."""
+    counts = [int(c) for c in counts]
+    shown = release_parts(sum(counts), counts, min_cell_count)[1]
     heights = [c if is_number(c) else 0 for c in shown]
     x = np.arange(len(labels))
     ax.bar(x, heights, color=colors if colors is not None else "#4c72b0", width=0.8)
     for position, value in zip(x, shown, strict=True):
         if not is_number(value):
-            ax.text(position, 0, str(value), ha="center", va="bottom", fontsize=9)
+            ax.text(position, 0, str(value) if str(value).startswith("<") else "–",
+                    ha="center", va="bottom", fontsize=9)
     ax.set_xticks(x, labels)
     return [label for label, value in zip(labels, shown, strict=True) if not is_number(value)]
 

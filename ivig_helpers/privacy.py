@@ -412,7 +412,7 @@ def release_results(results: dict, min_cell_count: int = 0) -> dict:
         keys = next(iter(pairs.values()), {}).keys()
         shown = {k: release_parts(sum(c[k] for c in pairs.values()),
                                   [c[k] for c in pairs.values()], mcc)[1] for k in keys}
-        out[f"{key}_pairs"] = {kind: {k: shown[k][i] for k in shown}
+        out[f"{key}_pairs"] = {kind: _without_zeros_beside_hidden({k: shown[k][i] for k in shown})
                                for i, kind in enumerate(pairs)}
         out[f"{key}_p"] = {
             kind: None if p is None else release_statistic(p, list(pairs[kind].values()), mcc)
@@ -436,6 +436,8 @@ def release_results(results: dict, min_cell_count: int = 0) -> dict:
         rate = release_rate(row["responders"], row["n"], mcc, level)
         if SUPPRESSED in (responders, size):
             rate = {**rate, **dict.fromkeys(RATE_COLUMNS, SUPPRESSED)}
+        if row["n"] == 0:  # no child of this type: no rate (JSON has no NaN)
+            rate = {**rate, **dict.fromkeys(RATE_COLUMNS, None)}
         by_type[kind] = {"n": size, "responders": responders, "rate": rate["rate"],
                          "ci": _pair(rate, "exact")}
     out["responder_rate_by_type"] = by_type
@@ -457,6 +459,14 @@ def release_results(results: dict, min_cell_count: int = 0) -> dict:
     out["min_cell_count"] = mcc
     out["rounding_base"] = ROUNDING_BASE
     return out
+
+
+def _without_zeros_beside_hidden(counts: dict) -> dict:
+    """A group's counts with each 0 withheld when another of them is hidden: beside a hidden
+    count, "no child rose" says what the few children did (as :func:`release_table` does)."""
+    if all(is_number(v) for v in counts.values()):
+        return counts
+    return {k: SUPPRESSED if is_number(v) and v == 0 else v for k, v in counts.items()}
 
 
 SHOWN_DECIMALS = {"age_mean": 1, "age_sd": 2, "median_percent_change": 1,

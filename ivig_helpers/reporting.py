@@ -359,7 +359,7 @@ def result_table(table: pd.DataFrame, columns: list[str] | None = None,
                  confidence: float = 0.95, names: dict | None = None):
     """A result table for reading: released like every number (see :func:`plain_table`), rates
     as percentages, an exact interval as one "a% to b%" column, p-values with up to three
-    decimals,
+    decimals, medians with one,
     headings in words (``names`` adds or overrides some), no index.
 
     Returns an HTML display object (with a fixed id, so that re-running changes nothing).
@@ -392,7 +392,11 @@ def result_table(table: pd.DataFrame, columns: list[str] | None = None,
         elif pd.api.types.is_numeric_dtype(table[column]) and not pd.api.types.is_integer_dtype(
                 table[column]) or column.startswith("p_"):
             p_value = column.startswith("p_")  # at most three decimals, none it lacks
-            shown[heading] = [(("<0.001" if v < 0.001 else p_text(v)) if p_value else f"{v:.2f}")
+            # a median to one decimal: a second one ending in 5 (the mean of two values with one
+            # decimal each) would say that the group is even in size
+            digits = 1 if column.startswith("median") else 2
+            shown[heading] = [(("<0.001" if v < 0.001 else p_text(v)) if p_value
+                               else f"{v:.{digits}f}")
                               if is_number(v) and pd.notna(v) else
                               ("" if not isinstance(v, str) else v) for v in values]
         else:
@@ -498,8 +502,9 @@ def age_summary(table: pd.DataFrame, min_cell_count: int = 0) -> str:
                 f"mean {ages.mean():.1f}, SD {ages.std(ddof=1):.2f}")
     if not is_number(n):
         return f"Age (n = {n}): not shown (fewer than {min_cell_count} children with an age)"
-    bands = ", ".join(f"{band}: {release_count(c, min_cell_count)}"
-                      for band, c in age_bands(ages).items())
+    counts = age_bands(ages)  # with the total shown: a band it would give away is withheld
+    shown = release_parts(len(ages), [int(c) for c in counts], min_cell_count)[1]
+    bands = ", ".join(f"{band}: {value}" for band, value in zip(counts.index, shown, strict=True))
     return (f"Age (n = {n}): mean {ages.mean():.1f}, SD {ages.std(ddof=1):.2f}; exact youngest "
             f"and oldest ages not shown (disclosure control). Children per age band (years): "
             f"{bands}")

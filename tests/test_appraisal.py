@@ -637,3 +637,14 @@ def test_with_disclosure_control_the_power_comes_from_the_released_counts(tmp_pa
     assert "released (rounded) counts" in shown["note"] and "both" in shown["note"]
     exact = ap.interaction_power(patients).iloc[0]
     assert exact["power"] != pytest.approx(expected, rel=0.05)  # the exact counts differ
+
+
+def test_the_simulation_settings_of_a_cohort_with_a_hidden_count_are_withheld():
+    """Six children, three responders: the pages show '<5' responders, so the simulation may not
+    say it simulated 6 children at a rate of 0.5 (a reviewer read both from results.json)."""
+    table = make_cohort(6, mix={"focal": 6}, seed=3)
+    found = ap.appraisal_results(table, min_cell_count=5, n_permutations=99, n_cohorts=200)
+    settings = found["null_simulation_settings"]
+    assert settings["n_children"] == settings["observed_rate"] == "suppressed"
+    assert found["null_simulation_median_rate"] == "suppressed"
+    assert found["null_simulation_share"] == "suppressed"

@@ -170,3 +170,39 @@ def test_a_paired_test_in_which_every_child_moved_one_way_is_withheld():
     mixed = data[data["group"] == "b"]
     p = wilcoxon(mixed["before"], mixed["after"], method="approx", correction=False).pvalue
     assert shown.loc["b", "p_value"] == release_p(p, MIN)
+
+
+def test_age_bands_are_released_with_their_total():
+    """A reviewer's case: 13 children aged 5-9, 28 aged 10-14 and 1 aged 15-19. Released one by
+    one (15, 30, <5 beside n = 40) they pin the lone 15-year-old: at most 42 children, at least
+    13 and 28 in the first two bands."""
+    import pandas as pd
+
+    from ivig_helpers.reporting import age_summary
+
+    ages = [6.0] * 13 + [12.0] * 28 + [16.0]
+    text = age_summary(pd.DataFrame({"age_years": ages}), MIN)
+    shown = dict(part.split(": ") for part in text.split("(years): ")[1].split(", "))
+    assert text.startswith("Age (n = 40)")
+    assert shown["15-19"] == "<5"
+    lowest = {"15": 13, "30": 28}  # what a shown band can hide at least
+    others = [lowest.get(v, 0) if v != "suppressed" else 0 for band, v in shown.items()
+              if band != "15-19"]
+    assert 42 - sum(others) >= 2, shown  # the hidden band keeps at least two values
+
+
+def test_no_results_number_is_nan_and_no_zero_stands_beside_a_hidden_count():
+    import json
+
+    from ivig_helpers import compute_results
+    from ivig_helpers.privacy import release_results
+    from ivig_helpers.synthetic import make_cohort
+
+    table = make_cohort(33, mix={"focal": 30, "generalized": 3}, seed=4)
+    shown = release_results(compute_results(table), MIN)
+    json.dumps(shown, allow_nan=False)  # a type with no child has no rate: null, not NaN
+    assert shown["responder_rate_by_type"]["both"]["rate"] is None
+    for key in ("subgroup_wilcoxon_pairs", "subgroup_wilcoxon_frequency_pairs"):
+        for kind, counts in shown[key].items():
+            if not all(isinstance(v, int) for v in counts.values()):
+                assert 0 not in counts.values(), (key, kind, counts)
