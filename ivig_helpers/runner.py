@@ -633,6 +633,20 @@ class _StopSignals:
 
 def _execute_all(copy: Path, staging: Path, params: dict, is_bundled: bool,
                  signals: _StopSignals, jobs: int = 1, rows: int = 0) -> Path:
+    """Execute every notebook, in kernels forked from one process that imports the libraries
+    once (:mod:`ivig_helpers.kernels`), started first so that it imports while this process
+    imports papermill; see :func:`_execute_in`."""
+    from .kernels import ForkServer
+
+    server = ForkServer()
+    try:
+        return _execute_in(server, copy, staging, params, is_bundled, signals, jobs, rows)
+    finally:
+        server.close()  # it stops any kernel it still has
+
+
+def _execute_in(server, copy: Path, staging: Path, params: dict, is_bundled: bool,
+                signals: _StopSignals, jobs: int = 1, rows: int = 0) -> Path:
     """Execute every notebook in ``copy``'s folder, ``jobs`` at a time; figures and results go to
     ``staging/report`` through a link beside it, so the notebooks record only relative paths.
 
@@ -670,7 +684,7 @@ def _execute_all(copy: Path, staging: Path, params: dict, is_bundled: bool,
     pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="notebook")
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="page")
     futures = {pool.submit(_execute_one, notebook, report, work, parameters, stop, stopping,
-                           rows): index
+                           rows, server): index
                for index, notebook in enumerate(notebooks)}
     written = []
     try:
@@ -747,22 +761,26 @@ def _stop_kernels_until_done(futures: list, since: float) -> None:
 
 
 def _execute_one(notebook: Path, report: Path, work: Path, parameters: dict,
-                 stop: threading.Event, stopping: threading.Event, rows: int) -> bool:
-    """Run one notebook with papermill into ``report``; raise
-    :class:`NotebookFailed` naming the cell that failed and why. False when it was not run
-    (``stop``) or its kernel was stopped on purpose (``stopping``)."""
+                 stop: threading.Event, stopping: threading.Event, rows: int,
+                 server=None) -> bool:
+    """Run one notebook with papermill into ``report``, in a kernel forked by ``server`` (an
+    ordinary kernel when there is none); raise :class:`NotebookFailed` naming the cell that
+    failed and why. False when it was not run (``stop``) or its kernel was stopped on purpose
+    (``stopping``)."""
     import papermill
 
     if stop.is_set():
         return False
     target = report / notebook.name
+    manager = server.manager_class() if server is not None else None
+    forked = {"kernel_manager_class": manager} if manager is not None else {}
     try:
         # the kernel starts in the folder of the input's copy (nbclient's resources path), not
         # this process's working folder: papermill's cwd would change that for every thread
         papermill.execute_notebook(
             notebook, target, kernel_name=KERNEL, progress_bar=False,
             execution_timeout=CELL_TIMEOUT, extra_arguments=KERNEL_ARGUMENTS,
-            parameters=parameters, resources={"metadata": {"path": str(work)}})
+            parameters=parameters, resources={"metadata": {"path": str(work)}}, **forked)
     except papermill.PapermillExecutionError as exc:
         code = [line for line in exc.source.splitlines() if line.strip()
                 and not line.lstrip().startswith("#")]
