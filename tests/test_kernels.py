@@ -31,6 +31,16 @@ async def ask(client, code, **expressions):
     return reply["content"], {k: v["data"]["text/plain"] for k, v in values.items()}
 
 
+async def started(server):
+    """A forked kernel of ``server``, ready, with a client: (manager, client)."""
+    manager = server.manager_class()(kernel_name="python3")
+    await manager.start_kernel(cwd=os.getcwd())
+    client = manager.client()
+    client.start_channels()
+    await client.wait_for_ready(timeout=60)
+    return manager, client
+
+
 @pytest.fixture(scope="module")
 def server():
     started = ForkServer(preload=("pandas",))
@@ -40,12 +50,8 @@ def server():
 
 def test_a_forked_kernel_has_the_libraries_and_answers(server):
     async def session():
-        manager = server.manager_class()(kernel_name="python3")
-        await manager.start_kernel(cwd=os.getcwd())
-        client = manager.client()
-        client.start_channels()
+        manager, client = await started(server)
         try:
-            await client.wait_for_ready(timeout=60)
             _, values = await ask(client, "import os, sys", parent="os.getppid()",
                                   preloaded="'pandas' in sys.modules", answer="6 * 7")
             kernel = int((await ask(client, "", pid="os.getpid()"))[1]["pid"])
@@ -69,11 +75,7 @@ def test_a_forked_kernel_has_the_libraries_and_answers(server):
 
 def test_a_kernel_ends_when_its_launcher_is_killed(server):
     async def session():
-        manager = server.manager_class()(kernel_name="python3")
-        await manager.start_kernel(cwd=os.getcwd())
-        client = manager.client()
-        client.start_channels()
-        await client.wait_for_ready(timeout=60)
+        manager, client = await started(server)
         kernel = int((await ask(client, "import os", pid="os.getpid()"))[1]["pid"])
         client.stop_channels()
         launcher = manager.provisioner.process.pid
