@@ -34,6 +34,7 @@ from pathlib import Path
 
 SOCKET_VARIABLE = "IVIG_KERNEL_SERVER"  # the launcher finds the server's socket here
 READY = b"ready\n"
+PRELOADED_ALL = b"preloaded\n"  # every module imported (only the tests read it)
 START_TIMEOUT = 60  # seconds for the server's imports, on a slow or busy machine
 PRELOADED = ("ipykernel.kernelapp", "numpy", "pandas", "scipy.stats", "scipy.special",
              "scipy.optimize", "statsmodels.api", "matplotlib.pyplot", "seaborn", "tableone",
@@ -121,9 +122,11 @@ def _manager_class(path: str):
 # --- The server ---------------------------------------------------------------------------
 
 def serve(path: str, preload: list[str], runner: int) -> None:
-    """Import the modules ``preload``, listen on ``path``, fork a kernel for each launcher;
-    stop every kernel and exit when stdin closes (the runner is done or gone). Killed with the
-    process ``runner`` where the system can say so (Linux)."""
+    """Import the first module of ``preload``, listen on ``path`` and fork a kernel for each
+    launcher, importing the other modules one by one while no launcher waits (a kernel asked
+    for early imports what is not there yet itself; a run of small notebooks never waits for
+    libraries it does not use). Stop every kernel and exit when stdin closes (the runner is
+    done or gone); killed with the process ``runner`` where the system can say so (Linux)."""
     _die_with(runner)
     # as ipykernel_launcher does: not the runner's folder first on the kernels' import path
     if sys.path and (sys.path[0] in ("", os.getcwd())):
@@ -132,8 +135,8 @@ def serve(path: str, preload: list[str], runner: int) -> None:
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     import importlib
 
-    for name in preload:
-        importlib.import_module(name)
+    importlib.import_module(preload[0])  # what every kernel needs: the server fails without
+    pending = list(preload[1:])
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     listener.bind(path)
     listener.listen(16)
@@ -144,7 +147,8 @@ def serve(path: str, preload: list[str], runner: int) -> None:
     events.register(0, selectors.EVENT_READ)
     try:
         while True:
-            for key, _ in events.select(timeout=0.05):
+            asked = events.select(timeout=0 if pending else 0.05)
+            for key, _ in asked:
                 if key.fileobj is listener:
                     connection, _ = listener.accept()
                     pid = _fork_kernel(connection, [listener, *kernels.values()], events)
@@ -153,6 +157,11 @@ def serve(path: str, preload: list[str], runner: int) -> None:
                 elif not os.read(0, 1024):
                     return  # the runner closed stdin, or died
             _report_exits(kernels)
+            if pending and not asked:
+                with contextlib.suppress(Exception):  # a kernel will say what fails to import
+                    importlib.import_module(pending.pop(0))
+                if not pending:
+                    os.write(1, PRELOADED_ALL)
     finally:
         for pid in kernels:
             with contextlib.suppress(OSError):

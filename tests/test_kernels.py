@@ -13,7 +13,7 @@ import time
 import psutil
 import pytest
 
-from ivig_helpers.kernels import ForkServer
+from ivig_helpers.kernels import PRELOADED_ALL, ForkServer
 
 
 def gone(pid, seconds):
@@ -43,7 +43,9 @@ async def started(server):
 
 @pytest.fixture(scope="module")
 def server():
-    started = ForkServer(preload=("pandas",))
+    started = ForkServer(preload=("ipykernel.kernelapp", "pandas"))
+    assert started.manager_class() is not None
+    assert started._process.stdout.readline() == PRELOADED_ALL  # pandas imported as well
     yield started
     started.close()
 
