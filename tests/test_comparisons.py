@@ -105,3 +105,18 @@ def test_fisher_on_a_tiny_larger_table_gives_a_number():
     data = pd.DataFrame({"type": ["a", "b", "b", "c"], "resp": [True, True, False, False]})
     row = fisher_exact(data, "type", "resp").iloc[0]
     assert row["testable"] and isinstance(row["p_value"], float) and 0 < row["p_value"] <= 1
+
+
+def test_the_table_of_counts_is_pandas_crosstab():
+    import numpy as np
+    import pandas as pd
+
+    from ivig_helpers.comparisons import _counts
+
+    rng = np.random.default_rng(3)
+    kinds = pd.Series(rng.choice(["focal", "generalized", "both", None], 500))
+    typed = kinds.astype(pd.CategoricalDtype(["focal", "generalized", "both"]))
+    responder = pd.Series(rng.random(500) < 0.3)
+    for rows in (kinds, typed):
+        expected = pd.crosstab(rows, responder)
+        assert _counts(rows, responder).tolist() == expected.to_numpy().tolist()
