@@ -364,8 +364,10 @@ def _parse_plain_body(data: bytes, newline: int, width: int, kept: dict[int, str
         return None
     text = pd.StringDtype("pyarrow", na_value=np.nan)
     spaces = b" " in body  # without any, nothing to strip
+    # the reader's blocks stay as they are (pandas keeps an Arrow column in chunks): joining
+    # them would copy every column once more
     raw = pd.DataFrame({name: pd.Series(pd.array(
-        _stripped(read.column(names[i])) if spaces else read.column(names[i]).combine_chunks(),
+        _stripped(read.column(names[i])) if spaces else read.column(names[i]),
         dtype=text)) for i, name in kept.items()})
     raw.index = np.arange(2, len(raw) + 2)  # the header is row 1; every line is one row
     if len(raw) == 0 or not raw.ne("").any(axis=1).all():
@@ -377,7 +379,7 @@ def _stripped(column):
     """An Arrow column of printable ASCII text without the spaces around each value."""
     from pyarrow import compute
 
-    return compute.utf8_trim(column.combine_chunks(), characters=" ")
+    return compute.utf8_trim(column, characters=" ")
 
 
 def _too_wide(name: str, width: int) -> CohortError:
@@ -541,15 +543,10 @@ def _to_numbers(text: pd.Series, blank: pd.Series) -> pd.Series:
     import pyarrow as pa
     from pyarrow import compute
 
-    cells = pa.array(text.array)
+    cells = pa.chunked_array(pa.array(text.array))  # the reader's blocks, as they are
     blanks = blank.to_numpy()
     filled = compute.if_else(pa.array(blanks), "0", cells) if blanks.any() else cells
-    offsets = np.frombuffer(filled.buffers()[1], dtype=np.int64)[
-        filled.offset:filled.offset + len(filled) + 1]
-    characters = filled.buffers()[2]
-    if (np.diff(offsets).max(initial=0) <= 16 and characters is not None
-            and not characters.to_pybytes()[offsets[0]:offsets[-1]].translate(
-                None, b"0123456789.+-")):
+    if all(_short_plain_digits(chunk) for chunk in filled.chunks):
         try:  # digits, signs and points only, each value short: plain numbers, or an error
             values = compute.cast(filled, pa.float64()).to_numpy(zero_copy_only=False).copy()
             values[blanks] = np.nan
@@ -566,6 +563,18 @@ def _to_numbers(text: pd.Series, blank: pd.Series) -> pd.Series:
     if rest.any():
         values[rest] = pd.to_numeric(text[rest], errors="coerce").astype(float).to_numpy()
     return pd.Series(values, index=text.index)
+
+
+def _short_plain_digits(chunk) -> bool:
+    """True when every value of an Arrow text chunk has at most 16 characters, all of them
+    digits, signs or decimal points (read from its buffers, without a copy per value)."""
+    offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[
+        chunk.offset:chunk.offset + len(chunk) + 1]
+    characters = chunk.buffers()[2]
+    if len(chunk) and characters is None:
+        return False
+    return bool(np.diff(offsets).max(initial=0) <= 16 and (not len(chunk) or not memoryview(
+        characters)[offsets[0]:offsets[-1]].tobytes().translate(None, b"0123456789.+-")))
 
 
 def _categorical(values: pd.Series, categories: tuple[str, ...]) -> pd.Categorical:
