@@ -126,7 +126,7 @@ def test_no_p_value_of_a_test_of_counts_pins_a_cell():
     from ivig_helpers.privacy import release_table_test
 
     rng = np.random.default_rng(7)
-    tables = [rng.integers(MIN, 30, size=(2, 2)).tolist() for _ in range(20)]
+    tables = [rng.integers(MIN, 30, size=(2, 2)).tolist() for _ in range(12)]
 
     @cache
     def exact_p(cells):
