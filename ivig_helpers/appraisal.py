@@ -498,10 +498,12 @@ def interaction_power(patients: pd.DataFrame, rates: tuple[float, float] | None 
            "observed_rate_a": np.nan, "observed_rate_b": np.nan, "assumed_rate_a": np.nan,
            "assumed_rate_b": np.nan, "effect_size": np.nan, "alpha": alpha, "power": np.nan,
            "method": "asymptotic", "note": ""}
-    hidden = (f"; left out, a count hidden (fewer than {min_cell_count} children): "
+    hidden = (f"; left out because a count in the type is hidden (1 to {min_cell_count - 1} "
+              "children in it, among its responders or among the others): "
               + ", ".join(left_out)) if left_out else ""
     if len(sizes) < 2:
-        row["note"] = "fewer than 2 seizure types: no comparison to power" + hidden
+        row["note"] = ("fewer than 2 seizure types left to compare" if left_out else
+                       "fewer than 2 seizure types") + ": no comparison to power" + hidden
         return pd.DataFrame([row])
     pairs = sorted(itertools.combinations(sizes, 2),
                    key=lambda p: (-abs(observed[p[0]] - observed[p[1]]),
@@ -1823,7 +1825,9 @@ def interaction_view(appraisal: dict) -> pd.DataFrame:
             return f"not run above {PERMUTATION_LIMIT:,} children (chi-square above is accurate)"
         return methods.get(name, methods.get("interaction_p"))
 
-    return pd.DataFrame([{"test": words.get(name, name), "p_value": p, "method": method(name)}
+    return pd.DataFrame([{"test": words.get(name, name), "p_value": p,
+                          "method": "not shown (disclosure control)" if p == SUPPRESSED
+                          else method(name)}
                          for name, p in appraisal["interaction_tests"].items()],
                         columns=["test", "p_value", "method"])
 

@@ -300,11 +300,13 @@ def placebo_comparison(results: dict) -> str:
     if results["responder_threshold"] != STUDY_THRESHOLD:
         return (f"The placebo rate of {percent(PLACEBO_RATE_CHILDREN, 0)} (Rheims et al. 2008) "
                 "counts 50% responders, so it does not compare with the definition used here.")
+    rounded = (" This interval comes from the rounded counts: near 19% the exact counts can "
+               "lead to another conclusion." if results.get("min_cell_count") else "")
     if low > PLACEBO_RATE_CHILDREN:
-        return f"The whole interval lies above {reference}."
+        return f"The whole interval lies above {reference}.{rounded}"
     if high < PLACEBO_RATE_CHILDREN:
-        return f"The whole interval lies below {reference}."
-    return f"The interval includes {reference}: these data cannot tell the two apart."
+        return f"The whole interval lies below {reference}.{rounded}"
+    return f"The interval includes {reference}: these data cannot tell the two apart.{rounded}"
 
 
 def responders_shows(results: dict) -> str:
@@ -420,8 +422,14 @@ def subgroups_shows(results: dict, alpha: float) -> str:
     """The closing "what this shows, and what it cannot" of the seizure-type notebook."""
     below = [TYPE_WORDS[k] for k, p in results["subgroup_wilcoxon_p"].items()
              if p_below(p, alpha)]
+    withheld = [TYPE_WORDS[k] for k, p in results["subgroup_wilcoxon_p"].items()
+                if p is not None and p_number(p) is None]
     found = ("only in children with " + " and ".join(below) if len(below) == 1 else
              "in children with " + ", ".join(below) if below else "in no seizure type")
+    if withheld:
+        found = (("in children with " + ", ".join(below) if below else "in none of the types")
+                 + " whose test is shown (withheld by disclosure control: "
+                 + ", ".join(withheld) + ")")
     between = results["seizure_type_vs_responder_p"]
     if p_number(between) is not None:
         direct = (f"the direct comparison gives {p_words(between)}, "
@@ -543,13 +551,23 @@ def appraisal_story(appraisal: dict) -> str:
     power = appraisal.get("interaction_power")
     verdict = ("below alpha: the types do differ" if p_below(interaction, alpha)
                else "not below alpha: no difference between the types is shown"
-               if p_number(interaction) is not None else "so no conclusion can be drawn")
+               if p_number(interaction) is not None else "withheld by disclosure control, so "
+               "this report draws no conclusion from it")
     method = (appraisal.get("methods") or {}).get("interaction_p") or "exact"
     test = ("Pearson's chi-square test, asymptotic" if method == "asymptotic"
             else f"Fisher-Freeman-Halton test, {method}")
     text = (f"- **Do the seizure types differ?** Compared directly, responder status by "
             f"seizure type gives {p_words(interaction)} ({test}),"
             f" {verdict}.")
+    score = (appraisal.get("interaction_tests") or {}).get("kruskal_score_change")
+    if (p_number(interaction) is not None and p_number(score) is not None
+            and p_below(score, alpha) != p_below(interaction, alpha)):
+        text += (" The change in score itself (Kruskal-Wallis test, asymptotic), which keeps "
+                 f"more than a yes or no at the responder line, gives {p_words(score)}: "
+                 + ("below alpha, so on the score the types do differ; the two tests ask "
+                    "different questions." if p_below(score, alpha) else
+                    "not below alpha, so on the score no difference is shown; the two tests "
+                    "ask different questions."))
     if is_number(power) and p_number(interaction) is not None and not p_below(interaction, alpha):
         text += (f" With groups this size, such a comparison has {power_words(power)} power to "
                  "detect a difference as large as the one seen" + (

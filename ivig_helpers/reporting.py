@@ -560,7 +560,7 @@ def scorecard_view(card: pd.DataFrame):
         if is_published and published.loc[quantity, "rule"] == "at_least":
             return f"not significant (p ≥ {value:g})"  # the study gave no number
         if quantity.endswith("_p"):  # no more digits than the p-value was released with
-            return p_text(value)
+            return "<0.001" if value < 0.001 else p_text(value)
         return f"{value:.{int(published.loc[quantity, 'decimals'])}f}"
 
     view = pd.DataFrame({

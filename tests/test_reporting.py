@@ -147,3 +147,15 @@ def test_a_large_cohort_is_told_that_significance_is_not_size():
         found, 0.05)
     assert "very small change" not in narrative.medications_story(
         {**found, "n_analysed": 60}, 0.05)
+
+
+def test_the_scorecard_shows_a_tiny_p_value_as_below_0001_not_as_0():
+    from ivig_helpers import BUNDLED_COHORT, compute_results, load_cohort
+    from ivig_helpers.reporting import scorecard_view
+    from ivig_helpers.results import scorecard
+
+    results = compute_results(load_cohort(BUNDLED_COHORT).table)
+    results["subgroup_wilcoxon_p"]["focal"] = 3e-7
+    html = scorecard_view(scorecard(results)).data
+    assert "&lt;0.001" in html or "<0.001" in html
+    assert ">0<" not in html.replace(" ", "")

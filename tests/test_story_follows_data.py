@@ -78,3 +78,32 @@ def test_the_seizure_type_page_reports_its_own_tests(report):
     text = readable_text(out / "03_seizure_types.html")
     assert "In these data:" in text and "Wilcoxon signed-rank test, asymptotic" in text
     assert re.search(r"seizure-type groups sized (\d+|fewer than \d+) to \d+", text)
+
+
+# Sentences written from withheld or disagreeing numbers, on results made up for the purpose.
+
+def test_withheld_within_group_tests_are_not_read_as_no_change():
+    from ivig_helpers import narrative
+
+    results = {"subgroup_wilcoxon_p": {"focal": "suppressed", "generalized": 0.02,
+                                       "both": None},
+               "seizure_type_vs_responder_p": "suppressed",
+               "seizure_type_counts": {"focal": 25, "generalized": 20, "both": 0}}
+    text = narrative.subgroups_shows(results, 0.05)
+    assert "in no seizure type" not in text
+    assert "generalized seizures whose test is shown" in text
+    assert "withheld by disclosure control: focal seizures" in text
+
+
+def test_the_appraisal_says_when_the_score_and_the_responder_tests_disagree():
+    from ivig_helpers import narrative
+
+    appraisal = {"alpha": 0.01, "holm_p": {}, "holm_raw_p": {}, "interaction_p": 0.207,
+                 "interaction_tests": {"kruskal_score_change": 0.004},
+                 "methods": {"interaction_p": "exact"}, "rct_n_per_arm_80": None}
+    text = narrative.appraisal_story(appraisal)
+    assert "p = 0.207" in text and "not below alpha" in text
+    assert "Kruskal-Wallis test, asymptotic" in text and "p = 0.004" in text
+    assert "on the score the types do differ" in text
+    appraisal["interaction_tests"]["kruskal_score_change"] = 0.5  # they agree: no sentence
+    assert "Kruskal-Wallis" not in narrative.appraisal_story(appraisal)
