@@ -38,10 +38,12 @@ def threshold_change(table: pd.DataFrame, threshold: float = 0.75,
     return result[["threshold", "events", "n", "rate", "exact_low", "exact_high"]]
 
 
-def missing_followup_choice(table: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
-    """Exercise 2: the responder rate with missing follow-up counted as non-response and with
-    those children left out. On a cohort without missing follow-up, a synthetic one with some
-    (:data:`EXERCISE_COHORT`) is used instead; the second value says which.
+def missing_followup_choice(table: pd.DataFrame,
+                            responder_threshold: float = 0.5) -> tuple[pd.DataFrame, bool]:
+    """Exercise 2: the responder rate (at ``responder_threshold``, the run's) with missing
+    follow-up counted as non-response and with those children left out. On a cohort without
+    missing follow-up, a synthetic one with some (:data:`EXERCISE_COHORT`) is used instead; the
+    second value says which.
 
     Returns
     -------
@@ -51,7 +53,8 @@ def missing_followup_choice(table: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
     """
     own = count_missing_followup(table) > 0
     data = table if own else make_cohort(**EXERCISE_COHORT)
-    rows = [rate_table(add_outcomes(data, 0.5, choice)).assign(missing_followup=choice)
+    rows = [rate_table(add_outcomes(data, responder_threshold, choice)).assign(
+        missing_followup=choice)
             for choice in ("nonresponder", "exclude")]
     result = pd.concat(rows, ignore_index=True)
     return result[["missing_followup", "events", "n", "rate", "exact_low", "exact_high"]], own

@@ -107,3 +107,17 @@ def test_the_appraisal_says_when_the_score_and_the_responder_tests_disagree():
     assert "on the score the types do differ" in text
     appraisal["interaction_tests"]["kruskal_score_change"] = 0.5  # they agree: no sentence
     assert "Kruskal-Wallis" not in narrative.appraisal_story(appraisal)
+
+
+def test_exercise_two_counts_responders_with_the_runs_threshold():
+    """A teacher's run at 30% must not answer exercise 2 with the 50% definition."""
+    from ivig_helpers import exercises
+
+    table = make_cohort(80, missing_followup_share=0.1, seed=12)
+    followed = table["month12_seizures_per_month"].notna()
+    fall = 1 - table["month12_seizures_per_month"] / table["baseline_seizures_per_month"]
+    choices, own = exercises.missing_followup_choice(table, 0.3)
+    assert own
+    counted, left_out = choices.iloc[0], choices.iloc[1]
+    assert counted["events"] == left_out["events"] == int((followed & (fall >= 0.3)).sum())
+    assert (counted["n"], left_out["n"]) == (80, int(followed.sum()))
