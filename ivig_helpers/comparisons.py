@@ -137,15 +137,17 @@ def friedman_statistic(values: np.ndarray) -> tuple[float, float]:
     """
     values = np.asarray(values, dtype=float)
     n, k = values.shape
-    # the mid-rank of each value within its row: 1 + values below + (equal values - 1) / 2
-    below = (values[:, None, :] < values[:, :, None]).sum(axis=2)
-    equal = (values[:, None, :] == values[:, :, None]).sum(axis=2)
-    ranks = 1 + below + (equal - 1) / 2
-    # ties: each group of t equal values in a row adds t^3 - t; a value in a group of t
-    # contributes (t^3 - t) / t = t^2 - 1
-    ties = float(((equal ** 2 - 1)).sum())
+    columns = [values[:, j] for j in range(k)]
+    rank_sums, ties = np.zeros(k), 0.0
+    for j, column in enumerate(columns):  # k is small (time points): loops over columns only
+        # the mid-rank of each value within its row: 1 + values below + (equal values - 1) / 2
+        below = sum((other < column).astype(np.int64) for other in columns)
+        equal = sum((other == column).astype(np.int64) for other in columns)
+        rank_sums[j] = n + below.sum() + (equal.sum() - n) / 2
+        # ties: each group of t equal values in a row adds t^3 - t; a value in a group of t
+        # contributes (t^3 - t) / t = t^2 - 1
+        ties += float((equal * equal - 1).sum())
     correction = 1 - ties / (k * (k * k - 1) * n)
-    rank_sums = ranks.sum(axis=0)
     statistic = (12.0 / (k * n * (k + 1)) * float((rank_sums ** 2).sum())
                  - 3 * n * (k + 1)) / correction
     return float(statistic), float(stats.chi2.sf(statistic, k - 1))
