@@ -27,6 +27,7 @@ from .privacy import (
     age_bands,
     is_number,
     is_small,
+    protect_sums,
     release_count,
     release_parts,
     release_table,
@@ -111,14 +112,18 @@ def _left_out_note(ax, left_out: list[str], min_cell_count: int, what: str = "")
                 va="top", ha="left", wrap=True)
 
 
-def released_bars(ax, labels: list[str], counts, min_cell_count: int, colors=None) -> list[str]:
+def released_bars(ax, labels: list[str], counts, min_cell_count: int, colors=None,
+                  sums=()) -> list[str]:
     """Bars of released counts; a band of 1 to N - 1 children gets no bar, only ``<N`` written
     at its place. The bands make up a total shown elsewhere (the children with an age, with
     both scores, analysed), so they are released with it (:func:`release_parts`): a band the
-    total and the others would give away is withheld too ("–"). Returns the labels of the bands
-    left out."""
+    total and the others would give away is withheld too ("–"), and so is one that ``sums``,
+    other totals of some bands shown elsewhere, would give away (:func:`protect_sums`).
+    Returns the labels of the bands left out."""
     counts = [int(c) for c in counts]
     shown = release_parts(sum(counts), counts, min_cell_count)[1]
+    if min_cell_count > 0:
+        protect_sums(shown, counts, list(sums), min_cell_count)
     heights = [c if is_number(c) else 0 for c in shown]
     x = np.arange(len(labels))
     ax.bar(x, heights, color=colors if colors is not None else "#4c72b0", width=0.8)
@@ -174,8 +179,14 @@ def _released_waterfall(patients: pd.DataFrame, responder_threshold: float,
         for _, high, _ in CHANGE_BANDS[1:]] + [OUTCOME_COLORS["No one-year follow-up"]]
     if bands["No one-year follow-up"] == 0:  # none, or left out of the analysis: no empty band
         bands, colors = bands.iloc[:-1], colors[:-1]
+    # the first bands add up to the responders at 100%, 75%, 50% and 25%, which the table of
+    # definitions shows (rounded): those totals may not give a band away either
+    cumulative = np.cumsum(bands.to_numpy()[:4])
+    sums = [(release_count(int(total), min_cell_count), list(range(k + 1)))
+            for k, total in enumerate(cumulative)]
     fig, ax = plt.subplots(figsize=(9, 4.5))
-    left_out = released_bars(ax, list(bands.index), bands.to_numpy(), min_cell_count, colors)
+    left_out = released_bars(ax, list(bands.index), bands.to_numpy(), min_cell_count, colors,
+                             sums)
     ax.tick_params(axis="x", labelrotation=30)
     ax.set(title="Change in seizure frequency after one year of IVIG (children per band)",
            xlabel="Change in seizures per 28 days", ylabel="Number of children")
@@ -505,7 +516,15 @@ def asm_change_plot(with_change: pd.DataFrame, min_cell_count: int = 0) -> plt.F
             strict=True):
         counts = change[data["responder"] == is_responder].value_counts().reindex(
             levels, fill_value=0)
-        shown = release_parts(int(counts.sum()), [int(c) for c in counts], min_cell_count)[1]
+        parts = [int(c) for c in counts]
+        shown = release_parts(int(counts.sum()), parts, min_cell_count)[1]
+        if min_cell_count > 0:  # the bands other than "same" add up to a count of the table of
+            # responders by medication change (released there with the unchanged children)
+            moved = [i for i, level in enumerate(levels) if level != 0]
+            changed = sum(parts[i] for i in moved)
+            table_count = release_parts(sum(parts), [changed, sum(parts) - changed],
+                                        min_cell_count)[1][0]
+            protect_sums(shown, parts, [(table_count, moved)], min_cell_count)
         heights = [v if is_number(v) else 0 for v in shown]
         ax.bar(x + offset, heights, width=0.4, color=color, label=name)
         for position, value, label in zip(x + offset, shown, labels, strict=True):

@@ -184,6 +184,31 @@ def protect_margin(shown_total, shown: list, parts: list, min_cell_count: int) -
     return changed
 
 
+def protect_sums(shown: list, parts: list, sums: list, min_cell_count: int) -> None:
+    """Withhold shown parts (in place) until no redacted part is pinned by any of ``sums``: the
+    other totals a reader sees of some of these parts, each as (shown total, indices of the
+    parts that make it up). A figure's bands of percent change add up, band by band, to the
+    responders at each threshold of another table; its medication bands to the children whose
+    medications changed.
+
+    Examples
+    --------
+    >>> shown = [10, "<5", 15, 5]  # seizure free 8, 1 more up to -75%, 13 up to -50%, 6 others
+    >>> protect_sums(shown, [8, 1, 13, 6], [(20, [0, 1, 2])], 5)  # 20 responders: 18 to 22
+    >>> shown  # 8 + 1 + 13 = 22 would pin all three: the smallest shown part is withheld
+    ['suppressed', '<5', 15, 5]
+    """
+    changed = True
+    while changed:
+        changed = False
+        for total, indices in sums:
+            some = [shown[i] for i in indices]
+            if protect_margin(total, some, [parts[i] for i in indices], min_cell_count):
+                for i, value in zip(indices, some, strict=True):
+                    shown[i] = value
+                changed = True
+
+
 def shown_count(count, min_cell_count: int = 0) -> str:
     """A released count as text, for labels and sentences.
 

@@ -142,16 +142,11 @@ def _release_table_one(shown: pd.DataFrame, min_cell_count: int) -> pd.DataFrame
             rows = [i for i in variables if shown.index[i][0] == name]
             if not rows:  # a continuous variable: no counts
                 continue
-            for column in groups:  # columns: a variable's levels and its blanks make n
+            for column in groups:  # columns: a variable's levels make n (blanks are a level
+                # of their own, "None", shown when there are any: a reader knows them too)
                 parts = [released.iloc[i][column] for i in rows]
-                blanks = raw.iloc[rows[0]]["Missing"] if "Missing" in raw else None
-                blanks = 0 if blanks is None or pd.isna(blanks) else int(blanks)
-                overall = column == groups[0]
-                parts.append(release_count(blanks, min_cell_count) if overall
-                             else SUPPRESSED)  # blanks per group are not shown
-                truth = [raw.iloc[i][column] for i in rows] + [blanks if overall else None]
-                if protect_margin(released.iloc[0][column], parts, truth,
-                                           min_cell_count):
+                truth = [raw.iloc[i][column] for i in rows]
+                if protect_margin(released.iloc[0][column], parts, truth, min_cell_count):
                     for i, value in zip(rows, parts, strict=False):
                         released.iloc[i, released.columns.get_loc(column)] = value
                     changed = True

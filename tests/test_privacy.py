@@ -206,3 +206,66 @@ def test_no_results_number_is_nan_and_no_zero_stands_beside_a_hidden_count():
         for kind, counts in shown[key].items():
             if not all(isinstance(v, int) for v in counts.values()):
                 assert 0 not in counts.values(), (key, kind, counts)
+
+
+def drawn(figure):
+    """The bar heights and the texts of a figure's first axes."""
+    ax = figure.axes[0]
+    return [bar.get_height() for bar in ax.patches], [t.get_text() for t in ax.texts]
+
+
+def test_the_waterfall_bands_do_not_give_a_band_away_against_the_responder_table():
+    """A reviewer's cohort: 8 seizure free, 1 child between -99% and -75%, 13 between -75% and
+    -50%. Shown 10, <5 and 15 beside the table's 20 responders at 50% (18 to 22), the three
+    bands could only be 8, 1 and 13."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from ivig_helpers import plots
+
+    change = [-100.0] * 8 + [-80.0] + [-60.0] * 13 + [10.0] * 20
+    patients = pd.DataFrame({"percent_change": change, "has_followup": True})
+    heights, texts = drawn(plots.waterfall(patients, 0.5, MIN))
+    plt.close("all")
+    assert "<5" in texts and "–" in texts  # the hidden band, and one withheld beside it
+    assert sum(1 for h in heights[:3] if h > 0) == 1  # of the three: only one bar drawn
+
+
+def test_the_medication_bands_do_not_give_a_band_away_against_the_changed_row():
+    """Responders: 8 with two or more ASMs fewer, 1 with one more, 8 with two or more added,
+    10 unchanged. The table's 15 changed responders (13 to 17) beside bands 10, <5 and 10
+    (at least 8 + 1 + 8 = 17) would pin all three."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from ivig_helpers import plots
+
+    change = [-2] * 8 + [1] + [2] * 8 + [0] * 10 + [0] * 30
+    data = pd.DataFrame({"asm_change": change, "responder": [True] * 27 + [False] * 30})
+    figure = plots.asm_change_plot(data, MIN)
+    plt.close("all")
+    texts = [t.get_text() for t in figure.axes[0].texts]
+    assert "<5" in texts and "–" in texts
+
+
+def test_table_one_levels_of_a_group_do_not_pin_its_hidden_counts():
+    """A reviewer's case: a group of 8 with 4 girls and 4 boys showed n = 10, F <5, M <5: two
+    counts of at most 4 make at most 8, and a shown 10 means at least 8."""
+    from ivig_helpers import make_cohort
+    from ivig_helpers.reporting import table_one
+
+    table = make_cohort(40, mix={"focal": 20, "generalized": 8, "both": 12}, seed=2)
+    general = table.index[table["seizure_type"] == "generalized"]
+    table.loc[general[:4], "sex"] = "F"
+    table.loc[general[4:], "sex"] = "M"
+    shown = table_one(table, min_cell_count=MIN)
+    n = int(shown.iloc[0]["Generalized"])
+    sexes = [str(v).split(" (")[0] for v in shown.loc["Sex, n (%)"]["Generalized"]]
+    high = sum(4 if v == "<5" else (n + 2 if v == SUPPRESSED else int(v) + 2) for v in sexes)
+    assert high >= n - 2 + 1, (n, sexes)  # the levels can add up to more than the least n
