@@ -498,8 +498,7 @@ def interaction_power(patients: pd.DataFrame, rates: tuple[float, float] | None 
            "observed_rate_a": np.nan, "observed_rate_b": np.nan, "assumed_rate_a": np.nan,
            "assumed_rate_b": np.nan, "effect_size": np.nan, "alpha": alpha, "power": np.nan,
            "method": "asymptotic", "note": ""}
-    hidden = (f"; left out because a count in the type is hidden (1 to {min_cell_count - 1} "
-              "children in it, among its responders or among the others): "
+    hidden = ("; left out because a count behind the type is hidden (disclosure control): "
               + ", ".join(left_out)) if left_out else ""
     if len(sizes) < 2:
         row["note"] = ("fewer than 2 seizure types left to compare" if left_out else
