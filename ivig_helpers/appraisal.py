@@ -1652,13 +1652,16 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
            and row["benchmark_rate"] == PLACEBO_RATE}
     result = {
         "alpha": alpha, "seed": seed, "responder_threshold": responder_threshold,
+        "min_cell_count": mcc,
         "missing_followup_handling": missing_followup,
         "holm_raw_p": raw_p,
         "holm_p": holm_p,
         "interaction_p": interaction["fisher_freeman_halton"],
         "interaction_tests": interaction,
         "odds_ratios": {row["group"]: {
-            "odds_ratio": gate(row["odds_ratio"], cells),
+            # the reference's 1 is a definition, not a number of the data
+            "odds_ratio": (_plain(row["odds_ratio"]) if row["group"] == row["reference"]
+                           and row["estimable"] else gate(row["odds_ratio"], cells)),
             "ci": [gate(row["ci_low"], cells), gate(row["ci_high"], cells)],
             "estimable": bool(row["estimable"]), "reference": row["reference"]}
             for _, row in odds.iterrows()},

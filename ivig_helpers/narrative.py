@@ -430,6 +430,7 @@ def subgroups_shows(results: dict, alpha: float) -> str:
         found = (("in children with " + ", ".join(below) if below else "in none of the types")
                  + " whose test is shown (withheld by disclosure control: "
                  + ", ".join(withheld) + ")")
+    shown = [k for k, p in results["subgroup_wilcoxon_p"].items() if p_number(p) is not None]
     between = results["seizure_type_vs_responder_p"]
     if p_number(between) is not None:
         direct = (f"the direct comparison gives {p_words(between)}, "
@@ -438,9 +439,14 @@ def subgroups_shows(results: dict, alpha: float) -> str:
                      "the types differ."))
     else:
         direct = "the direct comparison could not be shown for these data."
+    shows = (f"- **It shows** that a within-group test on a coarse score, in "
+             f"{group_sizes(results)}, finds a change below alpha = {alpha:g} {found}."
+             if shown or not withheld else
+             "- **It shows** no within-group test here: disclosure control withholds every one "
+             "of them (their p-values could give a count away), so this report says nothing "
+             "about a change within a type.")
     return "\n".join([
-        f"- **It shows** that a within-group test on a coarse score, in {group_sizes(results)}, "
-        f"finds a change below alpha = {alpha:g} {found}.",
+        shows,
         "- **It cannot show**, from within-group tests alone, that one type responds better: "
         "\"significant in one group, not in another\" is not a test of the difference (Altman "
         f"and Bland, BMJ 2003). For that, {direct}",
@@ -559,6 +565,12 @@ def appraisal_story(appraisal: dict) -> str:
     text = (f"- **Do the seizure types differ?** Compared directly, responder status by "
             f"seizure type gives {p_words(interaction)} ({test}),"
             f" {verdict}.")
+    if is_number(power) and p_number(interaction) is not None and not p_below(interaction, alpha):
+        text += (f" With groups this size, such a comparison has {power_words(power)} power to "
+                 "detect a difference as large as the one seen" + (
+                     ": this non-significant result is weak evidence of no difference too."
+                     if power < 0.8 else ", so a difference that large would probably have "
+                     "shown."))
     score = (appraisal.get("interaction_tests") or {}).get("kruskal_score_change")
     if (p_number(interaction) is not None and p_number(score) is not None
             and p_below(score, alpha) != p_below(interaction, alpha)):
@@ -568,12 +580,6 @@ def appraisal_story(appraisal: dict) -> str:
                     "different questions." if p_below(score, alpha) else
                     "not below alpha, so on the score no difference is shown; the two tests "
                     "ask different questions."))
-    if is_number(power) and p_number(interaction) is not None and not p_below(interaction, alpha):
-        text += (f" With groups this size, such a comparison has {power_words(power)} power to "
-                 "detect a difference as large as the one seen" + (
-                     ": this non-significant result is weak evidence of no difference too."
-                     if power < 0.8 else ", so a difference that large would probably have "
-                     "shown."))
     lines.append(text)
     exact = appraisal.get("generalized_exact_p")
     share = appraisal.get("specification_share_significant")
@@ -613,6 +619,9 @@ def appraisal_story(appraisal: dict) -> str:
                  f"does{typical_words} {share_words(null_share)} of such cohorts reach this "
                  f"responder rate ({how}). A single-arm study cannot separate IVIG from these "
                  "effects; only a comparison group can.")
+    if appraisal.get("min_cell_count"):
+        text += (" These numbers come from the rounded counts: near the benchmark the exact "
+                 "counts can lead to another conclusion.")
     lines.append(text)
     pooled = appraisal.get("pooled_responder_rate") or {}
     if is_number(pooled.get("rate")):

@@ -648,3 +648,11 @@ def test_the_simulation_settings_of_a_cohort_with_a_hidden_count_are_withheld():
     assert settings["n_children"] == settings["observed_rate"] == "suppressed"
     assert found["null_simulation_median_rate"] == "suppressed"
     assert found["null_simulation_share"] == "suppressed"
+
+
+def test_the_reference_odds_ratio_reads_one_even_when_a_cell_is_hidden():
+    table = make_cohort(40, mix={"focal": 20, "generalized": 3, "both": 17}, seed=5)
+    found = ap.appraisal_results(table, min_cell_count=5, n_permutations=99, n_cohorts=200)
+    odds = found["odds_ratios"]
+    assert odds["focal"]["odds_ratio"] == 1.0 and odds["focal"]["reference"] == "focal"
+    assert odds["generalized"]["odds_ratio"] == "suppressed"

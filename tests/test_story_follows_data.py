@@ -121,3 +121,19 @@ def test_exercise_two_counts_responders_with_the_runs_threshold():
     counted, left_out = choices.iloc[0], choices.iloc[1]
     assert counted["events"] == left_out["events"] == int((followed & (fall >= 0.3)).sum())
     assert (counted["n"], left_out["n"]) == (80, int(followed.sum()))
+
+
+def test_every_within_group_test_withheld_says_so_and_the_appraisal_warns_of_rounded_counts():
+    from ivig_helpers import narrative
+
+    results = {"subgroup_wilcoxon_p": dict.fromkeys(("focal", "generalized", "both"),
+                                                    "suppressed"),
+               "seizure_type_vs_responder_p": "suppressed",
+               "seizure_type_counts": {"focal": 25, "generalized": "<5", "both": 15}}
+    text = narrative.subgroups_shows(results, 0.05)
+    assert "no within-group test here" in text and "finds a change" not in text
+    appraisal = {"alpha": 0.05, "holm_p": {}, "holm_raw_p": {}, "interaction_p": "suppressed",
+                 "placebo_binomial_p": 0.005, "methods": {}, "rct_n_per_arm_80": None}
+    assert "rounded counts" not in narrative.appraisal_story(appraisal)
+    appraisal["min_cell_count"] = 5
+    assert "come from the rounded counts" in narrative.appraisal_story(appraisal)
