@@ -1658,13 +1658,16 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
         "holm_p": holm_p,
         "interaction_p": interaction["fisher_freeman_halton"],
         "interaction_tests": interaction,
-        "odds_ratios": {row["group"]: {
+        "odds_ratios": {**{row["group"]: {
             # the reference's 1 is a definition, not a number of the data
             "odds_ratio": (_plain(row["odds_ratio"]) if row["group"] == row["reference"]
                            and row["estimable"] else gate(row["odds_ratio"], cells)),
             "ci": [gate(row["ci_low"], cells), gate(row["ci_high"], cells)],
             "estimable": bool(row["estimable"]), "reference": row["reference"]}
-            for _, row in odds.iterrows()},
+            for _, row in odds.iterrows()}, **{  # a type its rounded counts leave out
+            kind: {"odds_ratio": SUPPRESSED, "ci": [SUPPRESSED, SUPPRESSED], "estimable": False,
+                   "reference": odds["reference"].iloc[0] if len(odds) else None}
+            for kind in SEIZURE_TYPES if sizes[kind] and kind not in set(odds["group"])}},
         "interaction_power": gate(power_row["power"], [power_row["n_a"], power_row["n_b"]]),
         "interaction_power_groups": [power_row["group_a"], power_row["group_b"]],
         # withheld with disclosure control on, as the specification table and figure are: an
