@@ -565,6 +565,9 @@ def appraisal_story(appraisal: dict) -> str:
     text = (f"- **Do the seizure types differ?** Compared directly, responder status by "
             f"seizure type gives {p_words(interaction)} ({test}),"
             f" {verdict}.")
+    if interaction is not None and p_number(interaction) is None:
+        text = ("- **Do the seizure types differ?** The direct comparison of responder status "
+                f"by seizure type ({test}) is {verdict}: its p-value could give a count away.")
     if is_number(power) and p_number(interaction) is not None and not p_below(interaction, alpha):
         text += (f" With groups this size, such a comparison has {power_words(power)} power to "
                  "detect a difference as large as the one seen" + (

@@ -137,3 +137,12 @@ def test_every_within_group_test_withheld_says_so_and_the_appraisal_warns_of_rou
     assert "rounded counts" not in narrative.appraisal_story(appraisal)
     appraisal["min_cell_count"] = 5
     assert "come from the rounded counts" in narrative.appraisal_story(appraisal)
+
+
+def test_a_withheld_comparison_of_types_is_one_plain_sentence():
+    from ivig_helpers import narrative
+
+    appraisal = {"alpha": 0.05, "holm_p": {}, "holm_raw_p": {}, "interaction_p": "suppressed",
+                 "methods": {"interaction_p": "exact"}, "rct_n_per_arm_80": None}
+    first = narrative.appraisal_story(appraisal).splitlines()[0]
+    assert "is withheld by disclosure control" in first and "p not shown" not in first
