@@ -553,7 +553,8 @@ def scorecard_view(card: pd.DataFrame):
         if pd.isna(value):
             return "not available"
         if is_published and published.loc[quantity, "rule"] == "at_least":
-            return f"not significant (p ≥ {value:g})"  # the study gave no number
+            # the study gave no number; its level, whatever alpha this run uses
+            return f"not significant (p ≥ {value:g}, the study's level)"
         if quantity.endswith("_p"):  # no more digits than the p-value was released with
             return "<0.001" if value < 0.001 else p_text(value)
         return f"{value:.{int(published.loc[quantity, 'decimals'])}f}"
