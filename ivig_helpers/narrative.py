@@ -469,8 +469,8 @@ def scorecard_shows(is_bundled: bool) -> str:
     return "\n".join([
         "- **It shows** where this cohort lies beside the published one, number by number.",
         "- **It cannot show** why they differ: the centres, the children chosen, the follow-up "
-        "and the definitions may all differ, and chance alone moves the numbers of a study "
-        "of 60 children a long way.",
+        "and the definitions may all differ, and chance alone moves the numbers of a small "
+        "study a long way.",
     ])
 
 
