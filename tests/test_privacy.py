@@ -269,3 +269,16 @@ def test_table_one_levels_of_a_group_do_not_pin_its_hidden_counts():
     sexes = [str(v).split(" (")[0] for v in shown.loc["Sex, n (%)"]["Generalized"]]
     high = sum(4 if v == "<5" else (n + 2 if v == SUPPRESSED else int(v) + 2) for v in sexes)
     assert high >= n - 2 + 1, (n, sexes)  # the levels can add up to more than the least n
+
+
+def test_a_withheld_test_of_types_keeps_its_methods_name_and_a_shown_one_says_rounded():
+    from ivig_helpers import compute_results, make_cohort
+    from ivig_helpers.privacy import release_results
+
+    small = release_results(compute_results(make_cohort(
+        40, mix={"focal": 20, "generalized": 3, "both": 17}, seed=5)), MIN)
+    assert small["seizure_type_vs_responder_p"] == SUPPRESSED
+    assert small["seizure_type_vs_responder_method"].startswith("Fisher-Freeman-Halton")
+    large = release_results(compute_results(make_cohort(
+        90, mix={"focal": 40, "generalized": 30, "both": 20}, seed=5)), MIN)
+    assert large["seizure_type_vs_responder_method"].endswith("of the counts rounded to 5")
