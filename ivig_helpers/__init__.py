@@ -13,6 +13,7 @@ The notebooks tell the story; this package computes. Modules by family:
 - ``privacy``: the release of numbers: disclosure control for tables, prose, figures and files
 - ``plots``: the figures
 - ``runner`` and ``cli``: ``python -m ivig_helpers run`` and the other commands
+- ``kernels``: the runner's kernels, forked from one process that has imported the libraries
 - ``synthetic``: the bundled synthetic cohort and cohorts of any size and mix
 """
 
