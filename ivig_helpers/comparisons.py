@@ -92,8 +92,10 @@ def friedman(data: pd.DataFrame, columns: list[str], by: str | None = None) -> p
     -------
     DataFrame
         One row per group: ``group``, ``n`` (patients with every measurement), ``n_changed``
-        (those whose values were not all equal), ``statistic`` (chi-square, corrected for
-        ties), ``p_value``, ``testable``, ``note``.
+        (those whose values were not all equal), ``patterns`` (how many different orders of
+        their measurements the changed patients show: with one, the p-value depends on their
+        number alone, and disclosure control withholds it), ``statistic`` (chi-square,
+        corrected for ties), ``p_value``, ``testable``, ``note``.
     """
     rows = []
     for name, part in _groups(data, by, list(columns)):
@@ -101,6 +103,7 @@ def friedman(data: pd.DataFrame, columns: list[str], by: str | None = None) -> p
         values = complete.to_numpy(dtype=float)
         changed = (values != values[:, :1]).any(axis=1)  # not every measurement the same
         row = {"group": name, "n": len(complete), "n_changed": int(changed.sum()),
+               "patterns": _rank_patterns(values[changed]),
                "statistic": np.nan, "p_value": np.nan, "testable": False, "note": ""}
         if len(complete) < 2:
             row["note"] = "fewer than 2 patients with every measurement"
@@ -115,6 +118,26 @@ def friedman(data: pd.DataFrame, columns: list[str], by: str | None = None) -> p
             row.update(statistic=statistic, p_value=p_value, testable=True)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _rank_patterns(values: np.ndarray) -> int:
+    """How many different orders (ranks with ties, within each row) the rows of ``values``
+    show, counted without a loop over rows.
+
+    Examples
+    --------
+    >>> _rank_patterns(np.array([[3, 2, 1], [9, 5, 0], [3, 3, 1], [1, 2, 3]], dtype=float))
+    3
+    """
+    n, k = values.shape
+    if n == 0:
+        return 0
+    columns = [values[:, j] for j in range(k)]
+    code = np.zeros(n, dtype=np.int64)
+    for column in columns:  # twice the mid-rank of each value: a whole number below 2k + 1
+        doubled = sum(2 * (other < column) + (other == column) for other in columns)
+        code = code * (2 * k + 1) + doubled
+    return int(np.unique(code).size)
 
 
 FRIEDMAN_SCIPY_LIMIT = 5_000

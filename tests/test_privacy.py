@@ -282,3 +282,26 @@ def test_a_withheld_test_of_types_keeps_its_methods_name_and_a_shown_one_says_ro
     large = release_results(compute_results(make_cohort(
         90, mix={"focal": 40, "generalized": 30, "both": 20}, seed=5)), MIN)
     assert large["seizure_type_vs_responder_method"].endswith("of the counts rounded to 5")
+
+
+def test_a_friedman_test_whose_children_all_changed_the_same_way_is_withheld():
+    """Six children whose frequency fell at 3 months and again at one year: the Friedman
+    statistic is 2n, so p = exp(-n) gives n back (0.0067 for 5, 0.0025 for 6)."""
+    import numpy as np
+    import pandas as pd
+    from scipy.stats import friedmanchisquare
+
+    from ivig_helpers import friedman
+    from ivig_helpers.privacy import release_p, release_table
+
+    rng = np.random.default_rng(2)
+    steady = np.sort(rng.uniform(1, 30, size=(6, 3)), axis=1)[:, ::-1]  # each falls twice
+    mixed = rng.uniform(1, 30, size=(12, 3))
+    data = pd.DataFrame(np.vstack([steady, mixed]), columns=["before", "month3", "month12"])
+    data["group"] = ["a"] * 6 + ["b"] * 12
+    tests = friedman(data, ["before", "month3", "month12"], by="group")
+    assert tests.set_index("group").loc["a", "patterns"] == 1
+    shown = release_table(tests, MIN, ["n", "n_changed"], depends_on="counts").set_index("group")
+    assert shown.loc["a", "p_value"] == SUPPRESSED
+    expected = friedmanchisquare(*mixed.T).pvalue
+    assert shown.loc["b", "p_value"] == release_p(expected, MIN)
