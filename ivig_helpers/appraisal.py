@@ -42,7 +42,6 @@ from .outcomes import add_outcomes, check_outcome_parameters, proportion_ci
 from .privacy import (
     SUPPRESSED,
     is_number,
-    one_way,
     release_count,
     release_p,
     release_statistic,
@@ -1578,7 +1577,7 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
     holm_rows = holm_table(scores, alpha)
     pair_counts = [c for _, r in scores.iterrows() for c in r["counts"]]
     pair_sizes = {r["group"]: r["counts"] for _, r in scores.iterrows()}
-    one_way_groups = {k for k, c in pair_sizes.items() if mcc > 0 and one_way(c)}
+    one_way_groups = {r["group"] for _, r in scores.iterrows() if mcc > 0 and r["patterns"] == 1}
     holm_hidden = mcc > 0 and (any(0 < c < mcc for c in pair_counts) or bool(one_way_groups))
     raw_p = {r["group"]: SUPPRESSED if r["group"] in one_way_groups
              else gate(r["p_value"], pair_sizes[r["group"]]) for _, r in holm_rows.iterrows()}
@@ -1590,8 +1589,7 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
     if mcc > 0:  # tests of counts, from the counts rounded as a reader sees them
         rounded = {k: (round_count(events[k]), round_count(sizes[k] - events[k]))
                    for k in SEIZURE_TYPES}
-        counted = _children_with(rounded)
-        odds = responder_odds_ratios(counted, alpha=alpha)
+        odds, likelihood_ratio = _logistic(_children_with(rounded), "focal", alpha)
         fisher = release_table_test([[e, n - e] for e, n in zip(events.values(), sizes.values(),
                                                                 strict=True)], mcc, seed)
         tests = tests.astype({"p_value": object, "method": object, "note": object})
@@ -1599,7 +1597,8 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
         tests.loc[is_fisher, ["p_value", "method", "note"]] = [
             fisher["p_value"] if fisher["testable"] else None, fisher["method"], fisher["note"]]
         is_logistic = tests["test"].str.startswith("logistic")
-        tests.loc[is_logistic, "p_value"] = _logistic(counted, "focal", 0.05)[1]["p_value"]
+        # alpha sets the odds ratios' intervals only, not the likelihood ratio
+        tests.loc[is_logistic, "p_value"] = likelihood_ratio["p_value"]
     fisher_row = tests.set_index("test").loc["Fisher-Freeman-Halton, seizure type x responder"]
     power_row = interaction_power(patients, alpha=alpha, min_cell_count=mcc).iloc[0]
     names = ["kruskal_score_change", "kruskal_score_change_permutation",

@@ -51,7 +51,8 @@ def paired_wilcoxon(data: pd.DataFrame, before: str, after: str,
         One row per group: ``group``, ``n`` (complete pairs), ``n_changed`` (pairs that
         differ), ``median_before``, ``median_after``, ``statistic`` (W, the smaller rank sum),
         ``p_value`` (two-sided), ``testable``, ``note``, ``counts`` (pairs, changed, fell, rose:
-        the counts disclosure control checks before it shows the test).
+        the counts disclosure control checks before it shows the test), ``patterns`` (1 when
+        every changed pair moved the same way, as for :func:`friedman`).
 
     Examples
     --------
@@ -70,7 +71,9 @@ def paired_wilcoxon(data: pd.DataFrame, before: str, after: str,
                "median_before": pairs[before].median(), "median_after": pairs[after].median(),
                "statistic": np.nan, "p_value": np.nan, "testable": False, "note": "",
                # what the test rests on: a p-value of few changed pairs gives their split away
-               "counts": [len(pairs), changed, fell, changed - fell]}
+               "counts": [len(pairs), changed, fell, changed - fell],
+               # directions among the changed pairs: with one, p depends on their number alone
+               "patterns": int(fell > 0) + int(changed - fell > 0)}
         if len(pairs) < 2:
             row["note"] = "fewer than 2 patients with both values"
         elif changed == 0:

@@ -55,6 +55,7 @@ def asm_checks(data: pd.DataFrame, seed: int = 2024) -> pd.DataFrame:
     DataFrame
         Rows ``ASM count, baseline vs one year (Wilcoxon)`` and ``responder vs ASM change
         (Fisher)``; columns ``test``, ``n``, ``statistic``, ``p_value``, ``testable``, ``note``,
+        ``patterns`` (the Wilcoxon test's, see :func:`ivig_helpers.paired_wilcoxon`),
         ``counts`` (the counts the test rests on: the pairs and those that changed, or every
         cell of the 2 x 2 table; disclosure control hides a test when one of them is small),
         ``table`` (the Fisher test's 2 x 2 counts, None for the Wilcoxon test).
@@ -72,7 +73,8 @@ def asm_checks(data: pd.DataFrame, seed: int = 2024) -> pd.DataFrame:
                           seed=seed).iloc[0]
     columns = ["n", "statistic", "p_value", "testable", "note"]
     return pd.DataFrame([
-        {"test": "ASM count, baseline vs one year (Wilcoxon)", **paired[columns].to_dict(),
+        {"test": "ASM count, baseline vs one year (Wilcoxon)",
+         **paired[[*columns, "patterns"]].to_dict(),
          "counts": [int(c) for c in paired["counts"]], "table": None},
         {"test": "responder vs ASM change (Fisher)", **fisher[columns].to_dict(),
          "counts": [int(c) for row in fisher["table"] for c in row], "table": fisher["table"]},

@@ -142,13 +142,16 @@ def p_words(p) -> str:
 
 
 def p_text(p: float) -> str:
-    """A p-value's digits: three decimals at most, and no trailing zero a released p lacks.
+    """A p-value as a table cell: three decimals at most, no trailing zero a released p lacks,
+    "<0.001" below 0.001.
 
     Examples
     --------
-    >>> p_text(0.25), p_text(0.0191), p_text(0.5)
-    ('0.25', '0.019', '0.5')
+    >>> p_text(0.25), p_text(0.0191), p_text(0.5), p_text(3e-7)
+    ('0.25', '0.019', '0.5', '<0.001')
     """
+    if p < P_FLOOR:
+        return P_BELOW_FLOOR
     return f"{p:.3f}".rstrip("0").rstrip(".")
 
 

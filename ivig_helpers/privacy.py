@@ -347,10 +347,8 @@ def release_table(table: pd.DataFrame, min_cell_count: int = 0,
     if depends_on is not None and depends_on in table:
         hidden |= table[depends_on].map(lambda cells: any(
             is_small(int(c), min_cell_count) for c in np.ravel(cells)))
-        if "n_changed" in table and "patterns" not in table:  # paired tests: their counts
-            hidden |= table[depends_on].map(one_way)  # are [pairs, changed, fell, rose]
-    if "patterns" in table:  # a test of repeated measurements whose changed children all
-        hidden |= table["patterns"].eq(1)  # share one order: its p gives their number back
+    if "patterns" in table:  # a rank test whose changed children all changed the same way
+        hidden |= table["patterns"].eq(1)  # (one_way): its p gives their number back
     if {"events", "n", "rate"} <= set(table.columns):
         for index, row in table.iterrows():  # one row per group: a handful
             rate = release_rate(row["events"], row["n"], min_cell_count, confidence)

@@ -390,7 +390,7 @@ def result_table(table: pd.DataFrame, columns: list[str] | None = None,
             # a median to one decimal: a second one ending in 5 (the mean of two values with one
             # decimal each) would say that the group is even in size
             digits = 1 if column.startswith("median") else 2
-            shown[heading] = [(("<0.001" if v < 0.001 else p_text(v)) if p_value
+            shown[heading] = [(p_text(v) if p_value
                                else f"{v:.{digits}f}")
                               if is_number(v) and pd.notna(v) else
                               ("" if not isinstance(v, str) else v) for v in values]
@@ -556,7 +556,7 @@ def scorecard_view(card: pd.DataFrame):
             # the study gave no number; its level, whatever alpha this run uses
             return f"not significant (p ≥ {value:g}, the study's level)"
         if quantity.endswith("_p"):  # no more digits than the p-value was released with
-            return "<0.001" if value < 0.001 else p_text(value)
+            return p_text(value)
         return f"{value:.{int(published.loc[quantity, 'decimals'])}f}"
 
     view = pd.DataFrame({

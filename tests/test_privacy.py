@@ -305,3 +305,23 @@ def test_a_friedman_test_whose_children_all_changed_the_same_way_is_withheld():
     assert shown.loc["a", "p_value"] == SUPPRESSED
     expected = friedmanchisquare(*mixed.T).pvalue
     assert shown.loc["b", "p_value"] == release_p(expected, MIN)
+
+
+def test_the_medication_table_withholds_a_wilcoxon_test_in_which_every_count_rose():
+    """The medication page's table, not only results.json: 12 children whose number of
+    medications all rose by one give a p-value that is a function of 12 alone."""
+    import pandas as pd
+    from scipy.stats import wilcoxon
+
+    from ivig_helpers import asm_checks
+    from ivig_helpers.privacy import release_p, release_table
+
+    rose = pd.DataFrame({"asm_count_baseline": [2.0] * 12, "asm_count_month12": [3.0] * 12,
+                         "responder": [True] * 6 + [False] * 6})
+    shown = release_table(asm_checks(rose), MIN, ["n"], depends_on="counts")
+    assert shown["p_value"].iloc[0] == SUPPRESSED
+    mixed = rose.assign(asm_count_month12=[3.0] * 6 + [1.0] * 6)
+    shown = release_table(asm_checks(mixed), MIN, ["n"], depends_on="counts")
+    expected = wilcoxon(mixed["asm_count_baseline"], mixed["asm_count_month12"],
+                        method="approx", correction=False).pvalue
+    assert shown["p_value"].iloc[0] == release_p(expected, MIN)
