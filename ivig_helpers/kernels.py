@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import selectors
 import signal
 import socket
@@ -41,6 +42,39 @@ PRELOADED = ("ipykernel.kernelapp", "numpy", "pandas", "scipy.stats", "scipy.spe
              "ivig_helpers.reporting", "ivig_helpers.results", "ivig_helpers.appraisal",
              "ivig_helpers.plots", "ivig_helpers.exercises", "ivig_helpers.medications")
 """What every notebook imports (directly or through the package) before its first result."""
+_IMPORT = re.compile(r"^\s*(?:from\s+([A-Za-z_]\w*)|import\s+([^#;\n]+))", re.MULTILINE)
+
+
+def preload_for(notebooks: list[Path]) -> tuple[str, ...]:
+    """The modules of :data:`PRELOADED` that ``notebooks`` use: all of them for notebooks that
+    import this package (it imports the libraries), otherwise ipykernel and the libraries the
+    notebooks import themselves. A server imports nothing a run will not use.
+
+    >>> import nbformat, tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> def notebook(name, code):
+    ...     content = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    ...     nbformat.write(content, folder / name)
+    ...     return folder / name
+    >>> preload_for([notebook("a.ipynb", "import time, numpy as np  # a comment")])
+    ('ipykernel.kernelapp', 'numpy')
+    >>> preload_for([notebook("b.ipynb", "from ivig_helpers import plots")]) == PRELOADED
+    True
+    """
+    imported = set()
+    for notebook in notebooks:
+        content = json.loads(Path(notebook).read_text(encoding="utf-8"))
+        for cell in content.get("cells", []):
+            if cell.get("cell_type") != "code":
+                continue
+            source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+            for package, names in _IMPORT.findall(source):
+                imported.update([package] if package else
+                                (name.split()[0].split(".")[0] for name in names.split(",")
+                                 if name.strip()))
+    if __package__ in imported:
+        return PRELOADED
+    return (PRELOADED[0], *(name for name in PRELOADED[1:] if name.split(".")[0] in imported))
 
 
 class ForkServer:

@@ -635,10 +635,11 @@ def _execute_all(copy: Path, staging: Path, params: dict, is_bundled: bool,
                  signals: _StopSignals, jobs: int = 1, rows: int = 0) -> Path:
     """Execute every notebook, in kernels forked from one process that imports the libraries
     once (:mod:`ivig_helpers.kernels`), started first so that it imports while this process
-    imports papermill; see :func:`_execute_in`."""
-    from .kernels import ForkServer
+    imports papermill; see :func:`_execute_in`. It imports only the libraries the notebooks
+    use: a collection of small notebooks (as in the tests) waits for none of them."""
+    from .kernels import ForkServer, preload_for
 
-    server = ForkServer()
+    server = ForkServer(preload_for(notebook_paths()))
     try:
         return _execute_in(server, copy, staging, params, is_bundled, signals, jobs, rows)
     finally:
