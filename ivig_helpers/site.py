@@ -253,8 +253,11 @@ def header_links(pages: list[NotebookPage], position: int | None) -> list[dict]:
     return links
 
 
+@functools.lru_cache(maxsize=1)
 def exporter():
-    """nbconvert's HTML exporter with the report's template: no code, no prompts."""
+    """nbconvert's HTML exporter with the report's template: no code, no prompts. One for every
+    page (the runner writes them one at a time): a new one compiles the templates again, which
+    took half the time of a page."""
     from nbconvert import HTMLExporter
 
     return HTMLExporter(template_name=TEMPLATE_NAME, extra_template_basedirs=[str(TEMPLATES)],

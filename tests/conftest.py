@@ -33,6 +33,13 @@ HEADER = ("patient_id,seizure_type,baseline_seizures_per_month,month12_seizures_
 CONTROLLED_COHORT = dict(n=37, seed=3)
 CONTROLLED_PARAMS = ["responder_threshold=0.75", "min_cell_count=5"]
 
+# The generated cohort a teacher re-runs with other settings, which test_notebooks and
+# test_story_follows_data read: 44 children, some without follow-up (left out), the strictest
+# responder definition, alpha 0.1.
+TEACHER_COHORT = dict(n=44, mix={"focal": 10, "generalized": 30, "both": 4},
+                      missing_followup_share=0.1, seed=8)
+TEACHER_PARAMS = ["missing_followup=exclude", "alpha=0.1", "responder_threshold=1.0"]
+
 # The cohorts test_disclosure_attack attacks, by missing follow-up handling: seed and size of the
 # generalized group. The one with missing follow-up excluded has a group of one child, which
 # test_own_cohort checks is suppressed and left untested without a crash.
@@ -105,6 +112,13 @@ def controlled_report(tmp_path_factory):
     """One run on a generated cohort of 37 children: disclosure control on, another threshold."""
     return shared_report(tmp_path_factory, "controlled", lambda folder: write_cohort(
         make_cohort(**CONTROLLED_COHORT), folder / "centre_b.csv"), CONTROLLED_PARAMS)[0]
+
+
+@pytest.fixture(scope="session")
+def teacher_report(tmp_path_factory):
+    """One run on a generated cohort of 44 children with three parameters changed."""
+    return shared_report(tmp_path_factory, "teacher", lambda folder: write_cohort(
+        make_cohort(**TEACHER_COHORT), folder / "other_centre.csv"), TEACHER_PARAMS)[0]
 
 
 def small_group_cohort(seed, generalized, missing_share=0.05):

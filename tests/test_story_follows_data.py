@@ -10,33 +10,24 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from ivig_helpers import make_cohort, write_cohort
+from ivig_helpers import make_cohort
 
-from .conftest import CONTROLLED_COHORT, CONTROLLED_PARAMS, run_cli
+from .conftest import CONTROLLED_PARAMS, TEACHER_PARAMS
 
 STUDY_CLAIMS = [r"\bp\s*=\s*0\.019\b", r"\b(60|22|23|15) (children|patients)\b", r"\b15 to 23\b",
                 r"default `?responder_threshold`? of 0\.5", r"(?<![-\d.])36\.7%",
                 r"\b8 of (those )?22\b"]
-RUNS = {
-    "37 children, threshold 0.75, disclosure control": (CONTROLLED_COHORT, CONTROLLED_PARAMS),
-    "44 children, missing follow-up excluded, alpha 0.1": (
-        dict(n=44, mix={"focal": 10, "generalized": 30, "both": 4}, missing_followup_share=0.1,
-             seed=8), ["missing_followup=exclude", "alpha=0.1"]),
+RUNS = {  # the shared reports of conftest, each with its parameters
+    "37 children, threshold 0.75, disclosure control": ("controlled_report", CONTROLLED_PARAMS),
+    "44 children, missing follow-up excluded, alpha 0.1, threshold 1.0": ("teacher_report",
+                                                                          TEACHER_PARAMS),
 }
 
 
 @pytest.fixture(scope="module", params=list(RUNS), ids=list(RUNS))
-def report(request, tmp_path_factory):
-    cohort, params = RUNS[request.param]
-    if (cohort, params) == (CONTROLLED_COHORT, CONTROLLED_PARAMS):  # the run test_site reads
-        return request.getfixturevalue("controlled_report"), params
-    folder = tmp_path_factory.mktemp("story")
-    data = write_cohort(make_cohort(**cohort), folder / "other_centre.csv")
-    out = folder / "report"
-    args = [a for p in params for a in ("--param", p)]
-    done = run_cli("run", "--data", data, "--out", out, *args)
-    assert done.returncode == 0, done.stderr
-    return out, params
+def report(request):
+    fixture, params = RUNS[request.param]
+    return request.getfixturevalue(fixture), params
 
 
 def readable_text(page):
@@ -66,6 +57,8 @@ def test_every_notebook_page_states_the_parameters_of_its_run(report):
         assert "This run:" in text, page.name
         if "responder_threshold=0.75" in params:
             assert "at least 75% fewer seizures (the study used 50%" in text, page.name
+        if "responder_threshold=1.0" in params:
+            assert "at least 100% fewer seizures (the study used 50%" in text, page.name
         if "alpha=0.1" in params:
             assert "alpha = 0.1 (changed from the default 0.05), intervals at 90%" in text
             assert "95% CI" not in text, page.name  # every interval follows alpha
