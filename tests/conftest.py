@@ -68,6 +68,20 @@ def run_cli(*args):
                           capture_output=True, text=True)
 
 
+def cli_in_process(capsys, *args):
+    """The command line called in this process, for what it refuses before any notebook runs: the
+    same exit status and messages as :func:`run_cli` (test_cli runs the command itself), without
+    starting Python and its libraries for each of the many refused files and parameters."""
+    from ivig_helpers import cli
+
+    try:
+        status = cli.main([*map(str, args)])
+    except SystemExit as stop:  # argparse's own usage errors
+        status = stop.code
+    captured = capsys.readouterr()
+    return subprocess.CompletedProcess(args, status, captured.out, captured.err)
+
+
 @contextlib.contextmanager
 def _locked(path: Path):
     with path.open("a") as handle:

@@ -16,7 +16,7 @@ import pytest
 
 from ivig_helpers import make_cohort, runner
 
-from .conftest import BUNDLED, attacked_report, run_cli
+from .conftest import BUNDLED, attacked_report, cli_in_process, run_cli
 
 MALFORMED = Path(__file__).parent / "malformed"
 EXPECTED = pd.read_csv(MALFORMED / "expected.csv").itertuples(index=False)
@@ -35,12 +35,12 @@ def earlier_report(folder):
 
 
 @pytest.mark.parametrize("case", list(EXPECTED), ids=lambda case: case.file)
-def test_malformed_file_is_rejected_with_status_2_and_a_plain_message(case, tmp_path):
+def test_malformed_file_is_rejected_with_status_2_and_a_plain_message(case, tmp_path, capsys):
     data = MALFORMED / case.file
     before = digest(data)
     out = tmp_path / "report"
     kept = earlier_report(out)
-    done = run_cli("run", "--data", data, "--out", out)
+    done = cli_in_process(capsys, "run", "--data", data, "--out", out)
     assert done.returncode == 2
     assert case.message in done.stderr
     assert "Traceback" not in done.stderr
@@ -52,8 +52,8 @@ def test_malformed_file_is_rejected_with_status_2_and_a_plain_message(case, tmp_
 @pytest.mark.parametrize("target, words", [("missing.csv", "was not found"),
                                            (".", "this is a folder")],
                          ids=["missing file", "a folder"])
-def test_missing_file_or_folder_is_rejected(target, words, tmp_path):
-    done = run_cli("validate", "--data", tmp_path / target)
+def test_missing_file_or_folder_is_rejected(target, words, tmp_path, capsys):
+    done = cli_in_process(capsys, "validate", "--data", tmp_path / target)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert words in done.stderr
 
@@ -66,8 +66,8 @@ def test_missing_file_or_folder_is_rejected(target, words, tmp_path):
     ("data_path=x.csv", "set by --data"),
     ("threshold", "NAME=VALUE"),
 ])
-def test_bad_parameters_are_rejected_before_anything_runs(param, words, tmp_path):
-    done = run_cli("run", "--data", BUNDLED,
+def test_bad_parameters_are_rejected_before_anything_runs(param, words, tmp_path, capsys):
+    done = cli_in_process(capsys, "run", "--data", BUNDLED,
                    "--out", tmp_path / "r", "--param", param)
     assert done.returncode == 2 and words in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "r").exists()
@@ -189,11 +189,11 @@ def test_small_groups_missing_followup_and_small_count_suppression(tmp_path_fact
 # test_notebooks.test_a_second_run_replaces_its_report_with_identical_results (one run for both).
 
 
-def test_a_folder_that_is_not_a_report_is_never_replaced(tmp_path):
+def test_a_folder_that_is_not_a_report_is_never_replaced(tmp_path, capsys):
     precious = tmp_path / "thesis"
     precious.mkdir()
     (precious / "chapter1.docx").write_text("months of work")
     data = BUNDLED
-    done = run_cli("run", "--data", data, "--out", precious)
+    done = cli_in_process(capsys, "run", "--data", data, "--out", precious)
     assert done.returncode == 2 and "not an earlier report" in done.stderr
     assert (precious / "chapter1.docx").read_text() == "months of work"

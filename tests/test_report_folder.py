@@ -20,10 +20,10 @@ import nbformat
 import psutil
 import pytest
 
-from ivig_helpers import cli, runner, site
+from ivig_helpers import runner, site
 from ivig_helpers.privacy import mode_statement
 
-from .conftest import BUNDLED, run_cli
+from .conftest import BUNDLED, cli_in_process, run_cli
 
 FAST = """\
 from pathlib import Path
@@ -101,9 +101,8 @@ def fast(tmp_path, monkeypatch):
 
 def run(capsys, *args):
     """``python -m ivig_helpers run ARGS`` in this process: exit status, stdout, stderr."""
-    status = cli.main(["run", *map(str, args)])
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
+    done = cli_in_process(capsys, "run", *args)
+    return done.returncode, done.stdout, done.stderr
 
 
 def start_cli(notebooks, *args, tmp):
@@ -151,12 +150,12 @@ def copies_of(content, *folders):
 
 # --- what may be replaced ------------------------------------------------------------------------
 
-def test_a_folder_with_an_index_html_among_the_users_files_is_refused(tmp_path):
+def test_a_folder_with_an_index_html_among_the_users_files_is_refused(tmp_path, capsys):
     site = tmp_path / "site"
     site.mkdir()
     (site / "index.html").write_text("x")
     (site / "thesis.txt").write_text("thesis")
-    done = run_cli("run", "--data", BUNDLED, "--out", site)
+    done = cli_in_process(capsys, "run", "--data", BUNDLED, "--out", site)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "is not an earlier report" in done.stderr and "manifest.json" in done.stderr
     assert "nothing was changed" in done.stderr
@@ -166,7 +165,7 @@ def test_a_folder_with_an_index_html_among_the_users_files_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize("where", ["in the report", "in a subfolder", "through a link"])
-def test_an_input_file_inside_the_report_folder_is_refused(where, tmp_path, user_cohort):
+def test_an_input_file_inside_the_report_folder_is_refused(where, tmp_path, user_cohort, capsys):
     out = tmp_path / "rep"
     earlier_report(out)
     inside = out / "mycohort.csv" if where == "in the report" else out / "sub" / "mycohort.csv"
@@ -177,7 +176,7 @@ def test_an_input_file_inside_the_report_folder_is_refused(where, tmp_path, user
         data = tmp_path / "link.csv"
         data.symlink_to(inside)
     before = snapshot(out)
-    done = run_cli("run", "--data", data, "--out", out)
+    done = cli_in_process(capsys, "run", "--data", data, "--out", out)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "is inside the report folder" in done.stderr
     assert snapshot(out) == before  # the input, and everything else, survives
@@ -189,7 +188,7 @@ def test_an_input_file_inside_the_report_folder_is_refused(where, tmp_path, user
     ("remove", "missing: results.json"),
     ("manifest", "is not an earlier report"),
 ], ids=["a file edited", "a file added", "a file removed", "the manifest removed"])
-def test_a_report_that_was_changed_is_refused(change, words, tmp_path):
+def test_a_report_that_was_changed_is_refused(change, words, tmp_path, capsys):
     out = tmp_path / "report"
     earlier_report(out)
     if change == "edit":
@@ -201,7 +200,7 @@ def test_a_report_that_was_changed_is_refused(change, words, tmp_path):
     else:
         (out / "manifest.json").unlink()
     before = snapshot(out)
-    done = run_cli("run", "--data", BUNDLED, "--out", out)
+    done = cli_in_process(capsys, "run", "--data", BUNDLED, "--out", out)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert words in done.stderr and "nothing was changed" in done.stderr
     assert snapshot(out) == before
@@ -405,9 +404,9 @@ def test_a_second_run_into_the_same_report_is_refused_while_the_first_runs(
     (["seed=two"], "--param seed must be an int"),
 ], ids=["negative seed", "repeated", "min_cell_count 2", "min_cell_count 1", "negative count",
         "seed not a number"])
-def test_parameters_that_would_fail_later_are_rejected_first(params, words, tmp_path):
+def test_parameters_that_would_fail_later_are_rejected_first(params, words, tmp_path, capsys):
     args = [arg for param in params for arg in ("--param", param)]
-    done = run_cli("run", "--data", BUNDLED, "--out", tmp_path / "r", *args)
+    done = cli_in_process(capsys, "run", "--data", BUNDLED, "--out", tmp_path / "r", *args)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert words in done.stderr
     assert list(tmp_path.iterdir()) == []
