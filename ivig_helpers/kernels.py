@@ -89,20 +89,23 @@ class ForkServer:
         self._folder = Path(tempfile.mkdtemp(prefix="ivig-kernels-"))
         self._path = self._folder / "server"
         self._lock = threading.Lock()
-        self._class, self._waited = None, False
+        self._classes, self._waited, self._listening = {}, False, False
         self._process = subprocess.Popen(
             [sys.executable, "-m", __name__, "serve", str(self._path), ",".join(preload),
              str(os.getpid())],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             start_new_session=True)  # like a kernel: not stopped by the terminal's Ctrl-C
 
-    def manager_class(self):
+    def manager_class(self, synchronous: bool = False):
+        """The kernel manager class (papermill's asynchronous one, or the synchronous one nbval
+        uses) whose kernels this server forks; None when the server could not start."""
         with self._lock:
             if not self._waited:
                 self._waited = True
-                if _ready(self._process):
-                    self._class = _manager_class(str(self._path))
-            return self._class
+                self._listening = _ready(self._process)
+            if self._listening and synchronous not in self._classes:
+                self._classes[synchronous] = _manager_class(str(self._path), synchronous)
+            return self._classes.get(synchronous)
 
     def close(self) -> None:
         """Stop the server (it stops its kernels first) and remove its folder."""
@@ -133,12 +136,12 @@ def _stop(server: subprocess.Popen) -> None:
     server.stdout.close()
 
 
-def _manager_class(path: str):
-    """An AsyncKernelManager whose kernel command is the launcher, told where the server is."""
+def _manager_class(path: str, synchronous: bool = False):
+    """A kernel manager class whose kernel command is the launcher, told where the server is."""
     from jupyter_client.kernelspec import KernelSpec
-    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_client.manager import AsyncKernelManager, KernelManager
 
-    class ForkedKernelManager(AsyncKernelManager):
+    class ForkedKernelManager(KernelManager if synchronous else AsyncKernelManager):
         @property
         def kernel_spec(self):
             if self._kernel_spec is None:
