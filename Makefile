@@ -52,7 +52,7 @@ data: $(INSTALLED) ## Regenerate the bundled synthetic cohort (byte-identical wh
 	$(PY) -m ivig_helpers synthesize --out $(DATA)
 
 lint: $(INSTALLED) ## Lint the package, tests and notebooks with ruff
-	$(VENV)/bin/ruff check ivig_helpers tests notebooks
+	$(VENV)/bin/ruff check conftest.py ivig_helpers tests notebooks
 
 freeze: $(INSTALLED) ## Print the exact versions installed (to refresh requirements.txt)
 	$(PY) -m pip freeze --exclude-editable
