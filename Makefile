@@ -33,11 +33,12 @@ report: $(INSTALLED) ## Run the whole collection on the bundled synthetic cohort
 
 # pytest-xdist runs the tests on every core (-n auto), each test file on one worker (loadscope),
 # so a file's reports are made once; reports several files read are shared (tests/conftest.py).
+# --no-loadscope-reorder: files go out in the order conftest.py gives them, slowest first.
 # compileall: the kernels of the runs then load the package compiled, even where
 # PYTHONDONTWRITEBYTECODE is set.
 test: $(INSTALLED) ## Run every test: package, doctests, notebooks (papermill and nbval)
 	$(PY) -m compileall -q ivig_helpers
-	$(PY) -m pytest -n auto --dist loadscope
+	$(PY) -m pytest -n auto --dist loadscope --no-loadscope-reorder
 
 bench: $(INSTALLED) ## Time the collection and the helpers, bundled and at 10^5 and 10^6 patients
 	$(PY) benchmarks/bench.py

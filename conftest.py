@@ -1,4 +1,10 @@
-"""nbval runs the committed notebooks in kernels forked from one process per test worker that has
+"""How the test run is laid out: the slowest test files first, and nbval's kernels forked.
+
+``make test`` hands whole test files to the workers (pytest-xdist, ``--dist loadscope``) in the
+order collected here, so the files that run whole collections start first and the many short
+ones fill the end: both workers then finish at about the same time.
+
+nbval runs the committed notebooks in kernels forked from one process per test worker that has
 imported the libraries once, as ``python -m ivig_helpers run`` does (:mod:`ivig_helpers.kernels`):
 a fresh kernel spends most of a small notebook's time importing them. The notebooks still name
 the ``python3`` kernel, and the kernel is the same IPython kernel; only how it starts differs.
@@ -7,7 +13,21 @@ Where the server cannot start, nbval starts ordinary kernels.
 
 import pytest
 
+SLOWEST_FIRST = ("tests/test_own_cohort.py", "tests/test_notebooks.py",
+                 "tests/test_report_folder.py", "tests/test_unusual_cohorts.py",
+                 "tests/test_site.py", "tests/test_scale.py", "tests/test_disclosure_attack.py",
+                 "tests/test_html_in_browser.py", "tests/test_appraisal.py",
+                 "tests/test_privacy.py")
+"""Measured with ``pytest --durations``; a file not named here comes after them, in its order.
+test_report_folder and test_scale mostly wait (for stopped runs to end): each is placed to run
+beside files that compute."""
+
 _server = None
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: place for place, name in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))  # stable
 
 
 def _fork_nbval_kernels() -> None:

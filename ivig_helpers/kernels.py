@@ -37,11 +37,13 @@ SOCKET_VARIABLE = "IVIG_KERNEL_SERVER"  # the launcher finds the server's socket
 READY = b"ready\n"
 PRELOADED_ALL = b"preloaded\n"  # every module imported (only the tests read it)
 START_TIMEOUT = 60  # seconds for the server's imports, on a slow or busy machine
-PRELOADED = ("ipykernel.kernelapp", "numpy", "pandas", "scipy.stats", "scipy.special",
-             "scipy.optimize", "statsmodels.api", "matplotlib.pyplot", "seaborn", "tableone",
+PRELOADED = ("ipykernel.kernelapp", "ipykernel.debugger", "numpy", "pandas",
+             "pandas.io.formats.style", "scipy.stats", "scipy.special", "scipy.optimize",
+             "statsmodels.api", "matplotlib.pyplot", "seaborn", "tableone",
              "ivig_helpers.reporting", "ivig_helpers.results", "ivig_helpers.appraisal",
              "ivig_helpers.plots", "ivig_helpers.exercises", "ivig_helpers.medications")
-"""What every notebook imports (directly or through the package) before its first result."""
+"""What every notebook imports (directly or through the package) before its first result, and
+what a kernel imports as it starts (its debugger) or for the first table (its styles)."""
 _IMPORT = re.compile(r"^\s*(?:from\s+([A-Za-z_]\w*)|import\s+([^#;\n]+))", re.MULTILINE)
 
 
@@ -57,7 +59,7 @@ def preload_for(notebooks: list[Path]) -> tuple[str, ...]:
     ...     nbformat.write(content, folder / name)
     ...     return folder / name
     >>> preload_for([notebook("a.ipynb", "import time, numpy as np  # a comment")])
-    ('ipykernel.kernelapp', 'numpy')
+    ('ipykernel.kernelapp', 'ipykernel.debugger', 'numpy')
     >>> preload_for([notebook("b.ipynb", "from ivig_helpers import plots")]) == PRELOADED
     True
     """
@@ -74,7 +76,8 @@ def preload_for(notebooks: list[Path]) -> tuple[str, ...]:
                                  if name.strip()))
     if __package__ in imported:
         return PRELOADED
-    return (PRELOADED[0], *(name for name in PRELOADED[1:] if name.split(".")[0] in imported))
+    return tuple(name for name in PRELOADED
+                 if name.startswith("ipykernel.") or name.split(".")[0] in imported)
 
 
 class ForkServer:
@@ -160,10 +163,11 @@ def _manager_class(path: str, synchronous: bool = False):
 
 def serve(path: str, preload: list[str], runner: int) -> None:
     """Import the first module of ``preload``, listen on ``path`` and fork a kernel for each
-    launcher, importing the other modules one by one while no launcher waits (a kernel asked
-    for early imports what is not there yet itself; a run of small notebooks never waits for
-    libraries it does not use). Stop every kernel and exit when stdin closes (the runner is
-    done or gone); killed with the process ``runner`` where the system can say so (Linux)."""
+    launcher, importing the other modules one by one while no launcher waits. A launcher that
+    comes before they are all imported waits for the rest: a kernel forked earlier would import
+    them itself, in every early kernel, as the server goes on importing them too. Stop every
+    kernel and exit when stdin closes (the runner is done or gone); killed with the process
+    ``runner`` where the system can say so (Linux)."""
     _die_with(runner)
     # as ipykernel_launcher does: not the runner's folder first on the kernels' import path
     if sys.path and (sys.path[0] in ("", os.getcwd())):
@@ -187,6 +191,8 @@ def serve(path: str, preload: list[str], runner: int) -> None:
             asked = events.select(timeout=0 if pending else 0.05)
             for key, _ in asked:
                 if key.fileobj is listener:
+                    while pending:  # a kernel forked before would import them again itself
+                        _preload_next(pending)
                     connection, _ = listener.accept()
                     pid = _fork_kernel(connection, [listener, *kernels.values()], events)
                     if pid:
@@ -195,10 +201,7 @@ def serve(path: str, preload: list[str], runner: int) -> None:
                     return  # the runner closed stdin, or died
             _report_exits(kernels)
             if pending and not asked:
-                with contextlib.suppress(Exception):  # a kernel will say what fails to import
-                    importlib.import_module(pending.pop(0))
-                if not pending:
-                    os.write(1, PRELOADED_ALL)
+                _preload_next(pending)
     finally:
         for pid in kernels:
             with contextlib.suppress(OSError):
@@ -206,6 +209,15 @@ def serve(path: str, preload: list[str], runner: int) -> None:
         for pid in list(kernels):
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, 0)
+
+
+def _preload_next(pending: list[str]) -> None:
+    import importlib
+
+    with contextlib.suppress(Exception):  # a kernel will say what fails to import
+        importlib.import_module(pending.pop(0))
+    if not pending:
+        os.write(1, PRELOADED_ALL)
 
 
 def _die_with(parent: int) -> None:
