@@ -664,6 +664,8 @@ def _execute_in(server, copy: Path, staging: Path, params: dict, is_bundled: boo
     import nbconvert  # noqa: F401 (imported once, here, before the threads that use it)
     import papermill  # noqa: F401
 
+    _register_engine()
+
     report = staging / "report"
     report.mkdir()
     work = copy.parent
@@ -761,6 +763,47 @@ def _stop_kernels_until_done(futures: list, since: float) -> None:
             logger.setLevel(level)
 
 
+ENGINE = "ivig"  # papermill's nbclient engine, saving the notebook once, as it ends
+
+
+def _register_engine() -> None:
+    """papermill's nbclient engine, but the executed notebook is written once, when it ends,
+    however it ends (a failed cell, a dead kernel, a timeout, a stop): papermill writes the whole
+    notebook, figures and all, as each cell starts and again as it ends, which took a seventh
+    of a run. The notebook written at the end still says which cells started
+    (:func:`_last_started_cell`)."""
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+
+    class SavedAtEnd(NotebookExecutionManager):
+        ended = False
+
+        def save(self, **kwargs):
+            if self.ended:
+                super().save(**kwargs)
+
+        def notebook_complete(self, **kwargs):
+            self.ended = True
+            super().notebook_complete(**kwargs)
+
+    class Engine(NBClientEngine):
+        @classmethod
+        def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True,
+                             log_output=False, autosave_cell_every=30, **kwargs):
+            # papermill's Engine.execute_notebook, with the manager above
+            manager = SavedAtEnd(nb, output_path=output_path, progress_bar=progress_bar,
+                                 log_output=log_output, autosave_cell_every=autosave_cell_every)
+            manager.notebook_start()
+            try:
+                cls.execute_managed_notebook(manager, kernel_name, log_output=log_output,
+                                             **kwargs)
+            finally:
+                manager.cleanup_pbar()
+                manager.notebook_complete()
+            return manager.nb
+
+    papermill_engines.register(ENGINE, Engine)
+
+
 def _execute_one(notebook: Path, report: Path, work: Path, parameters: dict,
                  stop: threading.Event, stopping: threading.Event, rows: int,
                  server=None) -> bool:
@@ -781,7 +824,8 @@ def _execute_one(notebook: Path, report: Path, work: Path, parameters: dict,
         papermill.execute_notebook(
             notebook, target, kernel_name=KERNEL, progress_bar=False,
             execution_timeout=CELL_TIMEOUT, extra_arguments=KERNEL_ARGUMENTS,
-            parameters=parameters, resources={"metadata": {"path": str(work)}}, **forked)
+            parameters=parameters, resources={"metadata": {"path": str(work)}},
+            engine_name=ENGINE, **forked)
     except papermill.PapermillExecutionError as exc:
         code = [line for line in exc.source.splitlines() if line.strip()
                 and not line.lstrip().startswith("#")]
