@@ -39,7 +39,8 @@ PRELOADED_ALL = b"preloaded\n"  # every module imported (only the tests read it)
 START_TIMEOUT = 60  # seconds for the server's imports, on a slow or busy machine
 PRELOADED = ("ipykernel.kernelapp", "ipykernel.debugger", "numpy", "pandas",
              "pandas.io.formats.style", "scipy.stats", "scipy.special", "scipy.optimize",
-             "statsmodels.api", "matplotlib.pyplot", "seaborn", "tableone",
+             "statsmodels.genmod.generalized_linear_model", "statsmodels.stats.power",
+             "statsmodels.stats.proportion", "matplotlib.pyplot", "seaborn", "tableone",
              "ivig_helpers.reporting", "ivig_helpers.results", "ivig_helpers.appraisal",
              "ivig_helpers.plots", "ivig_helpers.exercises", "ivig_helpers.medications")
 """What every notebook imports (directly or through the package) before its first result, and
