@@ -5,12 +5,13 @@ asks for anything outside the machine.
 Chromium comes from the Debian packages; when it is missing, this test installs it (as root, with
 apt-get), which is how CI gets it on a fresh machine.
 
-Each page is opened once (``--dump-dom``), from a copy of the report in which a small script is
-added to the page: once the page has loaded, it writes into the DOM what the browser saw (each
-image: loaded, its size, its alternative text; every request the page made). Two pages are also
-taken as screenshots. Chromium runs behind a proxy that refuses everything, with every host name
-unresolvable, so a page that needed the network would lose what it asked for, and its request
-would still show in the list.
+Every page is opened in one start of the browser: a page beside the report holds each page in a
+frame of its own and, once they have all loaded, writes what the browser saw into its own DOM
+(``--dump-dom``). Each page of a copy of the report carries a small script that records, once
+the page has loaded, each image (loaded, its size, its alternative text) and every request the
+page made. Two pages are also taken as screenshots, alone. Chromium runs behind a proxy that
+refuses everything, with every host name unresolvable, so a page that needed the network would
+lose what it asked for, and its request would still show in the list.
 """
 
 import json
@@ -92,17 +93,52 @@ def checked_copy(bundled_report, tmp_path_factory):
     return copy
 
 
+# Beside the pages: one frame per page; once all have loaded (the load event waits for every
+# frame), each page's DOM, as JSON in this page's own DOM. Reading a frame's DOM from a file page
+# needs --allow-file-access-from-files, for this page only.
+FRAMES_ID = "ivig-frames"
+FRAMES = """<!DOCTYPE html><html><body>{frames}<pre id="{id}"></pre><script>
+window.addEventListener("load", () => {{
+  const pages = {{}};
+  for (const frame of document.querySelectorAll("iframe")) {{
+    pages[frame.dataset.name] = frame.contentDocument.documentElement.outerHTML;
+  }}
+  document.getElementById("{id}").textContent = JSON.stringify(pages);
+}});
+</script></body></html>"""
+
+
+def open_in_frames(chromium, profile, pages):
+    """Open ``pages`` (files of one folder) in one start of the browser; each page's DOM as the
+    browser left it, by file name."""
+    folder = pages[0].parent
+    frames = "".join(f'<iframe data-name="{page.name}" src="{folder.name}/{page.name}" '
+                     'loading="eager" width="1100" height="800"></iframe>' for page in pages)
+    holder = folder.parent / f"{folder.name}-frames.html"
+    holder.write_text(FRAMES.format(frames=frames, id=FRAMES_ID), encoding="utf-8")
+    dom = browse(chromium, profile, holder, "--allow-file-access-from-files", "--dump-dom")
+    record = BeautifulSoup(dom, "html.parser").find(id=FRAMES_ID)
+    assert record is not None and record.get_text(), "the pages did not finish loading"
+    return json.loads(record.get_text())
+
+
+def what_the_browser_saw(dom):
+    """A page's DOM, parsed, and the record its check script wrote."""
+    soup = BeautifulSoup(dom, "html.parser")
+    record = soup.find(id=CHECK_ID)
+    return soup, (json.loads(record.get_text()) if record is not None else None)
+
+
 @pytest.fixture(scope="module")
 def opened(chromium, checked_copy, tmp_path_factory):
     """Every page of the report as the browser left it: its DOM and the check's record."""
-    profile = tmp_path_factory.mktemp("profile")
+    doms = open_in_frames(chromium, tmp_path_factory.mktemp("profile"),
+                          sorted(checked_copy.glob("*.html")))
     pages = {}
-    for page in sorted(checked_copy.glob("*.html")):
-        dom = browse(chromium, profile, page, "--dump-dom")
-        soup = BeautifulSoup(dom, "html.parser")
-        record = soup.find(id=CHECK_ID)
-        assert record is not None, f"{page.name}: the page did not finish loading"
-        pages[page.name] = (dom, soup, json.loads(record.get_text()))
+    for name, dom in doms.items():
+        soup, record = what_the_browser_saw(dom)
+        assert record is not None, f"{name}: the page did not finish loading"
+        pages[name] = (dom, soup, record)
     return pages
 
 
@@ -160,12 +196,12 @@ def test_pages_render_without_the_network(chromium, bundled_report, tmp_path, na
 
 def test_the_check_would_see_a_page_that_needs_the_network(chromium, tmp_path):
     """The check itself: a page that loads a script and an image from outside is caught."""
-    page = tmp_path / "outside.html"
+    page = tmp_path / "outside" / "outside.html"
+    page.parent.mkdir()
     page.write_text('<!DOCTYPE html><html><head><script src="https://cdnjs.cloudflare.com/'
                     'ajax/libs/require.js/2.1.10/require.min.js"></script></head><body>'
                     '<img src="https://example.org/figure.png" alt="x">' + CHECK + "</body>"
                     "</html>", encoding="utf-8")
-    soup = BeautifulSoup(browse(chromium, tmp_path / "profile", page, "--dump-dom"),
-                         "html.parser")
-    record = json.loads(soup.find(id=CHECK_ID).get_text())
+    _, record = what_the_browser_saw(open_in_frames(chromium, tmp_path / "profile",
+                                                    [page])["outside.html"])
     assert len(record["requests"]) == 2 and not record["images"][0]["loaded"]
