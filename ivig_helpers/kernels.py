@@ -180,7 +180,10 @@ def serve(path: str, preload: list[str], runner: int) -> None:
     importlib.import_module(preload[0])  # what every kernel needs: the server fails without
     pending = list(preload[1:])
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    listener.bind(path)
+    # a socket's path may hold about 100 bytes, which a long temporary folder exceeds: the server
+    # and the launchers go into its folder and use its name alone (kernels go to their own)
+    os.chdir(os.path.dirname(path))
+    listener.bind(os.path.basename(path))
     listener.listen(16)
     os.write(1, READY)
     kernels: dict[int, socket.socket] = {}  # pid -> its launcher's connection
@@ -318,8 +321,10 @@ def launch(arguments: list[str]) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
         signal.signal(signum, pass_on)
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    connection.connect(os.environ[SOCKET_VARIABLE])
     request = {"argv": arguments, "cwd": os.getcwd(), "env": dict(os.environ)}
+    path = os.environ[SOCKET_VARIABLE]
+    os.chdir(os.path.dirname(path))  # see serve: the socket's name alone
+    connection.connect(os.path.basename(path))
     socket.send_fds(connection, [json.dumps(request).encode()], [0, 1, 2])
     reply = connection.recv(4096)
     if not reply:

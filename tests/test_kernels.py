@@ -8,6 +8,7 @@ and when the server cannot start the runner gets no manager class (and starts or
 import asyncio
 import os
 import signal
+import tempfile
 import time
 
 import psutil
@@ -95,3 +96,37 @@ def test_a_server_that_cannot_start_gives_no_manager_class():
     finally:
         broken.close()
     assert not broken._folder.exists()
+
+
+def test_a_server_in_a_long_temporary_folder_still_forks_kernels_in_the_folder_asked(
+        tmp_path, monkeypatch):
+    """A socket's path may hold about 100 bytes; a long TMPDIR once made every run fall back
+    to ordinary kernels, silently."""
+    long = tmp_path / ("a-long-temporary-folder-" * 4)
+    long.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(long))
+    own = ForkServer(preload=("ipykernel.kernelapp",))
+    where = tmp_path / "the notebook's folder"
+    where.mkdir()
+
+    async def session():
+        manager = own.manager_class()(kernel_name="python3")
+        await manager.start_kernel(cwd=str(where))
+        client = manager.client()
+        client.start_channels()
+        try:
+            await client.wait_for_ready(timeout=60)
+            return (await ask(client, "import os", cwd="os.getcwd()",
+                              parent="os.getppid()"))[1]
+        finally:
+            client.stop_channels()
+            await manager.shutdown_kernel()
+
+    try:
+        assert len(str(own._path)) > 110
+        assert own.manager_class() is not None
+        values = asyncio.run(session())
+    finally:
+        own.close()
+    assert int(values["parent"]) == own._process.pid
+    assert values["cwd"] == repr(str(where))
