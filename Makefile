@@ -31,8 +31,9 @@ $(INSTALLED): requirements.txt pyproject.toml jupyter/overrides.json
 report: $(INSTALLED) ## Run the whole collection on the bundled synthetic cohort into reports/synthetic_cohort/
 	$(PY) -m ivig_helpers run --data $(DATA) --out $(REPORT_DIR)
 
-# pytest-xdist runs the tests on every core (-n auto), each test file on one worker (loadscope),
-# so a file's reports are made once; reports several files read are shared (tests/conftest.py).
+# pytest-xdist runs the tests on a worker per core and one more (-n auto, see conftest.py), each
+# test file on one worker (loadscope), so a file's reports are made once; reports several files
+# read are shared (tests/conftest.py).
 # --no-loadscope-reorder: files go out in the order conftest.py gives them, slowest first.
 # compileall: the kernels of the runs then load the package compiled, even where
 # PYTHONDONTWRITEBYTECODE is set.
