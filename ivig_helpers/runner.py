@@ -52,6 +52,10 @@ NOTEBOOKS_DIR = ROOT / "notebooks"
 KERNEL = "python3"
 KERNEL_DISPLAY_NAME = "Python 3 (ipykernel)"  # what ipykernel's python3 kernelspec says
 CELL_TIMEOUT = 600  # seconds
+# A kernel that dies before its first cell is started again, twice at most: jupyter_client
+# chooses its ports before the kernel takes them, and another kernel starting on the machine at
+# that moment (another notebook, another run) may take one first ("Address already in use")
+KERNEL_STARTS = 3
 # The kernel talks to us over loopback only; its warning about unencrypted TCP is noise here, and
 # so is what it logs when it is shut down in the middle of a cell (Ctrl-C, SIGTERM). A failing
 # cell is reported from the notebook itself.
@@ -819,13 +823,23 @@ def _execute_one(notebook: Path, report: Path, work: Path, parameters: dict,
     manager = server.manager_class() if server is not None else None
     forked = {"kernel_manager_class": manager} if manager is not None else {}
     try:
-        # the kernel starts in the folder of the input's copy (nbclient's resources path), not
-        # this process's working folder: papermill's cwd would change that for every thread
-        papermill.execute_notebook(
-            notebook, target, kernel_name=KERNEL, progress_bar=False,
-            execution_timeout=CELL_TIMEOUT, extra_arguments=KERNEL_ARGUMENTS,
-            parameters=parameters, resources={"metadata": {"path": str(work)}},
-            engine_name=ENGINE, **forked)
+        for attempt in range(1, KERNEL_STARTS + 1):
+            try:
+                # the kernel starts in the folder of the input's copy (nbclient's resources
+                # path), not this process's working folder: papermill's cwd would change that
+                # for every thread
+                papermill.execute_notebook(
+                    notebook, target, kernel_name=KERNEL, progress_bar=False,
+                    execution_timeout=CELL_TIMEOUT, extra_arguments=KERNEL_ARGUMENTS,
+                    parameters=parameters, resources={"metadata": {"path": str(work)}},
+                    engine_name=ENGINE, **forked)
+                break
+            except papermill.PapermillExecutionError:
+                raise
+            except Exception:
+                if (attempt == KERNEL_STARTS or stop.is_set() or stopping.is_set()
+                        or _last_started_cell(target) is not None):
+                    raise
     except papermill.PapermillExecutionError as exc:
         code = [line for line in exc.source.splitlines() if line.strip()
                 and not line.lstrip().startswith("#")]

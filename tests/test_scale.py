@@ -310,6 +310,40 @@ def test_a_dead_kernel_names_the_notebook_the_cell_and_the_likely_cause(
     assert "02_dies.ipynb failed" in stdout
 
 
+def test_a_kernel_that_dies_before_its_first_cell_is_started_again_and_one_in_a_cell_is_not(
+        tmp_path, system_tmp, capsys, monkeypatch):
+    """Another kernel starting on the machine may take a port jupyter_client chose for this one,
+    which then dies at its start ("Address already in use"): the run starts it again. A kernel
+    that dies in a cell is not: the cell would run a second time."""
+    import papermill
+
+    runs = tmp_path / "cells run.txt"
+    once = notebook(tmp_path / "01_once.ipynb", f"open({str(runs)!r}, 'a').write('ran\\n')")
+    monkeypatch.setattr(runner, "notebook_paths", lambda: [once])
+    execute, starts = papermill.execute_notebook, []
+
+    def first_start_fails(*args, **kwargs):
+        starts.append(1)
+        if len(starts) == 1:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return execute(*args, **kwargs)
+
+    monkeypatch.setattr(papermill, "execute_notebook", first_start_fails)
+    status, _, stderr = run(capsys, "--data", BUNDLED, "--out", tmp_path / "report")
+    assert status == 0, stderr
+    assert len(starts) == 2 and runs.read_text() == "ran\n"
+
+    dies = notebook(tmp_path / "01_dies.ipynb", textwrap.dedent(f"""\
+        import os, signal
+        open({str(runs)!r}, 'a').write('ran\\n')
+        os.kill(os.getpid(), signal.SIGKILL)
+        """))
+    monkeypatch.setattr(runner, "notebook_paths", lambda: [dies])
+    status, _, stderr = run(capsys, "--data", BUNDLED, "--out", tmp_path / "again")
+    assert status == 1 and "the kernel died in cell" in stderr
+    assert runs.read_text() == "ran\nran\n" and len(starts) == 3  # started once, not again
+
+
 def test_notebooks_side_by_side_give_the_report_of_one_after_the_other(
         tmp_path, system_tmp, capsys, monkeypatch):
     paths = [notebook(tmp_path / f"0{i}_n.ipynb", FAST.format(name=f"f{i}"))
