@@ -51,6 +51,19 @@ def _fork_nbval_kernels() -> None:
     manager = _server.manager_class(synchronous=True)
     if manager is not None:
         nbval.kernel.KernelManager = manager  # what nbval's start_new_kernel creates
+    start = nbval.kernel.start_new_kernel
+
+    def start_again_if_it_dies(*args, **kwargs):
+        # as the runner does (runner.KERNEL_STARTS): another kernel starting at that moment may
+        # take a port chosen for this one, which then dies before it answers
+        for attempt in range(3):
+            try:
+                return start(*args, **kwargs)
+            except RuntimeError:
+                if attempt == 2:
+                    raise
+
+    nbval.kernel.start_new_kernel = start_again_if_it_dies
 
 
 @pytest.hookimpl(tryfirst=True)
