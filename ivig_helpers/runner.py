@@ -40,7 +40,7 @@ import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
-from . import site
+from . import light_imports, site  # noqa: F401 (light_imports: before anything loads nbformat)
 from .cli import EXIT_ANALYSIS_FAILED, EXIT_OK, Interrupted, UsageError, cohort_summary
 from .contract import load_cohort
 from .outcomes import check_outcome_parameters
@@ -661,10 +661,6 @@ def _execute_in(server, copy: Path, staging: Path, params: dict, is_bundled: boo
     failure, notebooks not yet started are not started, those running finish, and the first
     failed notebook in reading order is reported.
     """
-    # jsonschema (under nbformat) imports rfc3987_syntax when installed, which compiles a grammar
-    # for a second before every run; the notebook schema never checks that format
-    if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)
     import nbconvert  # noqa: F401 (imported once, here, before the threads that use it)
     import papermill  # noqa: F401
 
@@ -767,15 +763,16 @@ def _stop_kernels_until_done(futures: list, since: float) -> None:
             logger.setLevel(level)
 
 
-ENGINE = "ivig"  # papermill's nbclient engine, saving the notebook once, as it ends
+ENGINE = "ivig"  # papermill's nbclient engine, saving the notebook as it ends
+_CELLS_STARTED: set[str] = set()  # the notebooks (their output paths) in which a cell started
 
 
 def _register_engine() -> None:
-    """papermill's nbclient engine, but the executed notebook is written once, when it ends,
-    however it ends (a failed cell, a dead kernel, a timeout, a stop): papermill writes the whole
-    notebook, figures and all, as each cell starts and again as it ends, which took a seventh
-    of a run. The notebook written at the end still says which cells started
-    (:func:`_last_started_cell`)."""
+    """papermill's nbclient engine, but the executed notebook is written when it ends, however
+    it ends (a failed cell, a dead kernel, a timeout, a stop), not as each cell starts and again
+    as it ends: each of those writes was the whole notebook, figures and all, a seventh of a
+    run. The notebook written at the end still says which cells started
+    (:func:`_last_started_cell`); :data:`_CELLS_STARTED` says it without reading the file."""
     from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 
     class SavedAtEnd(NotebookExecutionManager):
@@ -784,6 +781,10 @@ def _register_engine() -> None:
         def save(self, **kwargs):
             if self.ended:
                 super().save(**kwargs)
+
+        def cell_start(self, cell, cell_index=None, **kwargs):
+            _CELLS_STARTED.add(str(self.output_path))
+            super().cell_start(cell, cell_index, **kwargs)
 
         def notebook_complete(self, **kwargs):
             self.ended = True
@@ -838,7 +839,7 @@ def _execute_one(notebook: Path, report: Path, work: Path, parameters: dict,
                 raise
             except Exception:
                 if (attempt == KERNEL_STARTS or stop.is_set() or stopping.is_set()
-                        or _last_started_cell(target) is not None):
+                        or str(target) in _CELLS_STARTED):
                     raise
     except papermill.PapermillExecutionError as exc:
         code = [line for line in exc.source.splitlines() if line.strip()
