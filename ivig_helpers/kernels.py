@@ -13,8 +13,8 @@ passes interrupts and terminations on and exits as the kernel exits. A kernel wh
 dies, even by SIGKILL, exits at once; the server stops its kernels and itself when the runner
 that started it goes away.
 
-Only the runner uses this; JupyterLab and nbval start their kernels as usual. When the server
-cannot start, the runner starts ordinary kernels instead.
+The runner uses this, and so do the tests for nbval (``conftest.py``); JupyterLab starts its
+kernels as usual. When the server cannot start, ordinary kernels are started instead.
 """
 
 from __future__ import annotations
@@ -40,11 +40,11 @@ START_TIMEOUT = 60  # seconds for the server's imports, on a slow or busy machin
 PRELOADED = ("ipykernel.kernelapp", "ipykernel.debugger", "numpy", "pandas",
              "pandas.io.formats.style", "scipy.stats", "scipy.special", "scipy.optimize",
              "statsmodels.genmod.generalized_linear_model", "statsmodels.stats.power",
-             "statsmodels.stats.proportion", "matplotlib.pyplot", "seaborn", "tableone",
-             "ivig_helpers.reporting", "ivig_helpers.results", "ivig_helpers.appraisal",
-             "ivig_helpers.plots", "ivig_helpers.exercises", "ivig_helpers.medications")
-"""What every notebook imports (directly or through the package) before its first result, and
-what a kernel imports as it starts (its debugger) or for the first table (its styles)."""
+             "statsmodels.stats.proportion", "matplotlib.pyplot", "seaborn", "tableone")
+"""The libraries every notebook imports through this package before its first result, and what
+a kernel imports as it starts (its debugger) or for its first table (pandas' styles). Not this
+package's own modules: they take milliseconds, and a kernel that found them imported would
+hide a notebook that forgets to import one, which a kernel of JupyterLab would not."""
 _IMPORT = re.compile(r"^\s*(?:from\s+([A-Za-z_]\w*)|import\s+([^#;\n]+))", re.MULTILINE)
 
 
@@ -63,6 +63,7 @@ def preload_for(notebooks: list[Path]) -> tuple[str, ...]:
     ('ipykernel.kernelapp', 'ipykernel.debugger', 'numpy')
     >>> preload_for([notebook("b.ipynb", "from ivig_helpers import plots")]) == PRELOADED
     True
+    >>> import shutil; shutil.rmtree(folder)
     """
     imported = set()
     for notebook in notebooks:
@@ -75,7 +76,7 @@ def preload_for(notebooks: list[Path]) -> tuple[str, ...]:
                 imported.update([package] if package else
                                 (name.split()[0].split(".")[0] for name in names.split(",")
                                  if name.strip()))
-    if __package__ in imported:
+    if __package__ in imported:  # it imports every library above
         return PRELOADED
     return tuple(name for name in PRELOADED
                  if name.startswith("ipykernel.") or name.split(".")[0] in imported)
