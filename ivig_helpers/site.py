@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -256,13 +257,16 @@ def header_links(pages: list[NotebookPage], position: int | None) -> list[dict]:
 @functools.lru_cache(maxsize=1)
 def exporter():
     """nbconvert's HTML exporter with the report's template: no code, no prompts. One for every
-    page (the runner writes them one at a time): a new one compiles the templates again, which
-    took half the time of a page."""
+    page (a new one compiles the templates again, which took half the time of a page); it is not
+    safe to use from two threads at once, so :func:`notebook_page` holds :data:`_EXPORTING`."""
     from nbconvert import HTMLExporter
 
     return HTMLExporter(template_name=TEMPLATE_NAME, extra_template_basedirs=[str(TEMPLATES)],
                         exclude_input=True, exclude_input_prompt=True,
                         exclude_output_prompt=True)
+
+
+_EXPORTING = threading.Lock()
 
 
 def notebook_page(content, pages: list[NotebookPage], position: int, bundled: bool) -> str:
@@ -279,7 +283,8 @@ def notebook_page(content, pages: list[NotebookPage], position: int, bundled: bo
     resources = {"ivig": {"style": STYLE, "bundled": bundled,
                           "nav": header_links(pages, position),
                           "previous": _link(previous), "next": _link(following)}}
-    body, _ = exporter().from_notebook_node(content, resources=resources)
+    with _EXPORTING:
+        body, _ = exporter().from_notebook_node(content, resources=resources)
     return body
 
 
