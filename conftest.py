@@ -27,13 +27,17 @@ _server = None
 
 @pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist, absent with -p no:xdist
 def pytest_xdist_auto_num_workers(config):
-    """``-n auto``: one worker more than the cores this process may use. Many tests wait (for
-    a kernel to start, a stopped run to end, a browser); a third worker on two cores keeps them
-    busy meanwhile (measured: 82 s with two workers, 75 s with three, 79 s with four)."""
+    """``-n auto``: one worker more than the machine's cores (as xdist counts them), unless
+    PYTEST_XDIST_AUTO_NUM_WORKERS says otherwise. Many tests wait (for a kernel to start, a
+    stopped run to end, a browser); a third worker on two cores keeps them busy meanwhile
+    (measured: 82 s with two workers, 75 s with three, 79 s with four)."""
     import os
 
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return (cores or 1) + 1
+    import psutil
+
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS") or config.option.numprocesses != "auto":
+        return None  # xdist's own answer
+    return (psutil.cpu_count(logical=False) or os.cpu_count() or 1) + 1
 
 
 def pytest_collection_modifyitems(items):
