@@ -95,7 +95,9 @@ def checked_copy(bundled_report, tmp_path_factory):
 
 # Beside the pages: one frame per page; once all have loaded (the load event waits for every
 # frame), each page's DOM, as JSON in this page's own DOM. Reading a frame's DOM from a file page
-# needs --allow-file-access-from-files, for this page only.
+# needs --allow-file-access-from-files, which holds for the whole browser: a page that read
+# other files by script would work here and not when opened alone. The report's pages hold no
+# script of their own (the check script is added to this copy only).
 FRAMES_ID = "ivig-frames"
 FRAMES = """<!DOCTYPE html><html><body>{frames}<pre id="{id}"></pre><script>
 window.addEventListener("load", () => {{
