@@ -439,7 +439,6 @@ def _report_failure(failure: NotebookFailed, staging: Path, out: Path, failed_di
     if target.is_file():
         kept = staging / "failed"
         kept.mkdir()
-        _strip_paths(target)
         shutil.copyfile(target, kept / target.name)
         write_manifest(kept)
         with signals.held():
@@ -778,6 +777,14 @@ def _register_engine() -> None:
     class SavedAtEnd(NotebookExecutionManager):
         ended = False
 
+        def notebook_start(self, **kwargs):
+            # file names, not the absolute paths of the private copy, in papermill's record
+            record = self.nb.metadata.get("papermill", {})
+            for key in ("input_path", "output_path"):
+                if record.get(key):
+                    record[key] = Path(record[key]).name
+            super().notebook_start(**kwargs)
+
         def save(self, **kwargs):
             if self.ended:
                 super().save(**kwargs)
@@ -852,10 +859,7 @@ def _execute_one(notebook: Path, report: Path, work: Path, parameters: dict,
         if stopping.is_set():
             return False  # its kernel was stopped on purpose: the run is ending
         raise NotebookFailed(notebook.name, _why_stopped(exc, target, rows)) from None
-    if stopping.is_set():
-        return False
-    _strip_paths(target)
-    return True
+    return not stopping.is_set()
 
 
 def _why_stopped(exc: Exception, target: Path, rows: int) -> str:
@@ -925,17 +929,6 @@ def _stop_leftover_kernels(since: float) -> None:
         with contextlib.suppress(psutil.Error):
             kernel.kill()
     psutil.wait_procs(alive, timeout=2)
-
-
-def _strip_paths(notebook: Path) -> None:
-    """Keep file names, not absolute paths, in papermill's record of the run."""
-    content = json.loads(notebook.read_text(encoding="utf-8"))
-    record = content.get("metadata", {}).get("papermill", {})
-    for key in ("input_path", "output_path"):
-        if record.get(key):
-            record[key] = Path(record[key]).name
-    notebook.write_text(json.dumps(content, indent=1, ensure_ascii=False) + "\n",
-                        encoding="utf-8")
 
 
 # --- the HTML pages of the report (their look: ivig_helpers.site and its templates) ------------
