@@ -12,8 +12,12 @@ The notebooks tell the story; this package computes. Modules by family:
 - ``exercises``: the teachers' exercises and their answers
 - ``narrative``: what these data show, in sentences written from the numbers of the run
 - ``parameters``: the notebooks' parameters, declared once
-- ``reporting``: what a notebook shows (Table 1, plain-text tables, no rows of real data)
-- ``privacy``: the release of numbers: disclosure control for tables, prose, figures and files
+- ``release``: the one door between rows and a report: every number of a report computed once
+  and released together (``release_tables``, ``release_figures``; counts in one ``ledger``)
+- ``privacy``: the rules of disclosure control, by class of output (counts, magnitudes,
+  statistics)
+- ``reporting``: what a notebook shows, formatted from the release (no rows)
+- ``table1``: Table 1 as clinical papers print it
 - ``plots``: the figures
 - ``runner`` and ``cli``: ``python -m ivig_helpers run`` and the other commands
 - ``kernels``: the runner's kernels, forked from one process that has imported the libraries
@@ -57,13 +61,13 @@ _WHERE = {
     **dict.fromkeys(("add_outcomes", "count_missing_followup", "frequency_score",
                     "median_change_interval", "percent_change", "proportion_ci", "rate_table",
                     "threshold_sweep"), "outcomes"),
-    **dict.fromkeys(("mode_statement", "release_count", "release_rate", "release_results",
-                    "release_statistic", "release_table", "shown_count"), "privacy"),
-    **dict.fromkeys(("age_summary", "asm_summary", "count_table", "describe_median",
-                    "describe_rate", "describe_test", "level_words", "plain_table",
-                    "preview_rows", "result_table", "run_appraisal", "run_results",
-                    "scorecard_view", "source_note", "start_notebook", "table_one", "versions"),
-                    "reporting"),
+    **dict.fromkeys(("mode_statement", "release_count", "shown_count"), "privacy"),
+    **dict.fromkeys(("Release", "build_release", "open_release"), "release"),
+    **dict.fromkeys(("age_summary", "asm_summary", "describe_median", "describe_rate",
+                    "describe_test", "level_words", "open_notebook", "plain_table",
+                    "preview_rows", "result_table", "scorecard_view", "source_note",
+                    "versions"), "reporting"),
+    **dict.fromkeys(("table_one",), "table1"),
     **dict.fromkeys(("compute_results", "load_published", "scorecard", "write_results"),
                     "results"),
     **dict.fromkeys(("make_cohort", "make_published_cohort", "write_cohort"), "synthetic"),

@@ -129,13 +129,18 @@ def p_words(p) -> str:
     --------
     >>> p_words(0.01912), p_words(0.0004), p_words(0.2), p_words("<0.001"), p_words(1.0)
     ('p = 0.019', 'p < 0.001', 'p = 0.2', 'p < 0.001', 'p = 1')
-    >>> p_words("suppressed"), p_words(None)
-    ('p not shown (disclosure control: it could give a count away)', 'not testable')
+    >>> p_words("suppressed"), p_words(None), p_words("<0.05"), p_words(">=0.05")
+    ('p not shown (disclosure control: it could give a count away)', 'not testable', \
+'p < 0.05', 'p ≥ 0.05')
     """
     if p is None:
         return "not testable"
     if p == P_BELOW_FLOOR or is_number(p) and p < P_FLOOR:
         return "p < 0.001"
+    if isinstance(p, str) and p.startswith("<"):  # a bracket, as disclosure control shows it
+        return f"p < {p[1:]}"
+    if isinstance(p, str) and p.startswith(">="):
+        return f"p ≥ {p[2:]}"
     if not is_number(p):
         return "p not shown (disclosure control: it could give a count away)"
     return f"p = {p_text(p)}"
@@ -161,11 +166,13 @@ def p_number(p) -> float | None:
 
     Examples
     --------
-    >>> p_number(0.02), p_number("<0.001") < 0.001, p_number("suppressed")
-    (0.02, True, None)
+    >>> p_number(0.02), p_number("<0.001") < 0.001, p_number("suppressed"), p_number(">=0.05")
+    (0.02, True, None, 0.05)
     """
-    if p == P_BELOW_FLOOR:
-        return math.nextafter(P_FLOOR, 0)
+    if isinstance(p, str) and p.startswith("<"):  # "<0.001", or a bracket: just below it
+        return math.nextafter(float(p[1:]), 0)
+    if isinstance(p, str) and p.startswith(">="):  # a bracket: at least its edge
+        return float(p[2:])
     return float(p) if is_number(p) else None
 
 

@@ -1,10 +1,10 @@
 """Figures of the notebooks, in clinical words. Each function returns a matplotlib Figure.
 
-No figure labels a patient: per-patient figures (the waterfall, the slope plot) show bars and
-lines only, so a figure made from another centre's cohort carries no identifiers. With disclosure
-control on (``min_cell_count`` above 0), every figure draws only released aggregates
-(:mod:`ivig_helpers.privacy`): per-patient figures become counts per band, counts are rounded, and
-a group or band of fewer than N children is left out with a note, never drawn.
+Every figure draws from the run's release (:mod:`ivig_helpers.release`), never from rows. No
+figure labels a patient: per-patient figures (the waterfall, the slope plot) show bars and lines
+only, drawn from the release's ``children`` table (no identifiers), which exists only with
+disclosure control off. With it on, the same figures draw released aggregates: counts per band,
+rounded, and a group or band hidden by disclosure control is left out with a note.
 
 Above :data:`PER_CHILD_LIMIT` children, the per-patient figures become aggregate views of the
 same question (a bar per child or a line per child would take minutes to draw and say nothing a
@@ -23,16 +23,8 @@ import seaborn as sns
 from matplotlib.collections import LineCollection
 
 from .contract import SEIZURE_TYPES
-from .privacy import (
-    age_bands,
-    is_number,
-    is_small,
-    protect_sums,
-    release_count,
-    release_parts,
-    release_table,
-    shown_count,
-)
+from .privacy import is_number
+from .release_figures import CHANGE_BANDS
 
 TYPE_LABELS = {"focal": "Focal", "generalized": "Generalized", "both": "Both (combined)"}
 OUTCOME_COLORS = {"Seizure free": "#1b7837", "Responder": "#7fbf7b",
@@ -112,18 +104,9 @@ def _left_out_note(ax, left_out: list[str], min_cell_count: int, what: str = "")
                 va="top", ha="left", wrap=True)
 
 
-def released_bars(ax, labels: list[str], counts, min_cell_count: int, colors=None,
-                  sums=()) -> list[str]:
-    """Bars of released counts; a band of 1 to N - 1 children gets no bar, only ``<N`` written
-    at its place. The bands make up a total shown elsewhere (the children with an age, with
-    both scores, analysed), so they are released with it (:func:`release_parts`): a band the
-    total and the others would give away is withheld too ("–"), and so is one that ``sums``,
-    other totals of some bands shown elsewhere, would give away (:func:`protect_sums`).
-    Returns the labels of the bands left out."""
-    counts = [int(c) for c in counts]
-    shown = release_parts(sum(counts), counts, min_cell_count)[1]
-    if min_cell_count > 0:
-        protect_sums(shown, counts, list(sums), min_cell_count)
+def released_bars(ax, labels: list[str], shown, min_cell_count: int, colors=None) -> list[str]:
+    """Bars of released counts; a hidden band (``<N`` or withheld) gets no bar, only its mark
+    written at its place ("–" for a withheld one). Returns the labels of the bands left out."""
     heights = [c if is_number(c) else 0 for c in shown]
     x = np.arange(len(labels))
     ax.bar(x, heights, color=colors if colors is not None else "#4c72b0", width=0.8)
@@ -135,18 +118,19 @@ def released_bars(ax, labels: list[str], counts, min_cell_count: int, colors=Non
     return [label for label, value in zip(labels, shown, strict=True) if not is_number(value)]
 
 
-def age_histogram(table: pd.DataFrame, min_cell_count: int = 0) -> plt.Figure:
-    """Ages at the first infusion, one bar per two years (per five-year band, with counts
-    released, when disclosure control is on)."""
+def age_histogram(release) -> plt.Figure:
+    """Ages at the first infusion, one bar per two years (per five-year band, as released, when
+    disclosure control is on)."""
     fig, ax = plt.subplots(figsize=(7, 3.5))
-    ages = table["age_years"].dropna()
-    if min_cell_count > 0:
-        bands = age_bands(ages)
-        left_out = released_bars(ax, list(bands.index), bands.to_numpy(), min_cell_count)
-        _left_out_note(ax, left_out, min_cell_count)
+    mcc = release.min_cell_count
+    if release.children is None:
+        bands = release.table("age_bands")
+        left_out = released_bars(ax, list(bands["band"]), list(bands["n"]), mcc)
+        _left_out_note(ax, left_out, mcc)
         ax.set(title="Age at the first IVIG infusion", xlabel="Age band (years)",
                ylabel="Number of children")
         return fig
+    ages = release.children["age_years"].dropna()
     ax.hist(ages, bins=np.arange(np.floor(ages.min()), np.ceil(ages.max()) + 2, 2),
             color="#4c72b0", edgecolor="white")
     ax.set(title="Age at the first IVIG infusion", xlabel="Age (years)",
@@ -154,59 +138,36 @@ def age_histogram(table: pd.DataFrame, min_cell_count: int = 0) -> plt.Figure:
     return fig
 
 
-CHANGE_BANDS = ((-np.inf, -100.0, "Seizure free (-100%)"), (-100.0, -75.0, "-99 to -75%"),
-                (-75.0, -50.0, "-75 to -50%"), (-50.0, -25.0, "-50 to -25%"),
-                (-25.0, 0.0, "-25 to 0%"), (0.0, 50.0, "+1 to +50%"),
-                (50.0, np.inf, "more than +50%"))
-"""Bands of percent change for the released waterfall: (lower, upper], upper included."""
-
-
-def change_bands(patients: pd.DataFrame) -> pd.Series:
-    """Children per band of percent change (:data:`CHANGE_BANDS`), and without follow-up."""
-    change = patients["percent_change"].where(patients["has_followup"])  # no change known
-    counts = {label: int(((change > low) & (change <= high)).sum())
-              for low, high, label in CHANGE_BANDS}
-    counts["No one-year follow-up"] = int((~patients["has_followup"]).sum())
-    return pd.Series(counts)
-
-
-def _released_waterfall(patients: pd.DataFrame, responder_threshold: float,
-                        min_cell_count: int) -> plt.Figure:
-    bands = change_bands(patients)
+def _released_waterfall(release, responder_threshold: float) -> plt.Figure:
+    bands = release.table("waterfall_bands")
+    mcc = release.min_cell_count
     cut = -100.0 * responder_threshold
     colors = [OUTCOME_COLORS["Seizure free"]] + [
         OUTCOME_COLORS["Responder"] if high <= cut + 1e-9 else OUTCOME_COLORS["Non-responder"]
         for _, high, _ in CHANGE_BANDS[1:]] + [OUTCOME_COLORS["No one-year follow-up"]]
-    if bands["No one-year follow-up"] == 0:  # none, or left out of the analysis: no empty band
-        bands, colors = bands.iloc[:-1], colors[:-1]
-    # the first bands add up to the responders at 100%, 75%, 50% and 25%, which the table of
-    # definitions shows (rounded): those totals may not give a band away either
-    cumulative = np.cumsum(bands.to_numpy()[:4])
-    sums = [(release_count(int(total), min_cell_count), list(range(k + 1)))
-            for k, total in enumerate(cumulative)]
+    colors = colors[:len(bands)]
     fig, ax = plt.subplots(figsize=(9, 4.5))
-    left_out = released_bars(ax, list(bands.index), bands.to_numpy(), min_cell_count, colors,
-                             sums)
+    left_out = released_bars(ax, list(bands["band"]), list(bands["n"]), mcc, colors)
     ax.tick_params(axis="x", labelrotation=30)
     ax.set(title="Change in seizure frequency after one year of IVIG (children per band)",
            xlabel="Change in seizures per 28 days", ylabel="Number of children")
-    _left_out_note(ax, left_out, min_cell_count)
+    _left_out_note(ax, left_out, mcc)
     ax.text(0.99, 0.97, f"green: every child in the band had at least "
             f"{100 * responder_threshold:g}% fewer seizures", transform=ax.transAxes,
             ha="right", va="top", fontsize=8, color="dimgray")
     return fig
 
 
-def waterfall(patients: pd.DataFrame, responder_threshold: float = 0.5,
-              min_cell_count: int = 0) -> plt.Figure:
+def waterfall(release, responder_threshold: float = 0.5) -> plt.Figure:
     """Percent change in seizure frequency per patient, from largest increase to largest fall.
 
-    The standard figure of epilepsy trials. Bars below the dashed line are responders. Counts in
-    the legend below ``min_cell_count`` read ``<N``. With disclosure control on, children per
-    band of percent change instead (a bar per child would show every child).
+    The standard figure of epilepsy trials. Bars below the dashed line are responders. With
+    disclosure control on, children per band of percent change instead, as released (a bar per
+    child would show every child).
     """
-    if min_cell_count > 0:
-        return _released_waterfall(patients, responder_threshold, min_cell_count)
+    if release.children is None:
+        return _released_waterfall(release, responder_threshold)
+    patients = release.children
     if len(patients) > PER_CHILD_LIMIT:
         return _aggregate_waterfall(patients, responder_threshold)
     data = patients.assign(outcome=outcome_labels(patients))
@@ -232,8 +193,7 @@ def waterfall(patients: pd.DataFrame, responder_threshold: float = 0.5,
     handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in OUTCOME_COLORS.values()]
     handles[-1] = plt.Rectangle((0, 0), 1, 1, facecolor="white", hatch="///",
                                 edgecolor=OUTCOME_COLORS["No one-year follow-up"])
-    labels = [f"{LEGEND_WORDS[k]} ({shown_count(counts.get(k, 0), min_cell_count)})"
-              for k in OUTCOME_COLORS]
+    labels = [f"{LEGEND_WORDS[k]} ({counts.get(k, 0)})" for k in OUTCOME_COLORS]
     keep = [i for i, k in enumerate(OUTCOME_COLORS) if counts.get(k, 0) > 0]
     ax.legend([handles[i] for i in keep], [labels[i] for i in keep], loc="upper right",
               frameon=True, fontsize=8)
@@ -298,34 +258,29 @@ def _aggregate_waterfall(patients: pd.DataFrame, responder_threshold: float) -> 
     return fig
 
 
-def course(patients: pd.DataFrame, min_cell_count: int = 0) -> plt.Figure:
-    """Median seizure frequency at baseline, 3 months and 1 year, by seizure type (a type of
-    fewer than ``min_cell_count`` children is left out, with a note)."""
-    times = {"baseline_seizures_per_month": "Before IVIG",
-             "month3_seizures_per_month": "3 months", "month12_seizures_per_month": "1 year"}
-    times = {k: v for k, v in times.items() if k in patients}
-    sizes = patients["seizure_type"].value_counts()
-    small = [t for t in sizes.index if is_small(sizes[t], min_cell_count)]
-    patients = patients[~patients["seizure_type"].isin(small)]
-    long = patients.assign(type=_type_labels(patients["seizure_type"])).melt(
-        id_vars="type", value_vars=list(times), var_name="time", value_name="frequency")
-    long["time"] = pd.Categorical(long["time"].map(times), categories=list(times.values()))
-    if long["frequency"].isna().all():
+def course(release) -> plt.Figure:
+    """Median seizure frequency at baseline, 3 months and 1 year, by seizure type, as released
+    (a median with too few children behind it is left out, with a note)."""
+    medians = release.table("course")
+    if medians.empty or medians["median"].isna().all():
         return nothing_to_draw("Seizure frequency over the first year",
-                               "No child has seizure frequencies to draw.")
+                               "No child has seizure frequencies to draw, or too few to show.")
+    left_out = sorted({TYPE_LABELS[g] for g in medians.loc[medians["median"].isna(), "group"]})
+    times = list(dict.fromkeys(medians["time"]))
     fig, ax = plt.subplots(figsize=(7, 4))
-    several = len(long["type"].cat.categories) > 1  # seaborn divides by zero when dodging one
-    data = long.dropna(subset=["frequency"])
-    if len(patients) > PER_CHILD_LIMIT:  # the medians first: the same points, from a few rows
-        data = data.groupby(["type", "time"], observed=True)["frequency"].median().reset_index()
-    sns.pointplot(data=data, x="time", y="frequency", hue="type",
-                  estimator="median", errorbar=None, dodge=0.2 if several else False, ax=ax)
+    for kind in SEIZURE_TYPES:
+        part = medians[(medians["group"] == kind) & medians["median"].notna()]
+        if part.empty:
+            continue
+        x = [times.index(t) for t in part["time"]]
+        ax.plot(x, part["median"].astype(float), marker="o", label=TYPE_LABELS[kind])
+    ax.set_xticks(range(len(times)), times)
     ax.set(title="Seizure frequency over the first year (median per seizure type)",
            xlabel="", ylabel="Seizures per 28 days (median)")
     ax.set_ylim(bottom=0)  # from zero, so the fall is not exaggerated
     ax.legend(title="Seizure type")
-    if min_cell_count > 0:
-        _left_out_note(ax, [TYPE_LABELS[str(t)] for t in small], min_cell_count)
+    if release.min_cell_count > 0:
+        _left_out_note(ax, left_out, release.min_cell_count, " at some time")
     return fig
 
 
@@ -351,20 +306,18 @@ def threshold_plot(sweep: pd.DataFrame, chosen: float = 0.5, level: str = "95%")
     return fig
 
 
-def forest(rates: pd.DataFrame, reference: float | None = None,
+def forest(released: pd.DataFrame, reference: float | None = None,
            min_cell_count: int = 0, level: str = "95%") -> plt.Figure:
     """Responder rate per group with exact intervals (a forest-style plot; ``level`` names the
-    intervals' confidence level, as computed by ``rates``).
+    intervals' confidence level).
 
-    ``rates`` is the output of :func:`ivig_helpers.rate_table`; groups with no patients are left
-    out. ``reference`` draws a vertical line, for example a placebo responder rate. Counts in the
-    labels below ``min_cell_count`` read ``<N``.
+    ``released`` is a released rate table (``release.table("by_type")``); groups with no
+    patients are left out. ``reference`` draws a vertical line, for example a placebo responder
+    rate. A group whose rate is hidden is left out, with a note.
     """
-    rates = rates[rates["n"] > 0]
-    if rates.empty:
+    released = released[released["n"].map(lambda n: not is_number(n) or n > 0)]
+    if released.empty:
         return nothing_to_draw("Responder rate by seizure type", "No child was analysed.")
-    released = release_table(rates, min_cell_count, ["n", "events"], partition=True,
-                             confidence=float(level.rstrip("%")) / 100)
     shown = released["rate"].map(is_number)  # a group with a hidden count is left out
     left_out = [TYPE_LABELS.get(g, g.capitalize()) for g in released.loc[~shown, "group"]]
     rates = released[shown].iloc[::-1].reset_index(drop=True)
@@ -385,19 +338,19 @@ def forest(rates: pd.DataFrame, reference: float | None = None,
     return fig
 
 
-def slope(patients: pd.DataFrame, before: str = "baseline_score",
-          after: str = "month12_score", min_cell_count: int = 0) -> plt.Figure:
+def slope(release, before: str = "baseline_score", after: str = "month12_score") -> plt.Figure:
     """Each child's score before IVIG and at one year, one panel per seizure type.
 
     Lines are slightly jittered so that children with the same scores stay visible; no line is
     labelled. With disclosure control on, children per seizure type whose score fell, stayed
     the same or rose, as released counts, instead of one line per child.
     """
+    if release.children is None:
+        return _released_slope(release)
+    patients = release.children
     if patients[[before, after]].dropna().empty:
         return nothing_to_draw("Seizure frequency score before IVIG and at one year",
                                "No child has a score both before IVIG and at one year.")
-    if min_cell_count > 0:
-        return _released_slope(patients, before, after, min_cell_count)
     if len(patients) > PER_CHILD_LIMIT:
         return _aggregate_slope(patients, before, after)
     data = patients.dropna(subset=[before, after]).assign(
@@ -420,7 +373,7 @@ def slope(patients: pd.DataFrame, before: str = "baseline_score",
         ax.plot([0, 1], [np.median(data.loc[part, before]), np.median(data.loc[part, after])],
                 color="black", linewidth=3)
         ax.set(xticks=[0, 1], xticklabels=["Before IVIG", "1 year"], xlim=(-0.3, 1.3),
-               title=f"{kind} (n={shown_count(int(part.sum()), min_cell_count)})")
+               title=f"{kind} (n={int(part.sum())})")
     _slope_axis_and_legend(fig, axes)
     fig.suptitle("Seizure frequency score before IVIG and at one year, one line per child")
     return fig
@@ -466,27 +419,28 @@ def _aggregate_slope(patients: pd.DataFrame, before: str, after: str) -> plt.Fig
     return fig
 
 
-def _released_slope(patients, before, after, min_cell_count):
-    data = patients.dropna(subset=[before, after])
-    direction = np.sign(data[after] - data[before]).map({-1.0: "fell", 0.0: "same", 1.0: "rose"})
-    counts = pd.crosstab(data["seizure_type"].astype(str), direction).reindex(
-        columns=["fell", "same", "rose"], fill_value=0)
-    types = [t for t in SEIZURE_TYPES if t in counts.index]
-    fig, axes = plt.subplots(1, max(len(types), 1), figsize=(3.2 * max(len(types), 1) + 1, 4),
-                             sharey=True, squeeze=False)
-    for ax, kind in zip(axes[0], types, strict=False):
-        size = shown_count(int(counts.loc[kind].sum()), min_cell_count)
-        if not is_number(release_count(int(counts.loc[kind].sum()), min_cell_count)):
-            ax.text(0.5, 0.5, f"fewer than {min_cell_count} children:\nnot shown",
-                    ha="center", va="center", transform=ax.transAxes)
-            ax.set(xticks=[], title=f"{TYPE_LABELS[kind]} (n {size})" if str(size).startswith("<")
-                   else f"{TYPE_LABELS[kind]} (n={size})")
+def _released_slope(release):
+    counts = release.table("score_directions")
+    mcc = release.min_cell_count
+    if counts.empty:
+        return nothing_to_draw("Seizure frequency score before IVIG and at one year",
+                               "No child has a score both before IVIG and at one year.")
+    sizes = release.results["subgroup_wilcoxon_pairs"]
+    fig, axes = plt.subplots(1, len(counts), figsize=(3.2 * len(counts) + 1, 4), sharey=True,
+                             squeeze=False)
+    for ax, (_, row) in zip(axes[0], counts.iterrows(), strict=True):
+        kind = row["group"]
+        size = sizes.get(kind, {}).get("n")
+        if not is_number(size):
+            ax.text(0.5, 0.5, f"fewer than {mcc} children:\nnot shown", ha="center",
+                    va="center", transform=ax.transAxes)
+            ax.set(xticks=[], title=f"{TYPE_LABELS[kind]} (n {size})")
             continue
-        released_bars(ax, ["score fell", "same", "score rose"], counts.loc[kind].to_numpy(),
-                      min_cell_count, list(SLOPE_COLORS.values()))
+        released_bars(ax, ["score fell", "same", "score rose"],
+                      [row["fell"], row["same"], row["rose"]], mcc, list(SLOPE_COLORS.values()))
         ax.set(title=f"{TYPE_LABELS[kind]} (n={size})")
     axes[0][0].set(ylabel="Number of children")
-    _left_out_note(axes[0][0], [], min_cell_count)
+    _left_out_note(axes[0][0], [], mcc)
     fig.suptitle("Seizure frequency score at one year against before IVIG")
     return fig
 
@@ -494,50 +448,39 @@ def _released_slope(patients, before, after, min_cell_count):
 ASM_CHANGE_BANDS = ("2 or more fewer", "1 fewer", "same", "1 more", "2 or more added")
 
 
-def asm_change_plot(with_change: pd.DataFrame, min_cell_count: int = 0) -> plt.Figure:
+def asm_change_plot(release) -> plt.Figure:
     """How many responders and non-responders had fewer, the same or more antiseizure
     medications at one year: the question is whether the responders were the children whose
     medications changed. With disclosure control on, changes of 2 or more are banded (the
-    extremes of one child are not drawn) and counts are released."""
-    data = with_change.dropna(subset=["asm_change"])
-    change = data["asm_change"].astype(int)
-    if min_cell_count > 0:
-        change = change.clip(-2, 2)
-        levels, labels = list(range(-2, 3)), list(ASM_CHANGE_BANDS)
+    extremes of one child are not drawn) and counts are as released."""
+    bands = release.table("asm_bands")
+    mcc = release.min_cell_count
+    levels = list(bands["change"])
+    if mcc > 0:
+        labels = list(ASM_CHANGE_BANDS)
     else:
-        levels = list(range(int(change.min()), int(change.max()) + 1)) if len(change) else [0]
-        labels = [f"{v:+d}" if v else "0" for v in levels]
+        labels = [f"{int(v):+d}" if v else "0" for v in levels]
     fig, ax = plt.subplots(figsize=(7.5, 3.8))
     x = np.arange(len(levels))
     left_out = []
-    for offset, (name, is_responder, color) in zip(
-            (-0.2, 0.2), (("Responders", True, OUTCOME_COLORS["Responder"]),
-                          ("Non-responders", False, OUTCOME_COLORS["Non-responder"])),
+    for offset, (name, column, color) in zip(
+            (-0.2, 0.2), (("Responders", "responders", OUTCOME_COLORS["Responder"]),
+                          ("Non-responders", "others", OUTCOME_COLORS["Non-responder"])),
             strict=True):
-        counts = change[data["responder"] == is_responder].value_counts().reindex(
-            levels, fill_value=0)
-        parts = [int(c) for c in counts]
-        shown = release_parts(int(counts.sum()), parts, min_cell_count)[1]
-        if min_cell_count > 0:  # the bands other than "same" add up to a count of the table of
-            # responders by medication change (released there with the unchanged children)
-            moved = [i for i, level in enumerate(levels) if level != 0]
-            changed = sum(parts[i] for i in moved)
-            table_count = release_parts(sum(parts), [changed, sum(parts) - changed],
-                                        min_cell_count)[1][0]
-            protect_sums(shown, parts, [(table_count, moved)], min_cell_count)
+        shown = list(bands[column])
         heights = [v if is_number(v) else 0 for v in shown]
         ax.bar(x + offset, heights, width=0.4, color=color, label=name)
         for position, value, label in zip(x + offset, shown, labels, strict=True):
             if not is_number(value):
-                ax.text(position, 0, str(value) if str(value).startswith("<") else "–", ha="center",
-                        va="bottom", fontsize=8)
+                ax.text(position, 0, str(value) if str(value).startswith("<") else "–",
+                        ha="center", va="bottom", fontsize=8)
                 left_out.append(f"{name.lower()} {label}")
     ax.set_xticks(x, labels)
     ax.set(title="Change in the number of antiseizure medications, by response",
            xlabel="Medications at one year minus before IVIG", ylabel="Number of children")
     ax.legend(frameon=False)
-    if min_cell_count > 0:
-        _left_out_note(ax, left_out, min_cell_count)
+    if mcc > 0:
+        _left_out_note(ax, left_out, mcc)
     return fig
 
 

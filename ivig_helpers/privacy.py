@@ -22,6 +22,7 @@ report was made in. The rules for a data custodian are in ``data/disclosure.md``
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 
@@ -54,9 +55,11 @@ def mode_statement(min_cell_count: int, is_bundled: bool) -> str:
     if min_cell_count > 0:
         return (f"Disclosure control: **on**. Counts of 1 to {min_cell_count - 1} children are "
                 f"hidden (shown as <{min_cell_count}), every other count is rounded to the "
-                f"nearest multiple of {ROUNDING_BASE}, rates and tests of counts are computed "
-                "from the rounded counts, and p-values are shown to one significant digit. "
-                "Check the report before you share it.")
+                f"nearest multiple of {ROUNDING_BASE}, and rates are computed from the rounded "
+                f"counts. Means, medians and tests need at least {SAFE_THRESHOLD} children; "
+                "p-values are shown to one significant digit, or as a range where that digit "
+                "could give a hidden count away. `disclosure_check.csv` lists what was "
+                "withheld and why. Check the report before you share it.")
     return ("Disclosure control: **off**. Exact counts of real children are shown: this report "
             "is for the centre's own team and **not for sharing**. Re-run with "
             "`--param min_cell_count=5` (or more) to make a report that can be shared.")
@@ -89,13 +92,31 @@ def round_count(count: int) -> int:
     return int(ROUNDING_BASE * math.floor((int(count) + ROUNDING_BASE // 2) / ROUNDING_BASE))
 
 
+def smallest_shown(min_cell_count: int) -> int:
+    """The smallest count a report shows besides 0: the first multiple of 5 that is at least N.
+
+    Rounding a count of N (or just above) to the nearest 5 could give a number below N, which a
+    reader would know can only be N: with N = 7, a shown 5 could only be 7. Such a count is shown
+    as this number instead, which stands for several true counts.
+
+    Examples
+    --------
+    >>> smallest_shown(5), smallest_shown(7), smallest_shown(3), smallest_shown(10)
+    (5, 10, 5, 10)
+    """
+    return ROUNDING_BASE * math.ceil(min_cell_count / ROUNDING_BASE)
+
+
 def release_count(count, min_cell_count: int = 0):
-    """A count as it may be shown: itself (control off), ``<N`` (1 to N - 1) or rounded to 5.
+    """A count as it may be shown: itself (control off), ``<N`` (1 to N - 1), or rounded to the
+    nearest 5 but never below :func:`smallest_shown`.
 
     Examples
     --------
     >>> release_count(3, 5), release_count(0, 5), release_count(62, 5), release_count(62)
     ('<5', 0, 60, 62)
+    >>> release_count(7, 7), release_count(12, 7)  # a shown 5 would mean 7 exactly
+    (10, 10)
     """
     if count is None or (isinstance(count, float) and math.isnan(count)):
         return None
@@ -103,7 +124,9 @@ def release_count(count, min_cell_count: int = 0):
         return int(count)
     if is_small(count, min_cell_count):
         return redacted(min_cell_count)
-    return round_count(count)
+    if count == 0:
+        return 0
+    return max(round_count(count), smallest_shown(min_cell_count))
 
 
 def count_bounds(shown, min_cell_count: int) -> tuple[float, float]:
@@ -116,6 +139,8 @@ def count_bounds(shown, min_cell_count: int) -> tuple[float, float]:
     --------
     >>> count_bounds(5, 5), count_bounds(20, 5), count_bounds("<5", 5), count_bounds(0, 5)
     ((5, 7), (18, 22), (1, 4), (0, 0))
+    >>> count_bounds(10, 7), count_bounds(15, 7)  # 7 to 12 are all shown as 10
+    ((7, 12), (13, 17))
     """
     if shown == SUPPRESSED:
         return (0, math.inf)
@@ -124,6 +149,8 @@ def count_bounds(shown, min_cell_count: int) -> tuple[float, float]:
     if shown == 0:
         return (0, 0)
     half = ROUNDING_BASE // 2
+    if shown == smallest_shown(min_cell_count):  # every count from N up rounds to it
+        return (min_cell_count, shown + half)
     return (max(shown - half, min_cell_count), shown + half)
 
 
@@ -614,3 +641,221 @@ def release_cell_text(text: str, column_n, min_cell_count: int) -> str:
     if not is_number(column_n) or column_n == 0:
         return f"{shown} ({SUPPRESSED})"
     return f"{shown} ({100 * shown / column_n:.1f})"
+
+
+# --- magnitudes and statistics -----------------------------------------------------------------
+
+SAFE_THRESHOLD = 10
+"""Children a statistic or a summary of values must rest on before it is released, with
+disclosure control on: ACRO's ``safe_threshold`` for cells of magnitude tables and
+``safe_dof_threshold`` for tests and models (both 10 in its ``default.yaml``), after the ESSnet
+guidelines for output checking."""
+DOMINANCE = (2, 0.9)
+"""The n-k dominance rule (ACRO's ``safe_nk_n`` and ``safe_nk_k``): a mean is withheld when the
+2 largest values make up more than 90% of the group's sum (they would nearly give it back)."""
+
+
+def magnitude_threshold(min_cell_count: int) -> int:
+    """Children with a value a summary (mean, SD, median, quartiles) needs: at least 10, and
+    never fewer than ``min_cell_count``.
+
+    Examples
+    --------
+    >>> magnitude_threshold(5), magnitude_threshold(12)
+    (10, 12)
+    """
+    return max(SAFE_THRESHOLD, min_cell_count)
+
+
+def dominated(values) -> bool:
+    """True when the largest values dominate a sum (:data:`DOMINANCE`); values are >= 0.
+
+    Examples
+    --------
+    >>> dominated([1, 1, 1, 1, 1, 1, 1, 1, 1, 100]), dominated([10, 12, 9, 11])
+    (True, False)
+    """
+    values = np.sort(np.asarray(values, dtype=float))[::-1]
+    total = values.sum()
+    n, k = DOMINANCE
+    return bool(total > 0 and values[:n].sum() > k * total)
+
+
+def release_magnitude(value, contributors: int, min_cell_count: int = 0, *,
+                      spread: bool = False, values=None):
+    """A summary of a group's values (a mean, SD, median or quartile) as it may be shown.
+
+    With disclosure control on it needs :func:`magnitude_threshold` children *with a value*
+    (``contributors``); an SD (``spread``) of 0 is withheld (every child would have the mean);
+    a mean whose ``values`` are dominated by the two largest is withheld (:func:`dominated`).
+
+    Examples
+    --------
+    >>> release_magnitude(11.8, 60, 5), release_magnitude(17.3, 1, 5)
+    (11.8, 'suppressed')
+    >>> release_magnitude(0.0, 12, 5, spread=True), release_magnitude(17.3, 1)
+    ('suppressed', 17.3)
+    """
+    if min_cell_count <= 0 or value is None:
+        return value
+    if not is_number(value) or contributors < magnitude_threshold(min_cell_count):
+        return SUPPRESSED
+    if spread and value == 0:
+        return SUPPRESSED
+    if values is not None and dominated(values):
+        return SUPPRESSED
+    return value
+
+
+def release_test_p(p, contributors: int, min_cell_count: int = 0, one_way: bool = False):
+    """The p-value of a test of children's values (a Wilcoxon, Friedman or rank test): with
+    disclosure control on, released (to one significant digit, :func:`release_p`) when at
+    least :data:`SAFE_THRESHOLD` children enter the test, the ESSnet "safe" class for test
+    statistics; withheld otherwise, and withheld when every child who changed changed the same
+    way (``one_way``: the p-value is then a function of their number alone, see
+    :func:`one_way`).
+
+    Examples
+    --------
+    >>> release_test_p(0.0191, 12, 5), release_test_p(0.0191, 9, 5), release_test_p(0.0191, 9)
+    (0.02, 'suppressed', 0.0191)
+    >>> release_test_p(0.0022, 12, 5, one_way=True)
+    'suppressed'
+    """
+    if min_cell_count <= 0 or p is None or not is_number(p):
+        return p
+    if contributors < SAFE_THRESHOLD or one_way:
+        return SUPPRESSED
+    return release_p(p, min_cell_count)
+
+
+P_BRACKETS = (0.001, 0.01, 0.05)
+MAX_HIDDEN_CELLS = 3
+"""A test of a table with more hidden cells than this is withheld (checking every way they
+could be filled grows as 4 to the power of their number)."""
+
+
+def p_bracket(p: float, alpha: float = 0.05) -> str:
+    """A p-value as a coarse bracket: "<0.001", "<0.01", "<alpha" or ">=alpha".
+
+    Examples
+    --------
+    >>> p_bracket(0.0004), p_bracket(0.02), p_bracket(0.3)
+    ('<0.001', '<0.05', '>=0.05')
+    """
+    for edge in sorted({*P_BRACKETS, alpha}):
+        if edge <= alpha and p < edge:
+            return f"<{edge:g}"
+    return f">={alpha:g}"
+
+
+def release_count_test(cells, shown_cells, min_cell_count: int = 0, seed: int = 2024,
+                       alpha: float = 0.05) -> dict:
+    """Fisher's test of a table of counts (``cells``, true) as it may be shown beside the table
+    as released (``shown_cells``, the same shape).
+
+    The test is of the true counts (the rounded ones would be a different table). With
+    disclosure control on it needs :data:`SAFE_THRESHOLD` children, and its p-value is released
+    at the finest precision that pins no hidden cell. The reader is given more than a report
+    shows (every shown cell exactly), and tries every value from 1 to N - 1 in a hidden cell
+    (alone, or with the rest of its row taking up the difference): the p-value must leave at
+    least two. That must hold whatever the hidden cells truly hold, so that the precision chosen
+    says nothing about them either. One significant digit comes first, then a bracket
+    (:func:`p_bracket`); a bracket that could still pin a cell is withheld.
+
+    Returns a dict: ``p_value`` (as released), ``testable``, ``note`` (the method), ``rule``.
+
+    Examples
+    --------
+    >>> test = release_count_test([[17, 8], [9, 11]], [[15, 10], [10, 10]], 5)
+    >>> test["p_value"], test["rule"][:27]
+    (0.1, 'one significant digit (test')
+    """
+    from .comparisons import table_test
+
+    cells = np.asarray(cells, dtype=np.int64)
+    found = table_test(cells, seed)
+    method = found["note"] or "exact"
+    if min_cell_count <= 0 or not found["testable"]:
+        return {"p_value": found["p_value"] if found["testable"] else None,
+                "testable": found["testable"], "note": method, "rule": ""}
+    if cells.sum() < SAFE_THRESHOLD:
+        return {"p_value": SUPPRESSED, "testable": True, "note": method,
+                "rule": f"withheld: fewer than {SAFE_THRESHOLD} children in the test"}
+    hidden = [index for index in np.ndindex(cells.shape)
+              if isinstance(np.asarray(shown_cells, dtype=object)[index], str)]
+
+    if len(hidden) > MAX_HIDDEN_CELLS:
+        return {"p_value": SUPPRESSED, "testable": True, "note": method,
+                "rule": f"withheld: more than {MAX_HIDDEN_CELLS} hidden cells in the table"}
+    from functools import cache
+
+    @cache
+    def p_of(table: tuple) -> float | None:
+        test = table_test(np.reshape(table, cells.shape), seed)
+        return test["p_value"] if test["testable"] else None
+
+    def variants(base: np.ndarray, index: tuple, value: int):
+        """The tables a reader cannot tell from ``base``: the cell at ``index`` anywhere from 1
+        to N - 1, alone or with another cell of its row taking up the difference."""
+        other = base.copy()
+        other[index] = value
+        yield other
+        partner = (index[0], (index[1] + 1) % cells.shape[1])
+        kept = other.copy()
+        kept[partner] += base[index] - value
+        if kept[partner] >= 0:
+            yield kept
+
+    def safe_at(release) -> bool:
+        """True when, whatever the hidden cells truly hold (each from 1 to N - 1), the released
+        p-value leaves each of them at least two values: so the choice of precision itself
+        says nothing about them."""
+        for values in itertools.product(range(1, min_cell_count), repeat=len(hidden)):
+            base = cells.copy()
+            for index, value in zip(hidden, values, strict=True):
+                base[index] = value
+            shown = release(p_of(tuple(base.ravel())))
+            for index in hidden:
+                matching = {value for value in range(1, min_cell_count)
+                            for table in variants(base, index, value)
+                            if release(p_of(tuple(table.ravel()))) == shown}
+                if len(matching) <= 1:
+                    return False
+        return True
+
+    def one_digit(p):
+        return None if p is None else release_p(p, min_cell_count)
+
+    def bracket(p):
+        return None if p is None else p_bracket(p, alpha)
+
+    if safe_at(one_digit):
+        return {"p_value": one_digit(found["p_value"]), "testable": True, "note": method,
+                "rule": "one significant digit (tests of at least "
+                        f"{SAFE_THRESHOLD} children, ESSnet 'safe' class)"}
+    if safe_at(bracket):
+        return {"p_value": bracket(found["p_value"]), "testable": True, "note": method,
+                "rule": "shown as a bracket: one digit would give a hidden count away"}
+    return {"p_value": SUPPRESSED, "testable": True, "note": method,
+            "rule": "withheld: even a bracket would give a hidden count away"}
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """A cell for a CSV file that a spreadsheet will not run as a formula: text starting with
+    ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading apostrophe (OWASP's
+    advice for CSV injection); numbers and other text pass unchanged.
+
+    Examples
+    --------
+    >>> spreadsheet_safe("=HYPERLINK(1)"), spreadsheet_safe("-0.5"), spreadsheet_safe(-0.5)
+    ("'=HYPERLINK(1)", "'-0.5", -0.5)
+    >>> spreadsheet_safe("cohort.csv")
+    'cohort.csv'
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value

@@ -41,11 +41,12 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from . import light_imports, site  # noqa: F401 (light_imports: before anything loads nbformat)
-from .cli import EXIT_ANALYSIS_FAILED, EXIT_OK, Interrupted, UsageError, cohort_summary
+from .cli import EXIT_ANALYSIS_FAILED, EXIT_OK, Interrupted, UsageError
 from .contract import load_cohort
 from .outcomes import check_outcome_parameters
-from .parameters import PARAMETER_DEFAULTS, PARAMETER_TYPES, SHARED_FOLDER_VARIABLE
+from .parameters import PARAMETER_DEFAULTS, PARAMETER_TYPES
 from .privacy import mode_statement
+from .release import build_release, release_summary, write_checker_summary
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS_DIR = ROOT / "notebooks"
@@ -183,6 +184,11 @@ def run_collection(data: Path, out: Path, param_pairs: list[str],
             raise
 
 
+def _outcome_parameters(params: dict) -> dict:
+    names = ("responder_threshold", "missing_followup", "min_cell_count", "alpha", "seed")
+    return {name: params.get(name, PARAMETER_DEFAULTS[name]) for name in names}
+
+
 def _stopped(out: Path) -> str:
     kept = f"the earlier report in {out} was left as it was" if _has_report(out) \
         else f"no report was written to {out}"
@@ -199,6 +205,13 @@ def _run(data: Path, out: Path, params: dict, signals: _StopSignals, jobs: int) 
         copy, rows = _private_copy(data, private)
         jobs = _jobs_that_fit(rows, jobs, data.name)  # a cohort too large is refused (exit 2)
         cohort = load_cohort(copy)  # rejects a bad file (exit 2) before any kernel starts
+        # the one door: every number of the report is computed and released here, and the
+        # notebooks read only the release; the copy of the input is gone before they start
+        release = build_release(cohort, **_outcome_parameters(params))
+        with signals.held():
+            copy.unlink()
+            release_path = release.save(copy.parent)
+        del cohort
         out.parent.mkdir(parents=True, exist_ok=True)
         with _lock(out):
             problem = _why_not_replaceable(out)
@@ -206,15 +219,16 @@ def _run(data: Path, out: Path, params: dict, signals: _StopSignals, jobs: int) 
                 raise UsageError(f"--out '{out}' {problem}. A run replaces its --out folder as a "
                                  "whole, so nothing was changed: move what you want to keep out "
                                  "of it, or name a new or empty folder with --out")
-            print(f"Cohort {cohort.file_name}:")
-            print(cohort_summary(cohort, params.get("min_cell_count", 0)))
+            print(f"Cohort {release.meta['data_file']}:")
+            print(release_summary(release))
             _remove_unfinished(out, signals)
             with signals.held():
                 staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-building-", dir=out.parent))
             try:
                 try:
-                    report = _execute_all(copy, staging, params, cohort.is_bundled, signals,
-                                          jobs, len(cohort.table))
+                    report = _execute_all(release_path, staging, params,
+                                          release.meta["bundled_synthetic_cohort"], signals,
+                                          jobs, rows)
                 except NotebookFailed as failure:
                     _report_failure(failure, staging, out, failed_dir, signals)
                     return EXIT_ANALYSIS_FAILED
@@ -678,11 +692,6 @@ def _execute_in(server, copy: Path, staging: Path, params: dict, is_bundled: boo
     failures: dict[int, NotebookFailed] = {}
     print(f"Running {total} notebooks, " + ("one at a time:" if jobs == 1 else
                                             f"{jobs} at a time:"), flush=True)
-    # the kernels share the cohort and the results the first of them computes, in a folder
-    # beside the input's copy (private, and removed with it)
-    (work.parent / "shared").mkdir(mode=0o700)
-    shared = os.environ.get(SHARED_FOLDER_VARIABLE)
-    os.environ[SHARED_FOLDER_VARIABLE] = str(work.parent / "shared")
     pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="notebook")
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="page")
     futures = {pool.submit(_execute_one, notebook, report, work, parameters, stop, stopping,
@@ -727,13 +736,13 @@ def _execute_in(server, copy: Path, staging: Path, params: dict, is_bundled: boo
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         writer.shutdown(wait=True, cancel_futures=True)
-        if shared is None:
-            os.environ.pop(SHARED_FOLDER_VARIABLE, None)
-        else:
-            os.environ[SHARED_FOLDER_VARIABLE] = shared
     min_cell_count = params.get("min_cell_count", PARAMETER_DEFAULTS["min_cell_count"])
     _write_index(report, pages, mode_statement(min_cell_count, is_bundled), is_bundled,
                  {**PARAMETER_DEFAULTS, **params, "data_path": copy.name})
+    # the released aggregates themselves, for a checker and for pooling across centres
+    # (never the children's values a release holds with disclosure control off)
+    shutil.copyfile(copy, report / copy.name)
+    write_checker_summary(report, copy)
     write_manifest(report)  # last: the landing page is one of the files it lists
     return report
 
@@ -951,7 +960,7 @@ def _write_html(notebook: Path, pages: list, position: int, is_bundled: bool) ->
     notebook.with_suffix(".html").write_text(html, encoding="utf-8")
 
 
-RESULT_FILES = ("results.json", "scorecard.csv")
+RESULT_FILES = ("results.json", "scorecard.csv", "release.json", "disclosure_check.csv")
 # The parameters the landing page shows: results.json's key (then the run's parameter) and label
 RUN_PARAMETERS = (("responder_threshold", "responder_threshold", "Responder threshold"),
                   ("missing_followup_handling", "missing_followup",

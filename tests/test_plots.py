@@ -1,4 +1,4 @@
-"""Figures: every text a figure draws is free of identifiers, and small counts read <N."""
+"""Figures: drawn from a release only, every text free of identifiers, small counts read <N."""
 
 import matplotlib
 
@@ -8,7 +8,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
-from ivig_helpers import add_asm_change, add_outcomes, make_cohort, plots, rate_table  # noqa: E402
+from ivig_helpers import make_cohort, plots  # noqa: E402
+from ivig_helpers.contract import Cohort  # noqa: E402
+from ivig_helpers.release import build_release  # noqa: E402
+from ivig_helpers.release_figures import CHANGE_BANDS  # noqa: E402
 
 
 def drawn_text(figure):
@@ -17,33 +20,32 @@ def drawn_text(figure):
 
 
 @pytest.fixture(scope="module")
-def patients():
+def cohort():
     table = make_cohort(40, mix={"focal": 25, "generalized": 1, "both": 14}, seed=12,
                         id_prefix="ZQX-PRIV")
-    table["seizure_type"] = table["seizure_type"].astype("category")
-    return add_outcomes(table)
+    return Cohort(table=table, file_name="centre.csv", is_bundled=False)
 
 
-def all_figures(patients, min_cell_count=0):
+def all_figures(cohort, min_cell_count=0):
+    release = build_release(cohort, min_cell_count=min_cell_count)
     return {
-        "age": plots.age_histogram(patients, min_cell_count),
-        "waterfall": plots.waterfall(patients, 0.5, min_cell_count),
-        "course": plots.course(patients, min_cell_count),
-        "forest": plots.forest(rate_table(patients, by="seizure_type"),
-                               min_cell_count=min_cell_count),
-        "slope": plots.slope(patients, min_cell_count=min_cell_count),
-        "asm": plots.asm_change_plot(add_asm_change(patients), min_cell_count),
+        "age": plots.age_histogram(release),
+        "waterfall": plots.waterfall(release, 0.5),
+        "course": plots.course(release),
+        "forest": plots.forest(release.table("by_type"), min_cell_count=min_cell_count),
+        "slope": plots.slope(release),
+        "asm": plots.asm_change_plot(release),
     }
 
 
-def test_no_figure_draws_an_identifier(patients):
-    for name, figure in all_figures(patients).items():
+def test_no_figure_draws_an_identifier(cohort):
+    for name, figure in all_figures(cohort).items():
         assert "ZQX-PRIV" not in drawn_text(figure), name
         plt.close(figure)
 
 
-def test_with_disclosure_control_figures_draw_released_aggregates_only(patients):
-    figures = all_figures(patients, min_cell_count=5)
+def test_with_disclosure_control_figures_draw_released_aggregates_only(cohort):
+    figures = all_figures(cohort, min_cell_count=5)
     forest = drawn_text(figures["forest"])
     assert "Left out (fewer than 5 children or responders): Generalized" in forest
     assert "Generalized (" not in forest  # the one-child group is not drawn
@@ -52,15 +54,15 @@ def test_with_disclosure_control_figures_draw_released_aggregates_only(patients)
     assert "not shown" in drawn_text(figures["slope"])
     # per-child figures become bands: one bar per band of percent change, not one per child
     waterfall_bars = [p for p in figures["waterfall"].axes[0].patches if p.get_height() > 0]
-    assert 0 < len(waterfall_bars) <= len(plots.CHANGE_BANDS) + 1
+    assert 0 < len(waterfall_bars) <= len(CHANGE_BANDS) + 1
     for figure in figures.values():  # every bar height is a released count: 0 or a multiple of 5
         for bar in figure.axes[0].patches:
             assert bar.get_height() % 5 == 0, bar.get_height()
     plt.close("all")
 
 
-def test_course_plot_starts_at_zero(patients):
-    figure = plots.course(patients)
+def test_course_plot_starts_at_zero(cohort):
+    figure = plots.course(build_release(cohort))
     assert figure.axes[0].get_ylim()[0] == 0
     plt.close(figure)
 

@@ -1,10 +1,17 @@
-"""The release rules against independent computations: rounding, and a brute-force attacker."""
+"""The release rules against independent computations: rounding by hand, SciPy, and a
+brute-force attacker that enumerates every table consistent with what is shown."""
 
 import itertools
 
+import numpy as np
+import pandas as pd
 import pytest
 
-from ivig_helpers.privacy import SUPPRESSED, release_count, release_parts, release_rate
+from ivig_helpers.contract import Cohort
+from ivig_helpers.ledger import CountLedger
+from ivig_helpers.privacy import SUPPRESSED, release_count
+from ivig_helpers.release import build_release
+from ivig_helpers.synthetic import make_cohort
 
 MIN = 5
 
@@ -13,61 +20,73 @@ def test_rounding_rule_against_a_table_written_out_by_hand():
     expected = {0: 0, 1: "<5", 4: "<5", 5: 5, 7: 5, 8: 10, 12: 10, 13: 15, 60: 60, 62: 60, 63: 65}
     assert {n: release_count(n, MIN) for n in expected} == expected
     assert release_count(3, 0) == 3  # control off: exact counts
+    seven = {6: "<7", 7: 10, 8: 10, 12: 10, 13: 15}  # a shown 5 could only have been 7
+    assert {n: release_count(n, 7) for n in seven} == seven
+
+
+@pytest.mark.parametrize("minimum", range(3, 12))
+def test_no_shown_count_stands_for_one_true_count_only(minimum):
+    """Brute force over 0..60: every shown value but 0 stands for at least two true counts."""
+    stands_for = {}
+    for count in range(61):
+        stands_for.setdefault(release_count(count, minimum), set()).add(count)
+    for shown, counts in stands_for.items():
+        assert shown == 0 or len(counts) >= 2, (minimum, shown, counts)
 
 
 def test_rates_come_from_the_rounded_counts():
-    rate = release_rate(22, 62, MIN)
-    assert (rate["events"], rate["n"]) == (20, 60)
-    assert rate["rate"] == pytest.approx(20 / 60)
     from scipy.stats import binomtest
 
+    from ivig_helpers.release_tables import rate_of
+
+    rate = rate_of(release_count(22, MIN), release_count(62, MIN), 0.95)
+    assert (rate["events"], rate["n"]) == (20, 60)
     exact = binomtest(20, 60).proportion_ci(method="exact")
     assert (rate["exact_low"], rate["exact_high"]) == pytest.approx((exact.low, exact.high))
-    assert release_rate(3, 62, MIN)["rate"] == SUPPRESSED
+    assert rate_of("<5", 60, 0.95)["rate"] == SUPPRESSED
 
 
-def possible_values(shown, limit=40):
+def possible_values(shown, limit=45):
     """Every true count a shown value allows, by brute force over 0..limit."""
     return [v for v in range(limit + 1)
             if shown == SUPPRESSED or release_count(v, MIN) == shown]
 
 
-@pytest.mark.parametrize("total_extra", [0, 3])
-def test_no_margin_of_three_parts_pins_a_redacted_part(total_extra):
-    """For every split of a total into three parts of 0 to 12 (and with a fourth, unseen part
-    of 3), enumerate every true table consistent with what is shown: a redacted part must keep
-    at least two possible values."""
-    for parts in itertools.product(range(13), repeat=3):
-        total = sum(parts) + total_extra
-        if total_extra:  # a fourth part that no page shows
-            shown_total, shown = release_parts(total, list(parts) + [None], MIN)
-            shown[3] = SUPPRESSED
-        else:
-            shown_total, shown = release_parts(total, list(parts), MIN)
-        options = [possible_values(s) for s in shown]
-        totals = set(possible_values(shown_total, 60))
-        for index, part in enumerate(shown):
-            if part != f"<{MIN}":
+def test_no_margin_of_three_parts_pins_a_redacted_part():
+    """For splits of a total into three parts of 0 to 12, enumerate every true table consistent
+    with what the ledger shows: a redacted part must keep at least two possible values."""
+    rng = np.random.default_rng(3)
+    splits = [tuple(int(v) for v in rng.integers(0, 13, 3)) for _ in range(120)]
+    splits += [(8, 1, 13), (1, 12, 12), (2, 2, 11), (12, 1, 12)]  # worst cases for rounding
+    for parts in splits:
+        ledger = CountLedger(MIN)
+        ledger.count("total", sum(parts))
+        for i, p in enumerate(parts):
+            ledger.count(f"part{i}", p)
+        ledger.total("total", ["part0", "part1", "part2"])
+        shown = ledger.release()
+        options = [possible_values(shown[f"part{i}"]) for i in range(3)]
+        totals = set(possible_values(shown["total"], 60))
+        for index in range(3):
+            if shown[f"part{index}"] != f"<{MIN}":
                 continue
             consistent = {combo[index] for combo in itertools.product(*options)
                           if sum(combo) in totals}
             assert parts[index] in consistent
-            assert len(consistent) > 1, (parts, shown_total, shown)
+            assert len(consistent) > 1, (parts, shown)
 
 
-def test_a_row_with_a_hidden_count_shows_no_zero_and_no_note():
-    import pandas as pd
-
-    from ivig_helpers.privacy import release_table
-
-    table = pd.DataFrame({"group": ["a", "b", "c"], "n": [3, 12, 30], "n_changed": [0, 10, 0],
-                          "p_value": [None, 0.02, None],
-                          "note": ["no patient changed", "", "no patient changed"]})
-    shown = release_table(table, 5, ["n", "n_changed"], partition=True)
-    # "a" has 3 children: that none of them changed would describe each of them
-    assert shown.iloc[0].tolist() == ["a", "<5", SUPPRESSED, SUPPRESSED, SUPPRESSED]
-    assert shown.iloc[2].tolist()[1:3] == [30, 0] and shown.iloc[2]["note"] == \
-        "no patient changed"  # a group shown in full keeps its zero and its note
+def test_the_ledger_withholds_a_shown_part_when_rounding_alone_would_pin_a_hidden_one():
+    """22 = 8 + 13 + 1: shown 20, 10, 15 and <5 give 18 to 22 = (6 to 10) + (11 to 15) + x,
+    so x could be... only 1 when the total is at its highest and the others at their lowest."""
+    ledger = CountLedger(MIN)
+    for key, value in {"all": 23, "a": 10, "b": 12, "c": 1}.items():
+        ledger.count(key, value)
+    ledger.total("all", ["a", "b", "c"])
+    shown = ledger.release()
+    assert shown["c"] == "<5"
+    # shown 25 (23 to 27) minus a 10 (8 to 12) and b 10 (8 to 12): c from 1 to 4, never pinned
+    assert ledger.pinned() == []
 
 
 def test_p_values_keep_one_significant_digit_with_disclosure_control_on():
@@ -80,248 +99,209 @@ def test_p_values_keep_one_significant_digit_with_disclosure_control_on():
     assert release_p(0.5107, 0) == 0.5107  # control off: as computed
 
 
-def hand_rounded(count):
-    return 5 * int(count / 5 + 0.5)
-
-
-def test_a_test_of_counts_is_scipys_test_of_the_rounded_counts():
+def test_a_test_of_counts_with_every_cell_shown_is_scipys_test_of_the_true_counts():
     from scipy.stats import fisher_exact
 
-    from ivig_helpers.privacy import release_table_test
+    from ivig_helpers.privacy import release_count_test
 
     for cells in ([[17, 8], [9, 11]], [[23, 7], [36, 38]], [[6, 40], [12, 13]]):
-        rounded = [[hand_rounded(c) for c in row] for row in cells]
-        p = fisher_exact(rounded).pvalue
+        shown = [[release_count(c, MIN) for c in row] for row in cells]
+        p = fisher_exact(cells).pvalue
         expected = "<0.001" if p < 0.001 else float(f"{p:.1g}")
-        assert release_table_test(cells, MIN)["p_value"] == expected, cells
-    assert release_table_test([[17, 3], [9, 11]], MIN)["p_value"] == SUPPRESSED
+        assert release_count_test(cells, shown, MIN)["p_value"] == expected, cells
+    tiny = release_count_test([[3, 2], [2, 1]], [["<5"] * 2] * 2, MIN)  # 8 children
+    assert tiny["p_value"] == SUPPRESSED
 
 
-def candidates_left(cells, released_p):
-    """The attacker: every 2 x 2 table the shown counts allow (each responder count and each
-    row size to within 2 of its rounded value, every cell at least MIN) whose test, released by
-    ``released_p``, gives the p-value shown. Returns the values left for each cell."""
-    shown_events = [hand_rounded(row[0]) for row in cells]
-    shown_sizes = [hand_rounded(sum(row)) for row in cells]
-    target = released_p(cells)
-    left = [set() for _ in range(4)]
-    near = [range(s - 2, s + 3) for s in shown_events + shown_sizes]
-    for e1, e2, n1, n2 in itertools.product(*near):
-        table = [[e1, n1 - e1], [e2, n2 - e2]]
-        if min(e1, e2, n1 - e1, n2 - e2) >= MIN and released_p(table) == target:
-            for i, c in enumerate((e1, n1 - e1, e2, n2 - e2)):
-                left[i].add(c)
-    return left
-
-
-def test_no_p_value_of_a_test_of_counts_pins_a_cell():
-    """Three decimals of Fisher's p of the exact counts pin a cell in some tables (a p of 0.511
-    beside 15 shown responders gave back the true 17); the released p, of the rounded counts
-    and with one digit, leaves every cell at least two values."""
+def test_no_p_value_of_a_test_of_counts_pins_a_hidden_cell():
+    """The attacker: for 2 x 2 tables with one cell of 1 to 4, every table the shown counts
+    allow (each shown cell within its rounding, the hidden one from 1 to 4) whose test, released
+    the same way, gives the p-value shown. The hidden cell must keep two values or more."""
     from functools import cache
 
-    import numpy as np
     from scipy.stats import fisher_exact
 
-    from ivig_helpers.privacy import release_table_test
+    from ivig_helpers.privacy import release_count_test
 
-    rng = np.random.default_rng(7)
-    tables = [rng.integers(MIN, 30, size=(2, 2)).tolist() for _ in range(12)]
-
-    @cache
-    def exact_p(cells):
-        return fisher_exact(np.reshape(cells, (2, 2))).pvalue
+    rng = np.random.default_rng(11)
 
     @cache
-    def released_p(rounded_cells):  # the release sees only the rounded cells
-        return release_table_test(np.reshape(rounded_cells, (2, 2)), MIN)["p_value"]
+    def released(table):  # as the release shows a table with its first cell hidden
+        cells = np.reshape(table, (2, 2))
+        shown = [["<5", release_count(cells[0, 1], MIN)],
+                 [release_count(c, MIN) for c in cells[1]]]
+        return release_count_test(cells, shown, MIN)["p_value"]
 
-    def three_decimals(table):
-        return round(exact_p(tuple(np.ravel(table))), 3)
-
-    def released(table):
-        return released_p(tuple(hand_rounded(c) for c in np.ravel(table)))
-
-    pinned_before = sum(any(len(v) == 1 for v in candidates_left(t, three_decimals))
-                        for t in tables)
-    assert pinned_before > 0  # the attack works on the old release: this test can fail
-    for table in tables:
-        left = candidates_left(table, released)
-        assert all(len(values) >= 2 for values in left), (table, left)
-
-
-def test_a_paired_test_in_which_every_child_moved_one_way_is_withheld():
-    """All 10 changed children fell gives p = 0.005 and all 11 gives 0.003 (normal
-    approximation, no ties): the p-value would give the count back."""
-    import pandas as pd
-    from scipy.stats import wilcoxon
-
-    from ivig_helpers import paired_wilcoxon
-    from ivig_helpers.privacy import release_p, release_table
-
-    before = [float(v) for v in range(20, 32)]  # 12 children, no ties
-    data = pd.DataFrame({"group": ["a"] * 12 + ["b"] * 12,
-                         "before": before * 2,
-                         "after": [b - 5 - i for i, b in enumerate(before)]  # all fell
-                         + [b + (3 if i % 2 else -3) * (i + 1) for i, b in enumerate(before)]})
-    tests = paired_wilcoxon(data, "before", "after", by="group")
-    shown = release_table(tests, MIN, ["n", "n_changed"], depends_on="counts").set_index("group")
-    assert shown.loc["a", "p_value"] == SUPPRESSED
-    mixed = data[data["group"] == "b"]
-    p = wilcoxon(mixed["before"], mixed["after"], method="approx", correction=False).pvalue
-    assert shown.loc["b", "p_value"] == release_p(p, MIN)
+    pinned_with_one_digit = 0
+    for _ in range(4):
+        table = (int(rng.integers(1, 5)), *(int(v) for v in rng.integers(MIN, 25, 3)))
+        shown = released(table)
+        near = [range(1, MIN)] + [possible_values(release_count(c, MIN)) for c in table[1:]]
+        left = {combo[0] for combo in itertools.product(*near)
+                if min(combo[1:]) >= 0 and released(combo) == shown}
+        assert table[0] in left and len(left) >= 2, (table, shown, left)
+        one_digit = {v for v in range(1, MIN)
+                     if one_digit_p(v, table) == one_digit_p(table[0], table)}
+        pinned_with_one_digit += len(one_digit) == 1
+    assert pinned_with_one_digit > 0  # one digit alone would have pinned some: this can fail
 
 
-def test_age_bands_are_released_with_their_total():
-    """A reviewer's case: 13 children aged 5-9, 28 aged 10-14 and 1 aged 15-19. Released one by
-    one (15, 30, <5 beside n = 40) they pin the lone 15-year-old: at most 42 children, at least
-    13 and 28 in the first two bands."""
-    import pandas as pd
+def one_digit_p(first, table):
+    """Fisher's p of the table with ``first`` in its first cell, to one significant digit."""
+    from scipy.stats import fisher_exact
 
-    from ivig_helpers.reporting import age_summary
-
-    ages = [6.0] * 13 + [12.0] * 28 + [16.0]
-    text = age_summary(pd.DataFrame({"age_years": ages}), MIN)
-    shown = dict(part.split(": ") for part in text.split("(years): ")[1].split(", "))
-    assert text.startswith("Age (n = 40)")
-    assert shown["15-19"] == "<5"
-    lowest = {"15": 13, "30": 28}  # what a shown band can hide at least
-    others = [lowest.get(v, 0) if v != "suppressed" else 0 for band, v in shown.items()
-              if band != "15-19"]
-    assert 42 - sum(others) >= 2, shown  # the hidden band keeps at least two values
+    return float(f"{fisher_exact([[first, table[1]], table[2:]]).pvalue:.1g}")
 
 
-def test_no_results_number_is_nan_and_no_zero_stands_beside_a_hidden_count():
-    import json
-
-    from ivig_helpers import compute_results
-    from ivig_helpers.privacy import release_results
-    from ivig_helpers.synthetic import make_cohort
-
-    table = make_cohort(33, mix={"focal": 30, "generalized": 3}, seed=4)
-    shown = release_results(compute_results(table), MIN)
-    json.dumps(shown, allow_nan=False)  # a type with no child has no rate: null, not NaN
-    assert shown["responder_rate_by_type"]["both"]["rate"] is None
-    for key in ("subgroup_wilcoxon_pairs", "subgroup_wilcoxon_frequency_pairs"):
-        for kind, counts in shown[key].items():
-            if not all(isinstance(v, int) for v in counts.values()):
-                assert 0 not in counts.values(), (key, kind, counts)
+def cohort(table, name="centre.csv"):
+    return Cohort(table=table.reset_index(drop=True), file_name=name, is_bundled=False)
 
 
-def drawn(figure):
-    """The bar heights and the texts of a figure's first axes."""
-    ax = figure.axes[0]
-    return [bar.get_height() for bar in ax.patches], [t.get_text() for t in ax.texts]
+def with_changes(changes, types=None, **columns):
+    """A cohort whose children have the given percent changes (baseline 20 per 28 days)."""
+    n = len(changes)
+    table = pd.DataFrame({
+        "patient_id": [f"P{i}" for i in range(n)],
+        "seizure_type": pd.Categorical(types or ["focal"] * n,
+                                       categories=["focal", "generalized", "both"]),
+        "baseline_seizures_per_month": 20.0,
+        "month12_seizures_per_month": [20.0 * (1 + c / 100) for c in changes],
+        **columns})
+    return cohort(table)
 
 
 def test_the_waterfall_bands_do_not_give_a_band_away_against_the_responder_table():
     """A reviewer's cohort: 8 seizure free, 1 child between -99% and -75%, 13 between -75% and
     -50%. Shown 10, <5 and 15 beside the table's 20 responders at 50% (18 to 22), the three
     bands could only be 8, 1 and 13."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import pandas as pd
-
-    from ivig_helpers import plots
-
-    change = [-100.0] * 8 + [-80.0] + [-60.0] * 13 + [10.0] * 20
-    patients = pd.DataFrame({"percent_change": change, "has_followup": True})
-    heights, texts = drawn(plots.waterfall(patients, 0.5, MIN))
-    plt.close("all")
-    assert "<5" in texts and "–" in texts  # the hidden band, and one withheld beside it
-    assert sum(1 for h in heights[:3] if h > 0) == 1  # of the three: only one bar drawn
+    release = build_release(with_changes([-100.0] * 8 + [-80.0] + [-60.0] * 13 + [10.0] * 20),
+                            min_cell_count=MIN)
+    bands = release.table("waterfall_bands").set_index("band")["n"]
+    sweep = release.table("sweep").set_index("threshold")["events"]
+    first = [bands.iloc[0], bands.iloc[1], bands.iloc[2]]
+    assert first[1] == "<5"
+    options = [possible_values(v) for v in first]
+    at_half = set(possible_values(sweep[0.5]))
+    at_three_quarters = set(possible_values(sweep[0.75]))
+    left = {combo[1] for combo in itertools.product(*options)
+            if sum(combo) in at_half and combo[0] + combo[1] in at_three_quarters}
+    assert 1 in left and len(left) >= 2, (first, sweep.tolist(), left)
 
 
 def test_the_medication_bands_do_not_give_a_band_away_against_the_changed_row():
     """Responders: 8 with two or more ASMs fewer, 1 with one more, 8 with two or more added,
     10 unchanged. The table's 15 changed responders (13 to 17) beside bands 10, <5 and 10
     (at least 8 + 1 + 8 = 17) would pin all three."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import pandas as pd
-
-    from ivig_helpers import plots
-
     change = [-2] * 8 + [1] + [2] * 8 + [0] * 10 + [0] * 30
-    data = pd.DataFrame({"asm_change": change, "responder": [True] * 27 + [False] * 30})
-    figure = plots.asm_change_plot(data, MIN)
-    plt.close("all")
-    texts = [t.get_text() for t in figure.axes[0].texts]
-    assert "<5" in texts and "–" in texts
+    fell = [-60.0] * 27 + [10.0] * 30
+    release = build_release(with_changes(fell, asm_count_baseline=4.0,
+                                         asm_count_month12=[4.0 + c for c in change]),
+                            min_cell_count=MIN)
+    bands = release.table("asm_bands").set_index("change")["responders"]
+    changed = release.table("asm_rates").set_index("group").loc["changed", "events"]
+    moved = [bands[level] for level in (-2, -1, 1, 2)]
+    assert "<5" in moved
+    options = [possible_values(v) for v in moved]
+    totals = set(possible_values(changed))
+    left = {combo[2] for combo in itertools.product(*options) if sum(combo) in totals}
+    assert 1 in left and len(left) >= 2, (moved, changed, left)
 
 
 def test_table_one_levels_of_a_group_do_not_pin_its_hidden_counts():
     """A reviewer's case: a group of 8 with 4 girls and 4 boys showed n = 10, F <5, M <5: two
     counts of at most 4 make at most 8, and a shown 10 means at least 8."""
-    from ivig_helpers import make_cohort
-    from ivig_helpers.reporting import table_one
-
     table = make_cohort(40, mix={"focal": 20, "generalized": 8, "both": 12}, seed=2)
     general = table.index[table["seizure_type"] == "generalized"]
     table.loc[general[:4], "sex"] = "F"
     table.loc[general[4:], "sex"] = "M"
-    shown = table_one(table, min_cell_count=MIN)
-    n = int(shown.iloc[0]["Generalized"])
+    shown = build_release(cohort(table), min_cell_count=MIN).table("table_one")
+    n = shown.iloc[0]["Generalized"]
     sexes = [str(v).split(" (")[0] for v in shown.loc["Sex, n (%)"]["Generalized"]]
-    high = sum(4 if v == "<5" else (n + 2 if v == SUPPRESSED else int(v) + 2) for v in sexes)
-    assert high >= n - 2 + 1, (n, sexes)  # the levels can add up to more than the least n
+    sizes = possible_values(int(n)) if n.isdigit() else list(range(46))
+    options = [possible_values(int(v)) if v.isdigit() else possible_values(v) for v in sexes]
+    left = {combo for combo in itertools.product(*options) if sum(combo) in sizes}
+    assert all(len({c[i] for c in left}) >= 2 for i, v in enumerate(sexes) if v == "<5"), (
+        n, sexes)
 
 
-def test_a_withheld_test_of_types_keeps_its_methods_name_and_a_shown_one_says_rounded():
-    from ivig_helpers import compute_results, make_cohort
-    from ivig_helpers.privacy import release_results
+def test_age_bands_do_not_pin_the_lone_child_of_a_band():
+    """A reviewer's case: 13 children aged 5-9, 28 aged 10-14 and 1 aged 15-19. Released one by
+    one (15, 30, <5 beside n = 40) they pinned the lone 15-year-old."""
+    ages = [6.0] * 13 + [12.0] * 28 + [16.0]
+    ages_of = with_changes([-10.0] * 42, age_years=ages)
+    release = build_release(ages_of, min_cell_count=MIN)
+    bands = release.texts["age"]["bands"]
+    assert bands["15-19"] == "<5"
+    options = [possible_values(v) for v in bands.values()]
+    sizes = set(possible_values(release.texts["age"]["n"], 60))
+    index = list(bands).index("15-19")
+    left = {combo[index] for combo in itertools.product(*options) if sum(combo) in sizes}
+    assert len(left) >= 2, (bands, left)
 
-    small = release_results(compute_results(make_cohort(
-        40, mix={"focal": 20, "generalized": 3, "both": 17}, seed=5)), MIN)
-    assert small["seizure_type_vs_responder_p"] == SUPPRESSED
-    assert small["seizure_type_vs_responder_method"].startswith("Fisher-Freeman-Halton")
-    large = release_results(compute_results(make_cohort(
-        90, mix={"focal": 40, "generalized": 30, "both": 20}, seed=5)), MIN)
-    assert large["seizure_type_vs_responder_method"].endswith("of the counts rounded to 5")
+
+def test_a_group_summary_needs_ten_children_with_a_value():
+    """Table 1's statistics of a type are of the children who have a value: one child with an
+    age made "17.3 (nan)", which is that child's age."""
+    table = make_cohort(40, mix={"focal": 20, "generalized": 12, "both": 8}, seed=6)
+    general = table.index[table["seizure_type"] == "generalized"]
+    table.loc[general[1:], "age_years"] = np.nan
+    table.loc[general[0], "age_years"] = 17.3
+    shown = build_release(cohort(table), min_cell_count=MIN).table("table_one")
+    assert shown.loc[("Age, years, mean (SD)", ""), "Generalized"] == SUPPRESSED
+    assert "17.3" not in shown.to_string()
 
 
-def test_a_friedman_test_whose_children_all_changed_the_same_way_is_withheld():
-    """Six children whose frequency fell at 3 months and again at one year: the Friedman
-    statistic is 2n, so p = exp(-n) gives n back (0.0067 for 5, 0.0025 for 6)."""
-    import numpy as np
-    import pandas as pd
-    from scipy.stats import friedmanchisquare
+def test_a_standard_deviation_of_zero_is_withheld():
+    """"SD 0.0" says every child of the group has the mean: the fewest is the most."""
+    table = make_cohort(45, mix={"focal": 15, "generalized": 15, "both": 15}, seed=8)
+    table.loc[table["seizure_type"] == "both", "asm_count_baseline"] = 3.0
+    shown = build_release(cohort(table), min_cell_count=MIN).table("table_one")
+    assert shown.loc[("Antiseizure medications, before IVIG, mean (SD)", ""), "Both"] == \
+        SUPPRESSED
 
-    from ivig_helpers import friedman
-    from ivig_helpers.privacy import release_p, release_table
 
-    rng = np.random.default_rng(2)
-    steady = np.sort(rng.uniform(1, 30, size=(6, 3)), axis=1)[:, ::-1]  # each falls twice
-    mixed = rng.uniform(1, 30, size=(12, 3))
-    data = pd.DataFrame(np.vstack([steady, mixed]), columns=["before", "month3", "month12"])
-    data["group"] = ["a"] * 6 + ["b"] * 12
-    tests = friedman(data, ["before", "month3", "month12"], by="group")
-    assert tests.set_index("group").loc["a", "patterns"] == 1
-    shown = release_table(tests, MIN, ["n", "n_changed"], depends_on="counts").set_index("group")
-    assert shown.loc["a", "p_value"] == SUPPRESSED
-    expected = friedmanchisquare(*mixed.T).pvalue
-    assert shown.loc["b", "p_value"] == release_p(expected, MIN)
+def test_no_results_number_is_nan_and_a_withheld_test_keeps_its_methods_name():
+    import json
+
+    small = build_release(cohort(make_cohort(33, mix={"focal": 30, "generalized": 3}, seed=4)),
+                          min_cell_count=MIN)
+    json.dumps(small.results, allow_nan=False)  # a type with no child has no rate: null
+    assert small.results["responder_rate_by_type"]["both"]["rate"] is None
+    assert small.results["seizure_type_vs_responder_method"].startswith(
+        ("Fisher-Freeman-Halton", "Fisher's exact"))
+
+
+def test_a_paired_test_in_which_every_child_moved_one_way_is_withheld():
+    """All 12 changed children fell gives p = 0.002 and all 11 gives 0.003 (normal
+    approximation, no ties): the p-value would give the count back."""
+    from scipy.stats import wilcoxon
+
+    from ivig_helpers.privacy import release_p
+
+    falls = [-5.0 - i for i in range(12)]
+    mixed = [(3 if i % 2 else -3) * (i + 1) for i in range(12)]
+    release = build_release(with_changes(falls + mixed, ["focal"] * 12 + ["generalized"] * 12),
+                            min_cell_count=MIN)
+    tests = release.table("frequencies").set_index("group")
+    assert tests.loc["focal", "p_value"] == SUPPRESSED
+    before = np.full(12, 20.0)
+    after = before * (1 + np.array(mixed) / 100)
+    p = wilcoxon(before, after, method="approx", correction=False).pvalue
+    assert tests.loc["generalized", "p_value"] == release_p(p, MIN)
+
+
+def test_a_within_type_test_of_fewer_than_ten_children_is_withheld():
+    release = build_release(with_changes([-60.0, 10.0, -20.0, 5.0] * 2 + [-30.0, 20.0] * 8,
+                                         ["generalized"] * 8 + ["focal"] * 16),
+                            min_cell_count=MIN)
+    tests = release.table("frequencies").set_index("group")
+    assert tests.loc["generalized", "p_value"] == SUPPRESSED
+    assert isinstance(tests.loc["focal", "p_value"], float)
 
 
 def test_the_medication_table_withholds_a_wilcoxon_test_in_which_every_count_rose():
-    """The medication page's table, not only results.json: 12 children whose number of
-    medications all rose by one give a p-value that is a function of 12 alone."""
-    import pandas as pd
-    from scipy.stats import wilcoxon
-
-    from ivig_helpers import asm_checks
-    from ivig_helpers.privacy import release_p, release_table
-
-    rose = pd.DataFrame({"asm_count_baseline": [2.0] * 12, "asm_count_month12": [3.0] * 12,
-                         "responder": [True] * 6 + [False] * 6})
-    shown = release_table(asm_checks(rose), MIN, ["n"], depends_on="counts")
+    """12 children whose number of medications all rose by one give a p-value that is a
+    function of 12 alone."""
+    rose = with_changes([-60.0] * 6 + [10.0] * 6, asm_count_baseline=2.0, asm_count_month12=3.0)
+    shown = build_release(rose, min_cell_count=MIN).table("asm_checks")
     assert shown["p_value"].iloc[0] == SUPPRESSED
-    mixed = rose.assign(asm_count_month12=[3.0] * 6 + [1.0] * 6)
-    shown = release_table(asm_checks(mixed), MIN, ["n"], depends_on="counts")
-    expected = wilcoxon(mixed["asm_count_baseline"], mixed["asm_count_month12"],
-                        method="approx", correction=False).pvalue
-    assert shown["p_value"].iloc[0] == release_p(expected, MIN)

@@ -214,7 +214,7 @@ def test_an_empty_folder_is_accepted(tmp_path, fast, system_tmp, capsys):
     assert status == 0 and f"Report written to {out}" in stdout
     manifest = json.loads((out / "manifest.json").read_text())
     assert sorted(manifest["files"]) == ["01_fast.html", "01_fast.ipynb", "figure.png",
-                                         "index.html"]
+                                         "index.html", "release.json"]
     assert leftovers(tmp_path, "empty") == []
 
 
@@ -331,11 +331,12 @@ def test_a_stopped_run_cleans_up_and_leaves_the_earlier_report(
     kept = earlier_report(out)
     process = start_cli([path], "--data", user_cohort, "--out", out, tmp=system_tmp)
     seen = wait_for(marker, process)
-    # while the cell runs, the kernel reads a private copy under the input's file name only
+    # while the cell runs, the kernel sees the release only: no copy of the input is left
     cwd = Path(seen["cwd"])
     assert cwd.parent.parent == system_tmp and cwd.parent.name.startswith(runner.PRIVATE_PREFIX)
-    assert seen["files"] == ["mycohort.csv"] and seen["private_mode"] == 0o700
-    assert (cwd / "mycohort.csv").read_bytes() == user_cohort.read_bytes()
+    assert "mycohort.csv" not in seen["files"] and seen["private_mode"] == 0o700
+    assert "release.json" in seen["files"]
+    assert copies_of(user_cohort.read_bytes(), tmp_path) == [user_cohort]
     stopped = time.monotonic()
     process.send_signal(how)
     stdout, stderr = process.communicate(timeout=30)
@@ -412,9 +413,10 @@ def test_parameters_that_would_fail_later_are_rejected_first(params, words, tmp_
     assert list(tmp_path.iterdir()) == []
 
 
-def test_the_kernel_never_sees_the_users_folder(tmp_path, system_tmp, capsys, monkeypatch,
-                                                 user_cohort):
-    """The input is read once: the checks and the kernel use the private copy."""
+def test_the_kernel_never_sees_the_users_folder_or_the_rows(tmp_path, system_tmp, capsys,
+                                                             monkeypatch, user_cohort):
+    """The input is read once, checked and released: the kernel is given the release, in the
+    private folder, and the copy of the input is gone before any notebook starts."""
     where = tmp_path / "seen.txt"
     path = notebook(tmp_path / "01_where.ipynb", textwrap.dedent(f"""\
         from pathlib import Path
@@ -424,6 +426,8 @@ def test_the_kernel_never_sees_the_users_folder(tmp_path, system_tmp, capsys, mo
     status, _, stderr = run(capsys, "--data", user_cohort, "--out", tmp_path / "report")
     assert status == 0, stderr
     seen = Path(where.read_text())
-    assert seen.name == "mycohort.csv" and seen.parent.parent.parent == system_tmp.resolve()
+    assert seen.name == "release.json" and seen.parent.parent.parent == system_tmp.resolve()
     recorded = json.loads((tmp_path / "report" / "01_where.ipynb").read_text())
-    assert recorded["metadata"]["papermill"]["parameters"]["data_path"] == "mycohort.csv"
+    assert recorded["metadata"]["papermill"]["parameters"]["data_path"] == "release.json"
+    released = json.loads((tmp_path / "report" / "release.json").read_text())
+    assert "patient_id" not in json.dumps(released) and "SYN-" not in json.dumps(released)

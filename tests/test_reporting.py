@@ -3,7 +3,10 @@
 import pandas as pd
 import pytest
 
-from ivig_helpers import load_cohort, make_cohort, reporting, table_one
+from ivig_helpers import load_cohort, make_cohort, table_one
+from ivig_helpers import table1 as table_one_module
+from ivig_helpers.contract import Cohort
+from ivig_helpers.release import build_release
 
 from .conftest import BUNDLED
 
@@ -23,7 +26,9 @@ def test_table_one_hides_a_group_smaller_than_the_minimum():
     table = make_cohort(40, mix={"focal": 25, "generalized": 2, "both": 13}, seed=4)
     table["seizure_type"] = pd.Categorical(table["seizure_type"],
                                            categories=["focal", "generalized", "both"])
-    shown = table_one(table, min_cell_count=5)
+    release = build_release(Cohort(table=table, file_name="c.csv", is_bundled=False),
+                            min_cell_count=5)
+    shown = release.table("table_one")
     generalized = shown["Generalized"]
     assert generalized.iloc[0] == "<5"
     assert set(generalized.iloc[1:]) == {"suppressed"}  # no age or frequency of two children
@@ -51,10 +56,9 @@ def _row(shown, label):
 # group whose one-year values are all blank (nan), blank categories
 SAME_TABLE_ONE_CASES = {
     "bundled": (lambda: load_cohort(BUNDLED).table, 0, None),
-    "bundled, released": (lambda: load_cohort(BUNDLED).table, 5, None),
     "60, seed 1": (lambda: make_cohort(60, seed=1), 0, None),
     "997, seed 2": (lambda: make_cohort(997, seed=2), 0, None),
-    "3001, seed 3, released": (lambda: make_cohort(3001, seed=3), 5, None),
+    "3001, seed 3": (lambda: make_cohort(3001, seed=3), 0, None),
     "blank follow-up": (lambda: make_cohort(800, seed=4, missing_followup_share=0.25), 0,
                         lambda shown: _row(shown, "Seizures per 28 days, 1 y")["Missing"] == 200),
     "no generalized, no 3 months": (lambda: make_cohort(
@@ -73,17 +77,17 @@ SAME_TABLE_ONE_CASES = {
 
 @pytest.mark.parametrize("case", SAME_TABLE_ONE_CASES)
 def test_table_one_above_the_limit_is_the_table_tableone_makes(case, monkeypatch):
-    make, min_cell_count, shows = SAME_TABLE_ONE_CASES[case]
+    make, _, shows = SAME_TABLE_ONE_CASES[case]
     table = make()
-    monkeypatch.setattr(reporting, "TABLE_ONE_TABLEONE_LIMIT", len(table))
-    with_tableone = table_one(table, min_cell_count=min_cell_count)
+    monkeypatch.setattr(table_one_module, "TABLE_ONE_TABLEONE_LIMIT", len(table))
+    with_tableone = table_one(table)
 
     def no_tableone(*args, **kwargs):
         raise AssertionError("tableone called above the limit")
 
-    monkeypatch.setattr(reporting, "_table_one", no_tableone)
-    monkeypatch.setattr(reporting, "TABLE_ONE_TABLEONE_LIMIT", len(table) - 1)
-    by_group = table_one(table, min_cell_count=min_cell_count)
+    monkeypatch.setattr(table_one_module, "_table_one", no_tableone)
+    monkeypatch.setattr(table_one_module, "TABLE_ONE_TABLEONE_LIMIT", len(table) - 1)
+    by_group = table_one(table)
     # cell for cell: the same text, the same numbers, even the same Python types
     pd.testing.assert_frame_equal(by_group, with_tableone, check_exact=True)
     assert by_group.map(type).equals(with_tableone.map(type))

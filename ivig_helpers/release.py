@@ -1,0 +1,407 @@
+"""The release: every number a report shows, computed once from the rows and checked as a whole.
+
+This is the one door between a cohort's rows and a report. :func:`build_release` reads the
+checked cohort, computes every aggregate that any page, figure, table, sentence, note, JSON or
+CSV file of the report will show, and applies disclosure control to all of them at once:
+
+- **counts** go into one :class:`~ivig_helpers.ledger.CountLedger`, each under one name wherever
+  it is shown, with every sum and order that links them, and are released together (small counts
+  hidden, the others rounded to 5, and secondary suppression checked by integer programming
+  across all tables);
+- **magnitudes** (means, SDs, medians, quartiles) need enough children *with a value*
+  (:func:`~ivig_helpers.privacy.release_magnitude`), and never show a youngest or oldest value;
+- **statistics** (p-values, intervals, odds ratios) need at least 10 children in the test and
+  are shown at a stated precision (:func:`~ivig_helpers.privacy.release_test_p`,
+  :func:`~ivig_helpers.privacy.release_count_test`);
+- **notes** are outputs too: a note that counts children says the count as released.
+
+The result is plain data (:class:`Release`, saved as ``release.json``). The notebooks, figures,
+sentences and files of a report read only the release: nothing downstream of this module holds
+a row. With disclosure control off (the bundled synthetic cohort, or a centre's own team) the
+release simply holds more: each child's values for the per-child figures (no identifiers), in
+``children.parquet`` beside ``release.json``. Every output's class, rule and fate is listed in
+:attr:`Release.checker`, the checker's summary of a shareable report.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .contract import SEIZURE_TYPES, Cohort
+from .ledger import CountLedger
+from .privacy import (
+    ROUNDING_BASE,
+    SAFE_THRESHOLD,
+    SUPPRESSED,
+)
+
+RELEASE_FILE = "release.json"
+CHILDREN_FILE = "children.parquet"
+RELEASE_FORMAT = 1
+SWEEP_THRESHOLDS = (0.25, 0.5, 0.75, 1.0)
+CHILD_COLUMNS = ("seizure_type", "percent_change", "has_followup", "responder", "seizure_free",
+                 "baseline_score", "month12_score", "month3_score",
+                 "baseline_seizures_per_month", "month3_seizures_per_month",
+                 "month12_seizures_per_month", "age_years", "asm_count_baseline",
+                 "asm_count_month12")
+"""Each child's values the per-child figures draw, kept (with control off only) in the order of
+the file: no identifier, no free text."""
+
+
+@dataclass
+class Release:
+    """What a report may show, and nothing else: see the module doc.
+
+    ``tables`` hold released tables (counts as numbers, ``"<N"`` or "suppressed"), ``results``
+    and ``appraisal`` the objects of ``results.json``, ``texts`` released sentences and notes,
+    ``checker`` one record per output, ``children`` each child's values for the per-child
+    figures (None with disclosure control on).
+    """
+
+    meta: dict
+    results: dict
+    appraisal: dict
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    texts: dict[str, object] = field(default_factory=dict)
+    checker: list[dict] = field(default_factory=list)
+    children: pd.DataFrame | None = None
+
+    @property
+    def min_cell_count(self) -> int:
+        return int(self.meta["parameters"]["min_cell_count"])
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A released table by name (a copy: changing it changes nothing in the release)."""
+        return self.tables[name].copy()
+
+    def save(self, folder: str | Path) -> Path:
+        """Write ``release.json`` (and ``children.parquet`` when the release holds children)."""
+        folder = Path(folder)
+        data = {"format": RELEASE_FORMAT, "meta": self.meta, "results": self.results,
+                "appraisal": self.appraisal, "texts": self.texts, "checker": self.checker,
+                "tables": {name: {"columns": [str(c) for c in t.columns],
+                                  "index": _index_of(t),
+                                  "rows": [[_plain(v) for v in row]
+                                           for row in t.itertuples(index=False)]}
+                           for name, t in self.tables.items()}}
+        path = folder / RELEASE_FILE
+        path.write_text(json.dumps(data, indent=1, allow_nan=False) + "\n", encoding="utf-8")
+        if self.children is not None:
+            self.children.to_parquet(folder / CHILDREN_FILE, index=False)
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> Release:
+        path = Path(path)
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != RELEASE_FORMAT:
+            raise ValueError(f"{path.name} is not a release of this version of the collection")
+        tables = {}
+        for name, t in data["tables"].items():
+            frame = pd.DataFrame(t["rows"], columns=t["columns"], dtype=object)
+            frame = frame.infer_objects()
+            if t.get("index") is not None:
+                frame.index = pd.MultiIndex.from_tuples([tuple(i) for i in t["index"]])
+            tables[name] = frame
+        children_path = path.parent / CHILDREN_FILE
+        children = pd.read_parquet(children_path) if children_path.is_file() else None
+        return cls(meta=data["meta"], results=data["results"], appraisal=data["appraisal"],
+                   tables=tables, texts=data["texts"], checker=data["checker"],
+                   children=children)
+
+
+def _index_of(table: pd.DataFrame):
+    if isinstance(table.index, pd.MultiIndex):
+        return [list(map(str, i)) for i in table.index]
+    return None
+
+
+def _plain(value):
+    """A JSON value: numpy numbers as Python numbers, NaN as None, lists kept."""
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(float(value)) else float(value)
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
+# --- building ----------------------------------------------------------------------------------
+
+def build_release(cohort: Cohort, responder_threshold: float = 0.5,
+                  missing_followup: str = "nonresponder", min_cell_count: int = 0,
+                  alpha: float = 0.05, seed: int = 2024) -> Release:
+    """Compute and release every number of a report on ``cohort`` (see the module doc).
+
+    Examples
+    --------
+    >>> from ivig_helpers import BUNDLED_COHORT, load_cohort
+    >>> release = build_release(load_cohort(BUNDLED_COHORT), min_cell_count=5)
+    >>> release.results["responders"], release.results["subgroup_wilcoxon_p"]["generalized"]
+    (20, 0.02)
+    >>> release.children is None, build_release(load_cohort(BUNDLED_COHORT)).children.shape
+    (True, (60, 14))
+    """
+    from .outcomes import add_outcomes, check_outcome_parameters
+
+    check_outcome_parameters(responder_threshold, missing_followup)
+    table = cohort.table
+    if not cohort.is_bundled and "patient_id" in table:
+        table = table.drop(columns="patient_id")  # private by default: no identifier past here
+    table = table.assign(seizure_type=pd.Categorical(table["seizure_type"].astype(object),
+                                                     categories=SEIZURE_TYPES))
+    build = _Builder(table, add_outcomes(table, responder_threshold, missing_followup),
+                     responder_threshold, missing_followup, min_cell_count, alpha, seed)
+    return build.run(cohort)
+
+
+class _Builder:
+    """The computation of one release: counts declared first, released together, then every
+    table, sentence and result written from the released counts."""
+
+    def __init__(self, table, patients, threshold, handling, mcc, alpha, seed):
+        self.table, self.patients = table, patients
+        self.threshold, self.handling, self.mcc = threshold, handling, mcc
+        self.alpha, self.seed, self.confidence = alpha, seed, 1 - alpha
+        self.ledger = CountLedger(mcc)
+        self.tables: dict[str, pd.DataFrame] = {}
+        self.texts: dict[str, object] = {}
+        self.checker: list[dict] = []
+        self.present = [t for t in SEIZURE_TYPES if (table["seizure_type"] == t).any()]
+
+    # counts -----------------------------------------------------------------------------------
+    def count(self, key, value) -> str:
+        return self.ledger.count(key, value)
+
+    def shown(self, key):
+        return self.ledger.release()[key]
+
+    def _declare_cohort(self) -> None:
+        t, p, led = self.table, self.patients, self.ledger
+        kinds = t["seizure_type"]
+        self.count("patients", len(t))
+        for k in SEIZURE_TYPES:
+            self.count(f"type:{k}", int((kinds == k).sum()))
+        led.total("patients", [f"type:{k}" for k in SEIZURE_TYPES])
+        followed = t["month12_seizures_per_month"].notna()
+        self.count("followed", int(followed.sum()))
+        self.count("no_followup", int((~followed).sum()))
+        led.total("patients", ["followed", "no_followup"])
+        for k in SEIZURE_TYPES:
+            self.count(f"followed:{k}", int((followed & (kinds == k)).sum()))
+            led.at_most(f"followed:{k}", f"type:{k}")
+        led.total("followed", [f"followed:{k}" for k in SEIZURE_TYPES])
+        # the children analysed: every child (non-responders) or those followed (exclude)
+        self.analysed = "patients" if self.handling == "nonresponder" else "followed"
+        self.analysed_of = {k: (f"type:{k}" if self.handling == "nonresponder"
+                                else f"followed:{k}") for k in SEIZURE_TYPES}
+        responder, free = p["responder"].to_numpy(bool), p["seizure_free"].to_numpy(bool)
+        pkinds = p["seizure_type"].to_numpy()
+        self.count("responders", int(responder.sum()))
+        self.count("seizure_free", int(free.sum()))
+        for k in SEIZURE_TYPES:
+            self.count(f"responders:{k}", int((responder & (pkinds == k)).sum()))
+            led.at_most(f"responders:{k}", self.analysed_of[k])
+        led.total("responders", [f"responders:{k}" for k in SEIZURE_TYPES])
+        led.at_most("seizure_free", "responders")
+        led.at_most("responders", "followed")
+
+    def _declare_sweep(self) -> None:
+        from .outcomes import add_outcomes
+
+        led = self.ledger
+        self.sweep_thresholds = sorted({*SWEEP_THRESHOLDS, self.threshold})
+        keys = []
+        for threshold in self.sweep_thresholds:
+            key = "responders" if threshold == self.threshold else f"responders@{threshold:g}"
+            if threshold == 1.0 and threshold != self.threshold:
+                key = "seizure_free_by_threshold"
+            rated = add_outcomes(self.table, threshold, self.handling)
+            self.count(key, int(rated["responder"].sum()))
+            keys.append(key)
+        for smaller, larger in zip(keys[1:], keys[:-1], strict=True):
+            led.at_most(smaller, larger)
+        if "seizure_free_by_threshold" in self.ledger.values:  # 100% fewer is seizure free
+            led.total("seizure_free", ["seizure_free_by_threshold"])
+        elif self.threshold == 1.0:
+            led.total("seizure_free", ["responders"])
+        self.sweep_keys = keys
+
+    # the whole build ---------------------------------------------------------------------------
+    def run(self, cohort: Cohort) -> Release:
+        from . import release_figures, release_tables
+
+        self._declare_cohort()
+        self._declare_sweep()
+        sections = [release_tables.Cohort(self), release_tables.Responders(self),
+                    release_tables.SeizureTypes(self), release_tables.Medications(self),
+                    release_figures.Figures(self)]
+        for section in sections:
+            section.declare()
+        self.ledger.release()
+        for section in sections:
+            section.write()
+        results = {"data_file": cohort.file_name,
+                   "bundled_synthetic_cohort": cohort.is_bundled,
+                   **release_tables.results(self)}
+        if cohort.is_bundled:  # made-up children: their first rows may be shown
+            self.tables["preview"] = cohort.table.head(5).astype(
+                {"seizure_type": str}).reset_index(drop=True)
+        appraisal = release_tables.appraisal(self, results)
+        release_tables.exercises(self, results)
+        meta = {
+            "data_file": cohort.file_name,
+            "bundled_synthetic_cohort": cohort.is_bundled,
+            "parameters": {"responder_threshold": self.threshold, "alpha": self.alpha,
+                           "missing_followup": self.handling, "min_cell_count": self.mcc,
+                           "seed": self.seed},
+            "rounding_base": ROUNDING_BASE if self.mcc > 0 else None,
+            "safe_threshold": SAFE_THRESHOLD if self.mcc > 0 else None,
+            "notes": released_notes(cohort.notes, self.mcc),
+            "columns": [c for c in self.table.columns if c != "patient_id"],
+            "types_present": self.present,
+        }
+        children = None
+        if self.mcc <= 0:
+            children = self.patients[[c for c in CHILD_COLUMNS if c in self.patients]].copy()
+            children["seizure_type"] = children["seizure_type"].astype(str)
+        self._check_counts()
+        return Release(meta=meta, results=results, appraisal=appraisal, tables=self.tables,
+                       texts=self.texts, checker=self.checker, children=children)
+
+    def record(self, output: str, kind: str, rule: str, status: str, why: str = "") -> None:
+        """One line of the checker's summary."""
+        self.checker.append({"output": output, "class": kind, "rule": rule, "status": status,
+                             "why": why})
+
+    def _check_counts(self) -> None:
+        if self.mcc <= 0:
+            return
+        shown = self.ledger.release()
+        hidden = sum(isinstance(v, str) and v != SUPPRESSED for v in shown.values())
+        withheld = sorted(self.ledger.withheld)
+        self.record("every count of the report (one ledger)", "counts",
+                    f"1 to {self.mcc - 1} children shown as <{self.mcc}; others rounded to the "
+                    f"nearest {ROUNDING_BASE} (never below the first multiple of "
+                    f"{ROUNDING_BASE} from {self.mcc}); secondary suppression checked by "
+                    "integer programming across every linked table",
+                    "rounded", f"{len(shown)} counts: {hidden} hidden, {len(withheld)} withheld "
+                    "so that no hidden count can be worked out"
+                    + (f" ({', '.join(withheld)})" if withheld else ""))
+
+
+_NOTE_COUNTS = (re.compile(r"^(Warning: )(\d+)( patient\(s\) are outside)"),
+                re.compile(r"^()(\d+)( etiology values? outside)"))
+
+
+def released_notes(notes: list[str], min_cell_count: int) -> list[str]:
+    """The notes of reading a file, with any count of children in them as released.
+
+    Examples
+    --------
+    >>> released_notes(["Warning: 1 patient(s) are outside the study's age range."], 5)
+    ["Warning: fewer than 5 patient(s) are outside the study's age range."]
+    >>> released_notes(["Warning: 12 patient(s) are outside the study's age range."], 5)
+    ["Warning: about 10 patient(s) are outside the study's age range."]
+    """
+    from .privacy import release_count
+
+    if min_cell_count <= 0:
+        return list(notes)
+    out = []
+    for note in notes:
+        for pattern in _NOTE_COUNTS:
+            match = pattern.match(note)
+            if match:
+                shown = release_count(int(match.group(2)), min_cell_count)
+                words = f"fewer than {min_cell_count}" if isinstance(shown, str) \
+                    else f"about {shown}"
+                note = pattern.sub(lambda m, w=words: m.group(1) + w + m.group(3), note)
+        out.append(note)
+    return out
+
+
+# --- opening a release in a notebook -----------------------------------------------------------
+
+def open_release(data_path: str, responder_threshold: float = 0.5,
+                 missing_followup: str = "nonresponder", min_cell_count: int = 0,
+                 alpha: float = 0.05, seed: int = 2024) -> Release:
+    """The release a notebook shows: read from ``data_path`` when it is a release file (as the
+    runner gives it), else built here from the cohort file (run by hand in JupyterLab). Either
+    way the notebook holds no row of the file afterwards."""
+    from .contract import load_cohort
+
+    if str(data_path).endswith(".json"):
+        release = Release.load(data_path)
+        wanted = {"responder_threshold": responder_threshold, "alpha": alpha,
+                  "missing_followup": missing_followup, "min_cell_count": min_cell_count,
+                  "seed": seed}
+        if release.meta["parameters"] != wanted:
+            raise ValueError("the release was made with other parameters than this notebook's: "
+                             f"{release.meta['parameters']}")
+        return release
+    return build_release(load_cohort(data_path), responder_threshold, missing_followup,
+                         min_cell_count, alpha, seed)
+
+
+CHECKER_FILE = "disclosure_check.csv"
+
+
+def release_summary(release: Release) -> str:
+    """What a release holds, in a few lines, for the terminal at the start of a run: counts as
+    released, so a terminal or CI log of a shareable run holds no exact small count."""
+    results, meta = release.results, release.meta
+    lines = ["This is the bundled SYNTHETIC cohort (no real patients)."] \
+        if meta["bundled_synthetic_cohort"] else []
+    counts = results["seizure_type_counts"]
+    optional = [c for c in meta["columns"] if c not in
+                ("seizure_type", "baseline_seizures_per_month", "month12_seizures_per_month")]
+    lines += [f"  patients: {results['n_patients']}",
+              "  seizure types: " + ", ".join(f"{k} {v}" for k, v in counts.items()),
+              f"  without one-year follow-up: {results['missing_followup']}",
+              "  optional columns present: " + (", ".join(optional) or "none")]
+    if release.min_cell_count > 0:
+        lines.append(f"  (counts rounded and small ones hidden, as in the report: "
+                     f"min_cell_count={release.min_cell_count})")
+        withheld = [r for r in release.checker if r["status"].startswith(("withheld", "1 ",
+                                                                          "2 ", "3 "))]
+        if withheld:
+            lines.append("  withheld by disclosure control: "
+                         + "; ".join(r["output"] for r in withheld))
+    lines += [f"  note: {note}" for note in meta["notes"]]
+    return "\n".join(lines)
+
+
+def write_checker_summary(report: Path, release_path: Path) -> Path | None:
+    """The checker's summary of a report, ``disclosure_check.csv``: each output, its class, the
+    rule applied, what became of it and why, for the output checker who signs the report off.
+    Written only for a report made with disclosure control on."""
+    import csv
+
+    from .privacy import spreadsheet_safe
+
+    release = Release.load(release_path)
+    if release.min_cell_count <= 0:
+        return None
+    path = Path(report) / CHECKER_FILE
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["output", "class", "rule", "status", "why"])
+        for record in release.checker:
+            writer.writerow([spreadsheet_safe(record[k]) for k in
+                             ("output", "class", "rule", "status", "why")])
+    return path

@@ -1,0 +1,644 @@
+"""The tables, sentences and results of the release (see :mod:`ivig_helpers.release`).
+
+Each section declares its counts in the run's ledger first (:meth:`declare`), and writes its
+tables from the released counts once every count of the report has been released together
+(:meth:`write`). Statistics and summaries of values are released here by their class's rule.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .contract import SEIZURE_TYPES
+from .outcomes import proportion_ci
+from .privacy import (
+    NOT_SHOWN,
+    RATE_COLUMNS,
+    SAFE_THRESHOLD,
+    SUPPRESSED,
+    is_number,
+    magnitude_threshold,
+    release_count_test,
+    release_magnitude,
+    release_p,
+    release_test_p,
+)
+
+
+def rate_of(events, n, confidence: float) -> dict:
+    """A proportion and its exact and Wilson intervals, from counts as released (a count that is
+    hidden withholds the rate; rounding can lift the events above n, so they are capped)."""
+    row = {"events": events, "n": n}
+    if not (is_number(events) and is_number(n)):
+        return {**row, **dict.fromkeys(RATE_COLUMNS, SUPPRESSED)}
+    if n == 0:
+        return {**row, **dict.fromkeys(RATE_COLUMNS, float("nan"))}
+    events = min(int(events), int(n))
+    exact = proportion_ci(events, int(n), "exact", confidence)
+    wilson = proportion_ci(events, int(n), "wilson", confidence)
+    return {**row, "events": events, "rate": events / n, "exact_low": exact[0],
+            "exact_high": exact[1], "wilson_low": wilson[0], "wilson_high": wilson[1]}
+
+
+class Section:
+    def __init__(self, build):
+        self.b = build
+
+    def declare(self) -> None:
+        pass
+
+    def write(self) -> None:
+        pass
+
+    def rate(self, events_key: str, n_key: str) -> dict:
+        return rate_of(self.b.shown(events_key), self.b.shown(n_key), self.b.confidence)
+
+
+# --- notebook 1: the cohort --------------------------------------------------------------------
+
+class Cohort(Section):
+    def declare(self) -> None:
+        from .table1 import TABLE_ONE_LABELS, table_one
+
+        b = self.b
+        exact = table_one(b.table)
+        self.exact = exact
+        groups = [c for c in exact.columns if c != "Missing"]
+        self.group_key = {"Overall": "patients",
+                          **{t.capitalize(): f"type:{t}" for t in b.present}}
+        column_of = {label: name for name, label in TABLE_ONE_LABELS.items()}
+        self.cells: dict[tuple[int, str], str] = {}  # (row, column) -> ledger key
+        self.contributors: dict[tuple[int, str], int] = {}
+        levels: dict[str, list[dict]] = {}
+        for i, (label, level) in enumerate(exact.index):
+            if i == 0:
+                continue
+            name = label.rsplit(", ", 1)[0]
+            missing = str(exact.iloc[i]["Missing"]).strip()
+            if missing.isdigit():
+                self.cells[(i, "Missing")] = b.count(f"table1 missing:{name}", int(missing))
+            if label.endswith("n (%)"):
+                keys = {g: b.count(f"table1:{name}={level}:{g}",
+                                   int(str(exact.iloc[i][g]).split(" (")[0])) for g in groups}
+                b.ledger.total(keys["Overall"], [keys[g] for g in groups[1:]])
+                self.cells.update({(i, g): keys[g] for g in groups})
+                levels.setdefault(name, []).append(keys)
+                if level == "None":  # the blanks of a category are its missing values
+                    b.ledger.total(f"table1 missing:{name}", [keys["Overall"]])
+                continue
+            values = b.table[column_of[name]]
+            by_group = {"Overall": int(values.notna().sum())}
+            for t in b.present:
+                by_group[t.capitalize()] = int(values[b.table["seizure_type"] == t].notna().sum())
+            self.contributors.update({(i, g): c for g, c in by_group.items()})
+        for keys in levels.values():
+            for g in groups:
+                b.ledger.total(self.group_key[g], [k[g] for k in keys])
+        if "age_years" in b.table and b.table["age_years"].notna().any():
+            ages = b.table["age_years"].dropna()
+            b.count("age_n", len(ages))
+            b.ledger.total("patients", ["age_n", "table1 missing:Age, years"])
+            bands = age_bands(ages)
+            self.age_bands = list(bands.index)
+            for band, value in bands.items():
+                b.count(f"age band:{band}", int(value))
+            b.ledger.total("age_n", [f"age band:{band}" for band in bands.index])
+
+    def write(self) -> None:
+        b = self.b
+        counts = [b.shown(f"type:{t}") for t in b.present]
+        total = b.shown("patients")
+        b.tables["seizure_types"] = pd.DataFrame({
+            "seizure_type": b.present, "n": counts,
+            "percent": [100 * c / total if is_number(c) and is_number(total) and total
+                        else SUPPRESSED for c in counts]})
+        b.tables["table_one"] = self._table_one()
+        b.texts["age"] = self._ages()
+        rule = (f"counts: <{b.mcc} and rounding, one ledger; summaries of values: at least "
+                f"{magnitude_threshold(b.mcc)} children with a value, no SD of 0, no youngest "
+                "or oldest") if b.mcc > 0 else "exact (disclosure control off)"
+        b.record("Table 1 (notebook 1)", "counts and magnitudes", rule,
+                 "released" if b.mcc <= 0 else _fate(b.tables["table_one"]))
+        b.record("Seizure types (notebook 1, results.json)", "counts", _count_rule(b),
+                 "released" if b.mcc <= 0 else _fate(b.tables["seizure_types"]))
+
+    def _table_one(self) -> pd.DataFrame:
+        b, exact = self.b, self.exact
+        if b.mcc <= 0:
+            return exact.astype(object)
+        out = exact.astype(object).copy()
+        sizes = {g: b.shown(key) for g, key in self.group_key.items()}
+        for (i, column), key in self.cells.items():
+            shown = b.shown(key)
+            if column == "Missing" or not isinstance(shown, (int, np.integer)):
+                out.iloc[i, out.columns.get_loc(column)] = str(shown)
+                continue
+            size = sizes[column]
+            out.iloc[i, out.columns.get_loc(column)] = (
+                f"{shown} ({100 * shown / size:.1f})" if is_number(size) and size
+                else f"{shown} ({SUPPRESSED})")
+        for (i, column), contributors in self.contributors.items():
+            text = str(exact.iloc[i][column])
+            spread = text.endswith("(0.0)")  # an SD of 0: every child has the mean
+            if contributors < magnitude_threshold(b.mcc) or spread or "nan" in text:
+                out.iloc[i, out.columns.get_loc(column)] = SUPPRESSED
+        for column, size in sizes.items():
+            out.iloc[0, out.columns.get_loc(column)] = str(size)
+            if not is_number(size):  # a summary of fewer than N children describes them
+                out[column] = [str(size)] + [SUPPRESSED] * (len(out) - 1)
+        return out
+
+    def _ages(self) -> dict:
+        b = self.b
+        if "age_n" not in b.ledger.values:
+            return {"present": False}
+        ages = b.table["age_years"].dropna()
+        n = b.shown("age_n")
+        found = {"present": True, "n": n,
+                 "mean": release_magnitude(float(ages.mean()), len(ages), b.mcc),
+                 "sd": release_magnitude(float(ages.std(ddof=1)) if len(ages) > 1 else None,
+                                         len(ages), b.mcc, spread=True)}
+        if b.mcc <= 0:
+            found.update(min=float(ages.min()), max=float(ages.max()))
+        else:
+            found["bands"] = {band: b.shown(f"age band:{band}") for band in self.age_bands}
+        b.record("Ages (notebook 1, results.json)", "magnitudes",
+                 "mean and SD with enough children; youngest and oldest never shown, children "
+                 "per 5-year band instead" if b.mcc > 0 else "exact",
+                 "released" if is_number(found["mean"]) else "withheld")
+        return found
+
+
+def age_bands(ages):
+    from .privacy import age_bands as bands
+
+    return bands(ages)
+
+
+def _count_rule(b) -> str:
+    return (f"<{b.mcc} for 1 to {b.mcc - 1} children, others rounded to 5, one ledger"
+            if b.mcc > 0 else "exact")
+
+
+def _fate(table: pd.DataFrame) -> str:
+    cells = table.to_numpy().ravel().tolist()
+    hidden = sum(isinstance(v, str) and (v.startswith("<") or v == SUPPRESSED) for v in cells)
+    return "released, rounded" if not hidden else f"released, rounded; {hidden} cells hidden"
+
+
+# --- notebook 2: responders --------------------------------------------------------------------
+
+class Responders(Section):
+    def write(self) -> None:
+        from .outcomes import median_change_interval
+
+        b = self.b
+        rows = {"Responders": self.rate("responders", b.analysed),
+                "Seizure free, of all children": self.rate("seizure_free", b.analysed),
+                "Seizure free, of responders": self.rate("seizure_free", "responders")}
+        b.tables["rates"] = pd.DataFrame([{"group": k, **v} for k, v in rows.items()])
+        b.texts["missing_followup"] = b.shown("no_followup")
+        sweep = [{"threshold": t, **self.rate(key, b.analysed)}
+                 for t, key in zip(b.sweep_thresholds, b.sweep_keys, strict=True)]
+        b.tables["sweep"] = pd.DataFrame(sweep)
+        median = median_change_interval(b.patients, confidence=b.confidence,
+                                        seed=b.seed).iloc[0]
+        n = int(median["n"])
+        b.count("median_n", n)  # the children with a change (all analysed, or fewer)
+        b.ledger.at_most("median_n", b.analysed)
+        b.texts["median"] = {
+            "n": n if b.mcc <= 0 else _released_now(n, b.mcc),
+            "median": release_magnitude(_num(median["median"]), n, b.mcc),
+            "ci_low": release_magnitude(_num(median["ci_low"]), n, b.mcc),
+            "ci_high": release_magnitude(_num(median["ci_high"]), n, b.mcc),
+            "method": median["method"]}
+        b.record("Responders, seizure freedom and their intervals (notebook 2, results.json)",
+                 "counts", _count_rule(b) + "; rates and intervals from the released counts",
+                 "released" if b.mcc <= 0 else _fate(b.tables["rates"]))
+        b.record("Other responder definitions (notebook 2)", "counts", _count_rule(b),
+                 "released" if b.mcc <= 0 else _fate(b.tables["sweep"]))
+        b.record("Median percent change and its interval (notebook 2)", "magnitudes",
+                 f"at least {magnitude_threshold(b.mcc)} children" if b.mcc > 0 else "exact",
+                 "released" if is_number(b.texts["median"]["median"]) or b.mcc <= 0
+                 else "withheld")
+
+
+def _released_now(n, mcc):
+    from .privacy import release_count
+
+    return release_count(n, mcc)
+
+
+def _num(value):
+    return None if value is None or (isinstance(value, float) and np.isnan(value)) \
+        else float(value)
+
+
+# --- notebook 3: seizure types -----------------------------------------------------------------
+
+MEASURES = {"scores": ("baseline_score", "month12_score"),
+            "frequencies": ("baseline_seizures_per_month", "month12_seizures_per_month")}
+
+
+class SeizureTypes(Section):
+    def declare(self) -> None:
+        from .comparisons import friedman, paired_wilcoxon
+
+        b = self.b
+        self.tests, self.n_keys = {}, {}
+        for measure, (before, after) in MEASURES.items():
+            found = paired_wilcoxon(b.patients, before, after, by="seizure_type")
+            found = found[found["group"].isin(SEIZURE_TYPES)].reset_index(drop=True)
+            self.tests[measure] = found
+            for _, row in found.iterrows():
+                k = row["group"]
+                pairs, changed, fell, rose = (int(c) for c in row["counts"])
+                n_key = b.analysed_of[k]
+                if b.ledger.values[n_key] != pairs:  # a child without both values
+                    n_key = b.count(f"{measure}:{k}:pairs", pairs)
+                    b.ledger.at_most(n_key, f"type:{k}")
+                b.count(f"{measure}:{k}:changed", changed)
+                b.count(f"{measure}:{k}:fell", fell)
+                b.count(f"{measure}:{k}:rose", rose)
+                b.count(f"{measure}:{k}:same", pairs - changed)
+                b.ledger.total(f"{measure}:{k}:changed", [f"{measure}:{k}:fell",
+                                                          f"{measure}:{k}:rose"])
+                b.ledger.total(n_key, [f"{measure}:{k}:changed", f"{measure}:{k}:same"])
+                self.n_keys[(measure, k)] = n_key
+        for k in SEIZURE_TYPES:  # a score moves only when the frequency moves the same way
+            if f"scores:{k}:fell" in b.ledger.values:
+                for way in ("fell", "rose"):
+                    b.ledger.at_most(f"scores:{k}:{way}", f"frequencies:{k}:{way}")
+        self.friedman = None
+        if "month3_score" in b.patients:
+            times = ["baseline_score", "month3_score", "month12_score"]
+            found = friedman(b.patients, times, by="seizure_type")
+            self.friedman = found[found["group"].isin(SEIZURE_TYPES)].reset_index(drop=True)
+            for _, row in self.friedman.iterrows():
+                b.count(f"friedman:{row['group']}", int(row["n"]))
+                b.ledger.at_most(f"friedman:{row['group']}", f"type:{row['group']}")
+
+    def write(self) -> None:
+        b = self.b
+        for measure, found in self.tests.items():
+            rows = []
+            for _, row in found.iterrows():
+                k, n = row["group"], int(row["counts"][0])
+                # the children in the test: every pair, those whose value did not change too
+                p = release_test_p(_num(row["p_value"]), n, b.mcc,
+                                   one_way=row["patterns"] == 1) if row["testable"] else None
+                rows.append({
+                    "group": k, "n": b.shown(self.n_keys[(measure, k)]),
+                    "n_changed": b.shown(f"{measure}:{k}:changed"),
+                    "n_fell": b.shown(f"{measure}:{k}:fell"),
+                    "n_rose": b.shown(f"{measure}:{k}:rose"),
+                    "median_before": release_magnitude(_num(row["median_before"]), n, b.mcc),
+                    "median_after": release_magnitude(_num(row["median_after"]), n, b.mcc),
+                    "p_value": p, "testable": bool(row["testable"]),
+                    "note": row["note"] if not (b.mcc > 0 and p == SUPPRESSED)
+                    else _withheld_because(n, row["patterns"])})
+            b.tables[measure] = pd.DataFrame(rows)
+            b.record(f"Within-type Wilcoxon tests of {measure} (notebook 3, results.json)",
+                     "statistics", f"p-value to one significant digit when at least "
+                     f"{SAFE_THRESHOLD} children are in the test (ESSnet 'safe' class; ACRO's "
+                     "threshold); medians with enough children" if b.mcc > 0 else "exact",
+                     _statistics_fate(rows, b.mcc))
+        if self.friedman is not None:
+            rows = [{"group": r["group"], "n": b.shown(f"friedman:{r['group']}"),
+                     "statistic": _num(r["statistic"]) if b.mcc <= 0 else NOT_SHOWN,
+                     "p_value": release_test_p(_num(r["p_value"]), int(r["n"]), b.mcc,
+                                               one_way=r["patterns"] == 1)
+                     if r["testable"] else None, "note": r["note"]}
+                    for _, r in self.friedman.iterrows()]
+            b.tables["friedman"] = pd.DataFrame(rows)
+            b.record("Friedman tests (notebook 3)", "statistics",
+                     f"p-value to one significant digit with at least {SAFE_THRESHOLD} children; "
+                     "the chi-square statistic not shown" if b.mcc > 0 else "exact",
+                     _statistics_fate(rows, b.mcc))
+        by_type = [{"group": k, **self.rate(f"responders:{k}", b.analysed_of[k])}
+                   for k in b.present]
+        b.tables["by_type"] = pd.DataFrame(by_type)
+        cells = [[b.ledger.values[f"responders:{k}"],
+                  b.ledger.values[b.analysed_of[k]] - b.ledger.values[f"responders:{k}"]]
+                 for k in b.present if b.ledger.values[b.analysed_of[k]]]
+        shown_cells = [[b.shown(f"responders:{k}"),
+                        _difference(b.shown(b.analysed_of[k]), b.shown(f"responders:{k}"),
+                                    cells[i][1], b.mcc)]
+                       for i, k in enumerate([k for k in b.present
+                                              if b.ledger.values[b.analysed_of[k]]])]
+        if len(cells) >= 2:
+            test = release_count_test(cells, shown_cells, b.mcc, b.seed, b.alpha)
+        else:
+            test = {"p_value": None, "testable": False, "note": "fewer than 2 seizure types",
+                    "rule": ""}
+        b.texts["between_types"] = test
+        b.record("Test of the difference between seizure types (notebooks 3 and 6, "
+                 "results.json)", "statistics", test["rule"] or "exact",
+                 "withheld" if test["p_value"] == SUPPRESSED else "released")
+
+
+def _withheld_because(n: int, patterns: int) -> str:
+    if n < SAFE_THRESHOLD:
+        return f"not shown: fewer than {SAFE_THRESHOLD} children in the test"
+    return "not shown: every child who changed changed the same way (p would give their number)"
+
+
+def _difference(total, part, truth: int, mcc: int):
+    """The non-responders of a group as a reader sees them: hidden when they are few."""
+    if mcc > 0 and 0 < truth < mcc:
+        return f"<{mcc}"
+    if is_number(total) and is_number(part):
+        return max(int(total) - int(part), 0)
+    return SUPPRESSED
+
+
+def _statistics_fate(rows, mcc) -> str:
+    if mcc <= 0:
+        return "released"
+    hidden = sum(r["p_value"] == SUPPRESSED for r in rows)
+    return "released" if not hidden else f"{hidden} of {len(rows)} withheld"
+
+
+# --- notebook 4: medications -------------------------------------------------------------------
+
+ASM_BANDS = ("2 or more fewer", "1 fewer", "same", "1 more", "2 or more added")
+
+
+class Medications(Section):
+    def declare(self) -> None:
+        from .medications import add_asm_change, has_asm_counts
+
+        b = self.b
+        self.has = has_asm_counts(b.patients)
+        if not self.has:
+            return
+        data = add_asm_change(b.patients)
+        self.data = data
+        both = data.dropna(subset=["asm_change"])
+        self.both = both
+        b.count("asm:both", len(both))
+        b.ledger.at_most("asm:both", b.analysed)
+        changed = both["asm_change"].ne(0).to_numpy()
+        responder = both["responder"].to_numpy(bool)
+        for name, part in (("changed", changed), ("unchanged", ~changed)):
+            b.count(f"asm:{name}", int(part.sum()))
+            b.count(f"asm:{name}:responders", int((part & responder).sum()))
+            b.count(f"asm:{name}:others", int((part & ~responder).sum()))
+            b.ledger.total(f"asm:{name}", [f"asm:{name}:responders", f"asm:{name}:others"])
+        b.ledger.total("asm:both", ["asm:changed", "asm:unchanged"])
+        b.count("asm:responders", int(responder.sum()))
+        b.ledger.total("asm:responders", ["asm:changed:responders", "asm:unchanged:responders"])
+        b.ledger.at_most("asm:responders", "responders")
+        b.count("asm:others", int((~responder).sum()))
+        b.ledger.total("asm:others", ["asm:changed:others", "asm:unchanged:others"])
+        b.ledger.total("asm:both", ["asm:responders", "asm:others"])
+        # the figure's bands of change, for responders and the others
+        band = both["asm_change"].astype(int).clip(-2, 2).to_numpy()
+        if b.mcc <= 0:
+            self.levels = list(range(int(both["asm_change"].min()),
+                                     int(both["asm_change"].max()) + 1)) if len(both) else [0]
+            band = both["asm_change"].astype(int).to_numpy()
+        else:
+            self.levels = list(range(-2, 3))
+        for who, mask in (("responders", responder), ("others", ~responder)):
+            keys = []
+            for level in self.levels:
+                keys.append(b.count(f"asm band:{who}:{level:+d}",
+                                    int(((band == level) & mask).sum())))
+            b.ledger.total(f"asm:{who}", keys)
+            b.ledger.total(f"asm:changed:{who}",
+                           [k for k, level in zip(keys, self.levels, strict=True) if level])
+        # the paired test's own counts: pairs, changed, fewer, more
+        b.count("asm:fewer", int((both["asm_change"] < 0).sum()))
+        b.count("asm:more", int((both["asm_change"] > 0).sum()))
+        b.ledger.total("asm:changed", ["asm:fewer", "asm:more"])
+        self.summary_n = {}
+        for column in ("asm_count_baseline", "asm_count_month12"):
+            n = int(b.patients[column].notna().sum())
+            self.summary_n[column] = b.count(f"asm:n:{column}", n)
+            b.ledger.at_most(self.summary_n[column], b.analysed)
+
+    def write(self) -> None:
+        from .medications import asm_checks, asm_skip_reason
+
+        b = self.b
+        b.texts["asm_skip_reason"] = asm_skip_reason(b.patients)
+        if not self.has:
+            return
+        summary = []
+        for column, label in (("asm_count_baseline", "before IVIG"),
+                              ("asm_count_month12", "at one year")):
+            values = b.patients[column].dropna()
+            row = {"label": label, "n": b.shown(self.summary_n[column]),
+                   "mean": release_magnitude(float(values.mean()), len(values), b.mcc,
+                                             values=values),
+                   "sd": release_magnitude(float(values.std(ddof=1)) if len(values) > 1
+                                           else None, len(values), b.mcc, spread=True)}
+            if b.mcc <= 0:
+                row.update(fewest=float(values.min()), most=float(values.max()))
+            summary.append(row)
+        b.texts["asm_summary"] = summary
+        checks = asm_checks(b.patients, seed=b.seed)
+        wilcoxon, fisher = checks.iloc[0], checks.iloc[1]
+        pairs = int(wilcoxon["counts"][0])
+        fisher_cells = np.asarray(fisher["table"]) if fisher["table"] is not None else None
+        rows = [{"test": wilcoxon["test"], "n": b.shown("asm:both"),
+                 "p_value": release_test_p(_num(wilcoxon["p_value"]), pairs, b.mcc,
+                                           one_way=wilcoxon["patterns"] == 1)
+                 if wilcoxon["testable"] else None, "method": "asymptotic"}]
+        shown_cells = [[b.shown("asm:unchanged:others"), b.shown("asm:changed:others")],
+                       [b.shown("asm:unchanged:responders"), b.shown("asm:changed:responders")]]
+        if fisher["testable"] and fisher_cells is not None and fisher_cells.shape == (2, 2):
+            test = release_count_test(fisher_cells, shown_cells, b.mcc, b.seed, b.alpha)
+            p, method = test["p_value"], test["note"]
+        else:
+            p, method = None, fisher["note"]
+        rows.append({"test": fisher["test"], "n": b.shown("asm:both"), "p_value": p,
+                     "method": method})
+        b.tables["asm_checks"] = pd.DataFrame(rows)
+        b.tables["asm_rates"] = pd.DataFrame([
+            {"group": name, **self.rate(f"asm:{name}:responders", f"asm:{name}")}
+            for name in ("unchanged", "changed")])
+        b.tables["asm_bands"] = pd.DataFrame([
+            {"change": level, "responders": b.shown(f"asm band:responders:{level:+d}"),
+             "others": b.shown(f"asm band:others:{level:+d}")} for level in self.levels])
+        b.record("Medication checks (notebook 4, results.json)", "statistics",
+                 f"Wilcoxon p with at least {SAFE_THRESHOLD} children; Fisher's test "
+                 "of the true counts at the precision that pins no hidden count"
+                 if b.mcc > 0 else "exact", _statistics_fate(rows, b.mcc))
+        b.record("Medication counts, bands and responder rates (notebook 4)",
+                 "counts and magnitudes", _count_rule(b) + "; fewest and most not shown"
+                 if b.mcc > 0 else "exact", "released" if b.mcc <= 0
+                 else _fate(b.tables["asm_bands"]))
+
+
+# --- results.json, the appraisal and the exercises ---------------------------------------------
+
+def results(b) -> dict:
+    """The object of ``results.json``, from the released tables (the keys of earlier versions
+    kept; a withheld value reads "suppressed" or ``"<N"``)."""
+    from .comparisons import holm
+
+    shown = b.shown
+    rates = b.tables["rates"].set_index("group")
+    overall = rates.loc["Responders"]
+    ages = b.texts["age"]
+    median = b.texts["median"]
+    out = {
+        "n_patients": shown("patients"), "n_analysed": shown(b.analysed),
+        "missing_followup": shown("no_followup"), "missing_followup_handling": b.handling,
+        "responder_threshold": b.threshold, "alpha": b.alpha, "confidence_level": b.confidence,
+        "seed": b.seed,
+        "seizure_type_counts": {k: shown(f"type:{k}") for k in SEIZURE_TYPES},
+        "age_min": ages.get("min") if b.mcc <= 0 else (SUPPRESSED if ages["present"]
+                                                        else None),
+        "age_max": ages.get("max") if b.mcc <= 0 else (SUPPRESSED if ages["present"]
+                                                        else None),
+        "age_mean": _rounded(ages.get("mean"), 1, b.mcc),
+        "age_sd": _rounded(ages.get("sd"), 2, b.mcc),
+        "age_n": ages.get("n", 0),
+        "responders": shown("responders"), "responder_rate": _nan_none(overall["rate"]),
+        "responder_rate_ci": [_nan_none(overall["exact_low"]), _nan_none(overall["exact_high"])],
+        "responder_rate_wilson_ci": [_nan_none(overall["wilson_low"]),
+                                     _nan_none(overall["wilson_high"])],
+        "seizure_free": shown("seizure_free"),
+        "seizure_free_rate": _nan_none(rates.loc["Seizure free, of all children", "rate"]),
+        "seizure_free_share_of_responders": _nan_none(
+            rates.loc["Seizure free, of responders", "rate"]),
+        "seizure_free_all_responders": True,
+        "median_percent_change": _rounded(median["median"], 1, b.mcc),
+        "median_percent_change_ci": [_rounded(median["ci_low"], 1, b.mcc),
+                                     _rounded(median["ci_high"], 1, b.mcc)],
+        "median_percent_change_n": median["n"],
+        "median_percent_change_ci_method": median["method"],
+    }
+    for key, measure in (("subgroup_wilcoxon", "scores"),
+                         ("subgroup_wilcoxon_frequency", "frequencies")):
+        table = b.tables[measure].set_index("group")
+        out[f"{key}_p"] = {k: (table.loc[k, "p_value"] if k in table.index
+                               and table.loc[k, "testable"] else None) for k in SEIZURE_TYPES}
+        out[f"{key}_pairs"] = {k: {"n": table.loc[k, "n"], "n_changed": table.loc[k, "n_changed"],
+                                   "n_fell": table.loc[k, "n_fell"],
+                                   "n_rose": table.loc[k, "n_rose"]}
+                               for k in SEIZURE_TYPES if k in table.index}
+    raw = {k: v for k, v in b.tables["scores"].set_index("group")["p_value"].items()}
+    exact_p = {r["group"]: _num_or_none(r) for r in _exact_scores(b)}
+    testable = {k: p for k, p in exact_p.items() if p is not None}
+    adjusted = holm(exact_p)
+    hidden = b.mcc > 0 and any(raw.get(k) == SUPPRESSED for k in testable)
+    out["holm_p"] = {k: (SUPPRESSED if hidden and v is not None else release_p(v, b.mcc))
+                     for k, v in adjusted.items()}
+    by_type = b.tables["by_type"].set_index("group")
+    out["responder_rate_by_type"] = {
+        k: ({"n": shown(b.analysed_of[k]), "responders": shown(f"responders:{k}"),
+             "rate": _nan_none(by_type.loc[k, "rate"]),
+             "ci": [_nan_none(by_type.loc[k, "exact_low"]),
+                    _nan_none(by_type.loc[k, "exact_high"])]}
+            if k in by_type.index else {"n": 0, "responders": 0, "rate": None,
+                                        "ci": [None, None]})
+        for k in SEIZURE_TYPES}
+    between = b.texts["between_types"]
+    out["seizure_type_vs_responder_p"] = between["p_value"]
+    out["seizure_type_vs_responder_method"] = between["note"] if between["testable"] else None
+    out["asm_wilcoxon_p"] = out["asm_fisher_p"] = None
+    if "asm_checks" in b.tables:
+        checks = b.tables["asm_checks"]["p_value"].tolist()
+        out["asm_wilcoxon_p"], out["asm_fisher_p"] = checks[0], checks[1]
+    out["min_cell_count"] = b.mcc
+    if b.mcc > 0:
+        out["rounding_base"] = 5
+    return _json(out)
+
+
+def _exact_scores(b):
+    from .comparisons import paired_wilcoxon
+
+    found = paired_wilcoxon(b.patients, "baseline_score", "month12_score", by="seizure_type")
+    return [row for _, row in found.iterrows() if row["group"] in SEIZURE_TYPES]
+
+
+def _num_or_none(row):
+    return float(row["p_value"]) if row["testable"] else None
+
+
+def _rounded(value, decimals, mcc):
+    if mcc > 0 and is_number(value):
+        return round(float(value), decimals)
+    return value
+
+
+def _nan_none(value):
+    if isinstance(value, (float, np.floating)) and np.isnan(value):
+        return None
+    return value
+
+
+def _json(value):
+    from .release import _plain
+
+    return _plain(value)
+
+
+def appraisal(b, results: dict) -> dict:
+    """The appraisal's numbers (:func:`ivig_helpers.appraisal.appraisal_results`), with the test
+    of the difference between types as the results release it."""
+    from .appraisal import appraisal_results
+
+    found = appraisal_results(b.table, b.threshold, b.handling, b.alpha, b.seed, b.mcc)
+    # the same p-values as the results: one rule for each number, wherever it is shown
+    found["holm_raw_p"] = {k: v for k, v in results["subgroup_wilcoxon_p"].items()
+                           if k in found["holm_raw_p"]}
+    found["holm_p"] = {k: v for k, v in results["holm_p"].items() if k in found["holm_p"]}
+    found["interaction_p"] = results["seizure_type_vs_responder_p"]
+    found["interaction_tests"]["fisher_freeman_halton"] = results["seizure_type_vs_responder_p"]
+    if results["seizure_type_vs_responder_method"]:
+        found["method_descriptions"]["interaction_p"] = (
+            "seizure type against responder status: "
+            + results["seizure_type_vs_responder_method"])
+    b.record("The appraisal's numbers (notebook 6, results.json)", "statistics",
+             "tests resting on a hidden count withheld; p-values to one significant digit"
+             if b.mcc > 0 else "exact", "released")
+    from .appraisal import placebo_comparison, specification_curve
+
+    curve = specification_curve(b.table, "generalized", b.alpha)
+    # with disclosure control on, exact tests of a subgroup's counts would give them back: the
+    # table and its figure are withheld, their share is in the appraisal's numbers
+    b.tables["specifications"] = curve if b.mcc <= 0 else curve.iloc[:0]
+    responders, analysed = results["responders"], results["n_analysed"]
+    if is_number(responders) and is_number(analysed):
+        placebo = placebo_comparison(int(min(responders, analysed)), int(analysed),
+                                     confidence=b.confidence, min_cell_count=b.mcc)
+    else:  # a hidden count: no rate, no test
+        placebo = placebo_comparison(0, 1, confidence=b.confidence).iloc[:0]
+    b.tables["placebo"] = placebo
+    return _json(found)
+
+
+def exercises(b, results: dict) -> None:
+    """The worked answers of notebook 8, from released counts."""
+    from .exercises import group_size_for_power, missing_followup_choice
+
+    stricter_key = "responders" if b.threshold == 0.75 else "responders@0.75"
+    rows = []
+    for t, key in ((0.5, "responders" if b.threshold == 0.5 else "responders@0.5"),
+                   (0.75, stricter_key)):
+        rows.append({"threshold": t, **Section(b).rate(key, b.analysed)})
+    b.tables["exercise_1"] = pd.DataFrame(rows)[["threshold", "events", "n", "rate",
+                                                 "exact_low", "exact_high"]]
+    choices, own = missing_followup_choice(b.table, b.threshold)
+    if own:
+        choices = pd.DataFrame([
+            {"missing_followup": "nonresponder", **Section(b).rate("responders", "patients")},
+            {"missing_followup": "exclude", **Section(b).rate("responders", "followed")}])[
+            ["missing_followup", "events", "n", "rate", "exact_low", "exact_high"]]
+    b.tables["exercise_2"] = choices
+    b.texts["exercise_2_own_cohort"] = bool(own)
+    sizes = group_size_for_power(b.patients, alpha=b.alpha, min_cell_count=b.mcc)
+    if b.mcc > 0:
+        sizes = sizes.astype({"n_a": object, "n_b": object})
+        for column, group in (("n_a", "group_a"), ("n_b", "group_b")):
+            kind = sizes.loc[0, group]
+            sizes.loc[0, column] = b.shown(b.analysed_of[kind]) if kind in SEIZURE_TYPES \
+                else SUPPRESSED
+    b.tables["exercise_4"] = sizes
