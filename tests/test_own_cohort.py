@@ -164,7 +164,7 @@ def test_no_identifier_row_or_input_path_in_any_output(adult_focal_run):
         assert str(data.parent).encode() not in content, path  # only the file name is recorded
     assert max(html_table_row_counts(out)) < len(table) / 2  # summaries only, no row-level table
     recorded = json.loads((out / "02_responders.ipynb").read_text())["metadata"]["papermill"]
-    assert recorded["parameters"]["data_path"] == "centre_b_adults.csv"
+    assert recorded["parameters"]["data_path"] == "release.json"  # the notebooks read the release
 
 
 def test_small_groups_missing_followup_and_small_count_suppression(tmp_path_factory):

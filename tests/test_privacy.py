@@ -119,8 +119,6 @@ def test_no_p_value_of_a_test_of_counts_pins_a_hidden_cell():
     the same way, gives the p-value shown. The hidden cell must keep two values or more."""
     from functools import cache
 
-    from scipy.stats import fisher_exact
-
     from ivig_helpers.privacy import release_count_test
 
     rng = np.random.default_rng(11)
