@@ -405,3 +405,15 @@ def write_checker_summary(report: Path, release_path: Path) -> Path | None:
             writer.writerow([spreadsheet_safe(record[k]) for k in
                              ("output", "class", "rule", "status", "why")])
     return path
+
+
+def withheld_line(release_path: Path) -> str:
+    """One line for the landing page: what disclosure control withheld, and where the rules
+    are; empty with disclosure control off."""
+    release = Release.load(release_path)
+    if release.min_cell_count <= 0:
+        return ""
+    withheld = [r["output"].split(" (")[0] for r in release.checker if "withheld" in r["status"]]
+    what = ("Withheld or partly withheld: " + "; ".join(withheld) + ".") if withheld \
+        else "Nothing was withheld beyond the hidden small counts."
+    return f"{what} Every output, its rule and its fate are in `{CHECKER_FILE}`."

@@ -307,6 +307,9 @@ def write_results(results: dict, card: pd.DataFrame, output_dir: str | Path) -> 
     output_dir.mkdir(parents=True, exist_ok=True)
     (output_dir / "results.json").write_text(json.dumps(results, indent=2) + "\n",
                                              encoding="utf-8")
-    card[["quantity", "published", "reproduced", "match", "ci_low", "ci_high",
-          "published_inside_ci", "source"]].to_csv(
+    from .privacy import spreadsheet_safe
+
+    columns = ["quantity", "published", "reproduced", "match", "ci_low", "ci_high",
+               "published_inside_ci", "source"]
+    card[columns].astype(object).map(spreadsheet_safe).to_csv(
         output_dir / "scorecard.csv", index=False, lineterminator="\n")

@@ -46,7 +46,7 @@ from .contract import load_cohort
 from .outcomes import check_outcome_parameters
 from .parameters import PARAMETER_DEFAULTS, PARAMETER_TYPES
 from .privacy import mode_statement
-from .release import build_release, release_summary, write_checker_summary
+from .release import build_release, release_summary, withheld_line, write_checker_summary
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS_DIR = ROOT / "notebooks"
@@ -737,7 +737,9 @@ def _execute_in(server, copy: Path, staging: Path, params: dict, is_bundled: boo
         pool.shutdown(wait=True, cancel_futures=True)
         writer.shutdown(wait=True, cancel_futures=True)
     min_cell_count = params.get("min_cell_count", PARAMETER_DEFAULTS["min_cell_count"])
-    _write_index(report, pages, mode_statement(min_cell_count, is_bundled), is_bundled,
+    disclosure = " ".join(filter(None, (mode_statement(min_cell_count, is_bundled),
+                                        withheld_line(copy))))
+    _write_index(report, pages, disclosure, is_bundled,
                  {**PARAMETER_DEFAULTS, **params, "data_path": copy.name})
     # the released aggregates themselves, for a checker and for pooling across centres
     # (never the children's values a release holds with disclosure control off)

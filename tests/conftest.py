@@ -32,6 +32,7 @@ HEADER = ("patient_id,seizure_type,baseline_seizures_per_month,month12_seizures_
 # 37 children, disclosure control on, another responder threshold.
 CONTROLLED_COHORT = dict(n=37, seed=3)
 CONTROLLED_PARAMS = ["responder_threshold=0.75", "min_cell_count=5"]
+CONTROLLED_FILE_NAME = "=centre <img src=x onerror=alert(1)> b.csv"
 
 # The generated cohort a teacher re-runs with other settings, which test_notebooks and
 # test_story_follows_data read: 44 children, some without follow-up (left out), the strictest
@@ -125,7 +126,8 @@ def bundled_report(tmp_path_factory):
 def controlled_report(tmp_path_factory):
     """One run on a generated cohort of 37 children: disclosure control on, another threshold."""
     return shared_report(tmp_path_factory, "controlled", lambda folder: write_cohort(
-        make_cohort(**CONTROLLED_COHORT), folder / "centre_b.csv"), CONTROLLED_PARAMS)[0]
+        # a file name a spreadsheet would run as a formula, with HTML in it: shown as text
+        make_cohort(**CONTROLLED_COHORT), folder / CONTROLLED_FILE_NAME), CONTROLLED_PARAMS)[0]
 
 
 @pytest.fixture(scope="session")

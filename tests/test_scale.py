@@ -22,9 +22,9 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.collections import LineCollection  # noqa: E402
 
+import ivig_helpers as ivig  # noqa: E402
 from ivig_helpers import (  # noqa: E402
     CohortError,
-    add_outcomes,
     contract,
     load_cohort,
     make_cohort,
@@ -38,6 +38,7 @@ from ivig_helpers.outcomes import (  # noqa: E402
     median_change_interval,
     median_order_interval,
 )
+from ivig_helpers.release_figures import CHANGE_BANDS  # noqa: E402
 
 from .conftest import BUNDLED  # noqa: E402
 from .test_report_folder import SLOW, gone, notebook, run, start_cli, wait_for  # noqa: E402
@@ -161,18 +162,19 @@ between = ivig.fisher_exact(patients, "seizure_type", "responder")
 median = ivig.median_change_interval(patients)
 over_time = ivig.friedman(patients, ["baseline_score", "month3_score", "month12_score"],
                           by="seizure_type")
-types = ivig.count_table(cohort.table, "seizure_type")
-ages = ivig.age_summary(cohort.table), age_bands(cohort.table["age_years"].dropna())
+ages = age_bands(cohort.table["age_years"].dropna())
 table = cohort.table  # what Table 1 summarises: numbers and categories by seizure type
 inputs = (table.select_dtypes("number").groupby(table["seizure_type"], observed=True).agg(
     ["count", "median", "mean", "std"]), [table.groupby("seizure_type", observed=True)[c]
     .value_counts() for c in ("sex", "etiology")])
+release = ivig.build_release(cohort, min_cell_count=5)  # everything a shared report shows
 done = time.perf_counter()
 print(json.dumps({"seconds": done - imported, "peak_mb":
                   resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "median_method": median["method"].iloc[0],
                   "fisher_method": between["method"].iloc[0],
-                  "testable": bool(over_time["testable"].all() and scores["testable"].all())}))
+                  "testable": bool(over_time["testable"].all() and scores["testable"].all()),
+                  "released_median_method": release.texts["median"]["method"]}))
 """
 
 
@@ -195,6 +197,7 @@ def test_every_helper_on_100000_patients_chooses_large_sample_methods_in_bounded
     assert measured["peak_mb"] < 1024, measured
     assert measured["median_method"] == "order statistics"
     assert measured["fisher_method"] == "asymptotic" and measured["testable"]
+    assert measured["released_median_method"] == "order statistics"
 
 
 def test_the_median_interval_is_a_bootstrap_for_small_cohorts_and_order_statistics_above():
@@ -227,36 +230,44 @@ def test_friedman_above_the_scipy_limit_is_scipys_formula():
 # --- the per-child figures above the limit ------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def many_patients():
-    return add_outcomes(make_cohort(plots.PER_CHILD_LIMIT + 1, missing_followup_share=0.1,
-                                    seed=9))
+def many_children():
+    from ivig_helpers.contract import Cohort
+
+    table = make_cohort(plots.PER_CHILD_LIMIT + 1, missing_followup_share=0.1, seed=9)
+    return Cohort(table, "large.csv", False)
 
 
-def test_above_the_limit_the_waterfall_counts_children_per_band(many_patients):
-    figure = plots.waterfall(many_patients, 0.5)
+@pytest.fixture(scope="module")
+def many_released(many_children):
+    return ivig.build_release(many_children)
+
+
+def test_above_the_limit_the_waterfall_counts_children_per_band(many_children, many_released):
+    release = ivig.Release(**{**many_released.__dict__})
+    figure = plots.waterfall(release, 0.5)
     bars = figure.axes[0].patches
     assert len(bars) < 60  # bands, not one bar per child
-    assert sum(bar.get_height() for bar in bars) == len(many_patients)  # every child counted
+    assert sum(bar.get_height() for bar in bars) == len(many_children.table)  # every child
     text = " ".join(t.get_text() for t in figure.findobj(matplotlib.text.Text))
     assert "bands instead of one bar per child" in text
     plt.close(figure)
-    few = many_patients.iloc[:plots.PER_CHILD_LIMIT]
-    figure = plots.waterfall(few, 0.5)
-    assert len(figure.axes[0].patches) == len(few)  # as before: one bar per child
+    release.children = release.children.iloc[:plots.PER_CHILD_LIMIT]
+    figure = plots.waterfall(release, 0.5)
+    assert len(figure.axes[0].patches) == plots.PER_CHILD_LIMIT  # as before: one bar per child
     plt.close(figure)
 
 
-def test_above_the_limit_the_slope_plot_draws_one_line_per_pair_of_scores(many_patients):
-    figure = plots.slope(many_patients)
+def test_above_the_limit_the_slope_plot_draws_one_line_per_pair_of_scores(many_released):
+    figure = plots.slope(many_released)
     for ax in figure.axes:
         segments = [c for c in ax.collections if isinstance(c, LineCollection)]
         assert segments and len(segments[0].get_segments()) <= 36  # 6 x 6 pairs of scores
     plt.close(figure)
 
 
-def test_with_disclosure_control_the_released_figures_stay_as_they_were(many_patients):
-    figure = plots.waterfall(many_patients, 0.5, min_cell_count=5)
-    assert len(figure.axes[0].patches) <= len(plots.CHANGE_BANDS) + 1
+def test_with_disclosure_control_the_released_figures_stay_as_they_were(many_children):
+    figure = plots.waterfall(ivig.build_release(many_children, min_cell_count=5), 0.5)
+    assert len(figure.axes[0].patches) <= len(CHANGE_BANDS) + 1
     assert all(bar.get_height() % 5 == 0 for bar in figure.axes[0].patches)
     plt.close(figure)
 

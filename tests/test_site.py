@@ -278,3 +278,30 @@ def test_the_templates_are_shipped_with_the_package():
     assert files
     for path in files:
         assert any(Path(path.relative_to(package)).match(pattern) for pattern in patterns), path
+
+
+def test_a_file_name_with_html_is_shown_as_text_on_every_page(controlled_report):
+    """The cohort file is named ``=centre <img src=x onerror=alert(1)> b.csv`` (conftest): no
+    page turns it into an element, every page shows it as text."""
+    from .conftest import CONTROLLED_FILE_NAME
+
+    for path in controlled_report.glob("*.html"):
+        soup = soup_of(path)
+        assert not soup.find(attrs={"onerror": True}), path.name
+        assert not [img for img in soup.find_all("img") if img.get("src") == "x"], path.name
+    assert CONTROLLED_FILE_NAME in soup_of(controlled_report / "01_cohort.html").get_text()
+    assert CONTROLLED_FILE_NAME in soup_of(controlled_report / "index.html").get_text()
+
+
+def test_no_csv_cell_of_a_report_starts_like_a_spreadsheet_formula(controlled_report):
+    import csv
+
+    for path in controlled_report.glob("*.csv"):
+        with path.open(newline="", encoding="utf-8") as handle:
+            for row in csv.reader(handle):
+                for value in row:
+                    try:
+                        float(value)
+                        continue  # a number, negative ones too
+                    except ValueError:
+                        assert not value.startswith(("=", "+", "-", "@")), (path.name, value)
