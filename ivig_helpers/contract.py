@@ -180,8 +180,12 @@ def load_cohort(path: str | Path) -> Cohort:
     (60, True)
     """
     path = Path(path)
-    name = path.name
-    raw_bytes = _read_bytes(path, name)
+    return cohort_from_bytes(_read_bytes(path, path.name), path.name)
+
+
+def cohort_from_bytes(raw_bytes: bytes, name: str) -> Cohort:
+    """:func:`load_cohort` of a file's bytes already read (``name`` is its file name): the
+    runner reads the input once and keeps no copy of it on disk."""
     data = _decode(raw_bytes, name)
     raw, ignored = _parse_csv(data, name)
     table, notes = check_table(raw, name, ignored_columns=ignored)

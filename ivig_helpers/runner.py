@@ -10,10 +10,12 @@ Nothing of the user's is ever lost:
   files is refused (exit status 2) and left untouched; so is an input file inside ``--out``. The
   same rule guards ``OUT.failed``, where the notebook of a failed run is kept.
 - One run at a time per report: a lock file beside it (``.OUT.lock``, ``fcntl.flock``).
-- The input is read once; those bytes are written to a private temporary folder (mode 0700,
-  under the input's file name only, so no executed notebook records where the input lives), and
-  the checks and the kernel use that copy. The folder is removed on every way out: success,
-  failure, an error, Ctrl-C and SIGTERM (turned into an exception, so the kernel is shut down).
+- The input is read once, into memory, checked, and released (:mod:`ivig_helpers.release`):
+  no copy of it is ever written. The kernels are given the release (``release.json``) in a
+  private temporary folder (mode 0700), which is removed on every way out: success, failure, an
+  error, Ctrl-C and SIGTERM (turned into an exception, so the kernel is shut down). A folder
+  that a killed run (SIGKILL, the out-of-memory killer) could not remove is removed by the next
+  run, once the process that made it is proven gone.
 
 The notebooks run side by side, ``jobs`` at a time (``--jobs``; by default as many as the machine
 has cores, at most :data:`MAX_DEFAULT_JOBS`, and no more than the memory holds for a cohort of
@@ -42,7 +44,7 @@ from pathlib import Path
 
 from . import light_imports, site  # noqa: F401 (light_imports: before anything loads nbformat)
 from .cli import EXIT_ANALYSIS_FAILED, EXIT_OK, Interrupted, UsageError
-from .contract import load_cohort
+from .contract import cohort_from_bytes, load_cohort
 from .outcomes import check_outcome_parameters
 from .parameters import PARAMETER_DEFAULTS, PARAMETER_TYPES
 from .privacy import mode_statement
@@ -202,16 +204,18 @@ def _has_report(out: Path) -> bool:
 def _run(data: Path, out: Path, params: dict, signals: _StopSignals, jobs: int) -> int:
     failed_dir = out.parent / f"{out.name}.failed"
     with _private_folder(signals) as private:
-        copy, rows = _private_copy(data, private)
+        content, rows = _read_input(data)
         jobs = _jobs_that_fit(rows, jobs, data.name)  # a cohort too large is refused (exit 2)
-        cohort = load_cohort(copy)  # rejects a bad file (exit 2) before any kernel starts
+        # rejects a bad file (exit 2) before any kernel starts
+        cohort = cohort_from_bytes(content, data.name)
+        del content
         # the one door: every number of the report is computed and released here, and the
-        # notebooks read only the release; the copy of the input is gone before they start
+        # notebooks read only the release; no copy of the input is ever written
         release = build_release(cohort, **_outcome_parameters(params))
-        with signals.held():
-            copy.unlink()
-            release_path = release.save(copy.parent)
         del cohort
+        work = private / "work"
+        work.mkdir()
+        release_path = release.save(work)
         out.parent.mkdir(parents=True, exist_ok=True)
         with _lock(out):
             problem = _why_not_replaceable(out)
@@ -482,9 +486,12 @@ def _put_failure_in_place(kept: Path, failed_dir: Path, staging: Path) -> tuple[
 @contextlib.contextmanager
 def _private_folder(signals: _StopSignals):
     """A private temporary folder (mode 0700, in the system's temporary folder), removed on
-    every way out."""
+    every way out; it records the process that made it, so that a later run can remove it
+    when that process was killed before it could (:func:`_sweep_stranded`)."""
+    _sweep_stranded()
     with signals.held():
         folder = Path(tempfile.mkdtemp(prefix=PRIVATE_PREFIX))
+        (folder / OWNER_FILE).write_text(_process_identity(os.getpid()), encoding="utf-8")
     try:
         yield folder
     finally:
@@ -492,13 +499,45 @@ def _private_folder(signals: _StopSignals):
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def _private_copy(data: Path, folder: Path) -> tuple[Path, int]:
-    """Read the input once and write those bytes to ``folder/work/NAME``; return the copy and
-    its number of lines (the rows of a cohort, give or take the header and blank lines).
+OWNER_FILE = "owner"
 
-    The checks and the kernel both read this copy, so a file changed during the run cannot slip
-    past the checks, and the kernel knows the input by its file name only. A file far too large
-    for the machine is refused from its size and first megabyte, before it is read whole.
+
+def _process_identity(pid: int) -> str:
+    """A process as ``PID START``: a PID reused by a later process has another start time."""
+    import psutil
+
+    try:
+        return f"{pid} {psutil.Process(pid).create_time():.3f}"
+    except psutil.Error:
+        return f"{pid} gone"
+
+
+def _sweep_stranded() -> list[Path]:
+    """Remove the private folders of earlier runs whose process is proven gone (killed before
+    it could remove them); a folder without an owner record, or of a live run, is left alone.
+    Returns the folders removed."""
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob(f"{PRIVATE_PREFIX}*"):
+        try:
+            if folder.is_symlink() or folder.stat().st_uid != os.getuid():
+                continue
+            owner = (folder / OWNER_FILE).read_text(encoding="utf-8").split()
+        except (OSError, ValueError):
+            continue
+        if len(owner) == 2 and owner[0].isdigit() and \
+                _process_identity(int(owner[0])) != " ".join(owner):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _read_input(data: Path) -> tuple[bytes, int]:
+    """Read the input once, into memory; return its bytes and its number of lines (the rows of
+    a cohort, give or take the header and blank lines).
+
+    The checks and the release both use these bytes, so a file changed during the run cannot
+    slip past the checks, and no copy of it is written anywhere. A file far too large for the
+    machine is refused from its size and first megabyte, before it is read whole.
     """
     try:
         with data.open("rb") as handle:
@@ -509,12 +548,7 @@ def _private_copy(data: Path, folder: Path) -> tuple[Path, int]:
     except OSError:
         load_cohort(data)  # says what is wrong in plain words: not found, a folder, unreadable
         raise
-    work = folder / "work"
-    work.mkdir()
-    copy = work / data.name
-    with os.fdopen(os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as handle:
-        handle.write(content)
-    return copy, _lines(content)
+    return content, _lines(content)
 
 
 def _lines(content: bytes) -> int:

@@ -9,9 +9,11 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -431,3 +433,32 @@ def test_the_kernel_never_sees_the_users_folder_or_the_rows(tmp_path, system_tmp
     assert recorded["metadata"]["papermill"]["parameters"]["data_path"] == "release.json"
     released = json.loads((tmp_path / "report" / "release.json").read_text())
     assert "patient_id" not in json.dumps(released) and "SYN-" not in json.dumps(released)
+
+
+def test_a_killed_run_leaves_no_copy_of_the_input_and_the_next_run_sweeps_its_folder(
+        tmp_path, slow, system_tmp, user_cohort, monkeypatch, capsys):
+    """SIGKILL (or the out-of-memory killer) gives the run no chance to clean up: no copy of
+    the input was ever written, and the private folder it leaves (the release only) is removed
+    by the next run, once its process is proven gone."""
+    path, marker = slow
+    process = start_cli([path], "--data", user_cohort, "--out", tmp_path / "report",
+                        tmp=system_tmp)
+    seen = wait_for(marker, process)
+    process.kill()
+    process.communicate(timeout=30)
+    psutil.Process(seen["pid"]).kill()  # its kernel, which SIGKILL of the run cannot reach
+    assert gone(seen["pid"])
+    assert copies_of(user_cohort.read_bytes(), tmp_path) == [user_cohort]
+    stranded = list(system_tmp.glob(f"{runner.PRIVATE_PREFIX}*"))
+    assert len(stranded) == 1 and (stranded[0] / "work" / "release.json").is_file()
+    alive = tmp_path / "system-tmp" / f"{runner.PRIVATE_PREFIX}of-a-live-run"
+    alive.mkdir()
+    (alive / runner.OWNER_FILE).write_text(runner._process_identity(os.getpid()))
+    fast = notebook(tmp_path / "01_fast.ipynb", FAST)
+    monkeypatch.setattr(runner, "notebook_paths", lambda: [fast])
+    monkeypatch.setattr(tempfile, "tempdir", str(system_tmp))
+    status, _, stderr = run(capsys, "--data", user_cohort, "--out", tmp_path / "again")
+    assert status == 0, stderr
+    assert not stranded[0].exists()  # the killed run's folder is gone
+    assert alive.is_dir()  # a live run's folder is never touched
+    shutil.rmtree(alive)
