@@ -757,11 +757,11 @@ def release_count_test(cells, shown_cells, min_cell_count: int = 0, seed: int = 
     The test is of the true counts (the rounded ones would be a different table). With
     disclosure control on it needs :data:`SAFE_THRESHOLD` children, and its p-value is released
     at the finest precision that pins no hidden cell. The reader is given more than a report
-    shows (every shown cell exactly), and tries every value from 1 to N - 1 in a hidden cell
-    (alone, or with the rest of its row taking up the difference): the p-value must leave at
-    least two. That must hold whatever the hidden cells truly hold, so that the precision chosen
-    says nothing about them either. One significant digit comes first, then a bracket
-    (:func:`p_bracket`); a bracket that could still pin a cell is withheld.
+    shows (every shown cell exactly), and tries every value from 1 to N - 1 in each hidden cell:
+    the p-value shown must leave each hidden cell at least two values. That must hold whatever
+    the hidden cells truly hold, so that the precision chosen says nothing about them either.
+    One significant digit comes first, then a bracket (:func:`p_bracket`); a bracket that could
+    still pin a cell is withheld.
 
     Returns a dict: ``p_value`` (as released), ``testable``, ``note`` (the method), ``rule``.
 
@@ -782,8 +782,10 @@ def release_count_test(cells, shown_cells, min_cell_count: int = 0, seed: int = 
     if cells.sum() < SAFE_THRESHOLD:
         return {"p_value": SUPPRESSED, "testable": True, "note": method,
                 "rule": f"withheld: fewer than {SAFE_THRESHOLD} children in the test"}
+    # the cells shown as <N; a withheld one ("suppressed") is taken as known to the reader,
+    # which gives the reader more than the report does
     hidden = [index for index in np.ndindex(cells.shape)
-              if isinstance(np.asarray(shown_cells, dtype=object)[index], str)]
+              if str(np.asarray(shown_cells, dtype=object)[index]).startswith("<")]
 
     if len(hidden) > MAX_HIDDEN_CELLS:
         return {"p_value": SUPPRESSED, "testable": True, "note": method,
@@ -795,34 +797,14 @@ def release_count_test(cells, shown_cells, min_cell_count: int = 0, seed: int = 
         test = table_test(np.reshape(table, cells.shape), seed)
         return test["p_value"] if test["testable"] else None
 
-    def variants(base: np.ndarray, index: tuple, value: int):
-        """The tables a reader cannot tell from ``base``: the cell at ``index`` anywhere from 1
-        to N - 1, alone or with another cell of its row taking up the difference."""
-        other = base.copy()
-        other[index] = value
-        yield other
-        partner = (index[0], (index[1] + 1) % cells.shape[1])
-        kept = other.copy()
-        kept[partner] += base[index] - value
-        if kept[partner] >= 0:
-            yield kept
+    fillings = [tuple(values) for values in
+                itertools.product(range(1, min_cell_count), repeat=len(hidden))]
 
-    def safe_at(release) -> bool:
-        """True when, whatever the hidden cells truly hold (each from 1 to N - 1), the released
-        p-value leaves each of them at least two values: so the choice of precision itself
-        says nothing about them."""
-        for values in itertools.product(range(1, min_cell_count), repeat=len(hidden)):
-            base = cells.copy()
-            for index, value in zip(hidden, values, strict=True):
-                base[index] = value
-            shown = release(p_of(tuple(base.ravel())))
-            for index in hidden:
-                matching = {value for value in range(1, min_cell_count)
-                            for table in variants(base, index, value)
-                            if release(p_of(tuple(table.ravel()))) == shown}
-                if len(matching) <= 1:
-                    return False
-        return True
+    def table_with(values) -> tuple:
+        table = cells.copy()
+        for index, value in zip(hidden, values, strict=True):
+            table[index] = value
+        return tuple(table.ravel())
 
     def one_digit(p):
         return None if p is None else release_p(p, min_cell_count)
@@ -830,15 +812,61 @@ def release_count_test(cells, shown_cells, min_cell_count: int = 0, seed: int = 
     def bracket(p):
         return None if p is None else p_bracket(p, alpha)
 
-    if safe_at(one_digit):
-        return {"p_value": one_digit(found["p_value"]), "testable": True, "note": method,
-                "rule": "one significant digit (tests of at least "
-                        f"{SAFE_THRESHOLD} children, ESSnet 'safe' class)"}
-    if safe_at(bracket):
-        return {"p_value": bracket(found["p_value"]), "testable": True, "note": method,
-                "rule": "shown as a bracket: one digit would give a hidden count away"}
-    return {"p_value": SUPPRESSED, "testable": True, "note": method,
-            "rule": "withheld: even a bracket would give a hidden count away"}
+    ladder = (one_digit, bracket, lambda p: SUPPRESSED)
+    shown = {(level, values): release(p_of(table_with(values)))
+             for level, release in enumerate(ladder) for values in fillings}
+    level = _precision_levels(fillings, shown, len(ladder) - 1)
+    truth = tuple(int(cells[index]) for index in hidden)
+    chosen = level[truth]
+    if chosen == 0:
+        rule = ("one significant digit (tests of at least "
+                f"{SAFE_THRESHOLD} children, ESSnet 'safe' class)")
+    elif chosen == 1:
+        rule = "shown as a bracket: one digit could give a hidden count away"
+    else:
+        rule = "withheld: even a bracket could give a hidden count away"
+    return {"p_value": ladder[chosen](found["p_value"]), "testable": True, "note": method,
+            "rule": rule}
+
+
+def _precision_levels(fillings: list[tuple], shown: dict, withheld: int) -> dict:
+    """How precisely to release a test, for every way its hidden cells could be filled.
+
+    ``shown[(level, filling)]`` is the p-value as released at ``level`` (0 finest) when the
+    hidden cells hold ``filling``. A reader who knows this rule sees the released value and so
+    learns the fillings released the same way at the same level. Each filling starts at the
+    finest level and moves to a coarser one until those fillings give each hidden cell two
+    values or more; at the last level (withheld), more fillings are withheld with it until they
+    do. The level of every filling is then a function of what the reader cannot tell apart.
+    """
+    level = dict.fromkeys(fillings, 0)
+
+    def pinned_cell(filling) -> int | None:
+        seen = shown[(level[filling], filling)]
+        alike = [f for f in fillings if level[f] == level[filling]
+                 and shown[(level[f], f)] == seen]
+        return next((cell for cell in range(len(filling))
+                     if len({f[cell] for f in alike}) < 2), None)
+
+    while True:  # every failing filling moves at once: one at a time would scatter the groups
+        failing = {f: cell for f in fillings if (cell := pinned_cell(f)) is not None}
+        if not failing:
+            return level
+        moved = False
+        for filling, cell in failing.items():
+            if level[filling] < withheld:
+                level[filling] += 1
+                moved = True
+                continue
+            # withheld already: withhold the nearest filling that differs in this cell as well
+            others = [f for f in fillings if level[f] < withheld and f[cell] != filling[cell]]
+            if others:
+                nearest = min(others, key=lambda f: sum(
+                    abs(a - b) for a, b in zip(f, filling, strict=True)))
+                level[nearest] = withheld
+                moved = True
+        if not moved:  # every filling is withheld: nothing tells them apart
+            return level
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -303,3 +303,23 @@ def test_the_medication_table_withholds_a_wilcoxon_test_in_which_every_count_ros
     rose = with_changes([-60.0] * 6 + [10.0] * 6, asm_count_baseline=2.0, asm_count_month12=3.0)
     shown = build_release(rose, min_cell_count=MIN).table("asm_checks")
     assert shown["p_value"].iloc[0] == SUPPRESSED
+
+
+@pytest.mark.parametrize("seed", [1, 5])
+def test_a_shared_report_of_40_children_in_groups_of_15_15_10_still_answers_the_question(seed):
+    """With disclosure control at the usual 5, the report still shows what it exists for: the
+    within-type tests of frequencies (at least 10 children in each: ESSnet's "safe" class),
+    the test of the difference between types (a test of the true counts, here as a bracket
+    because a type's responders are hidden), and the responder rate with its interval (from
+    the rounded counts)."""
+    table = make_cohort(40, mix={"focal": 15, "generalized": 15, "both": 10}, seed=seed)
+    release = build_release(cohort(table), min_cell_count=MIN)
+    tests = release.table("frequencies").set_index("group")["p_value"]
+    assert all(isinstance(p, float) for p in tests), tests.tolist()
+    between = release.results["seizure_type_vs_responder_p"]
+    assert between != SUPPRESSED and between is not None, between
+    assert isinstance(release.results["responder_rate"], float)
+    assert all(isinstance(v, float) for v in release.results["responder_rate_ci"])
+    rules = {r["output"].split(" (")[0]: r["rule"] for r in release.checker}
+    assert "at least 10 children" in rules["Within-type Wilcoxon tests of frequencies"]
+    assert rules["Test of the difference between seizure types"]
