@@ -1,7 +1,8 @@
 """The command line: ``python -m ivig_helpers COMMAND``.
 
 Exit status: 0 success; 2 the input was rejected (every problem is listed on standard error, with
-no traceback); 1 the analysis itself failed; 130 stopped by Ctrl-C, 143 by SIGTERM.
+no traceback); 1 the analysis itself failed; 130 stopped by Ctrl-C, 143 by SIGTERM, 129 by SIGHUP
+(the terminal was closed).
 """
 
 from __future__ import annotations
@@ -38,8 +39,9 @@ class Interrupted(KeyboardInterrupt):
         return 128 + self.signum
 
     def message(self) -> str:
-        how = "interrupted (Ctrl-C)" if self.signum == signal.SIGINT \
-            else f"stopped ({signal.Signals(self.signum).name})"
+        name = signal.Signals(self.signum).name
+        how = "interrupted (Ctrl-C)" if name == "SIGINT" else \
+            "stopped (SIGHUP: the terminal was closed)" if name == "SIGHUP" else f"stopped ({name})"
         return f"{how}: {self.detail}" if self.detail else how
 
 
@@ -84,8 +86,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
     try:
+        args = _parser().parse_args(argv)
         if args.command == "validate":
             return _validate(Path(args.data))
         if args.command == "template":
@@ -121,11 +123,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _compare(report_a: Path, report_b: Path, out: Path) -> int:
-    from .compare import NotAReport, write_comparison
+    from .compare import NotAReport, WouldOverwrite, write_comparison
 
     try:
         page = write_comparison(report_a, report_b, out)
-    except NotAReport as exc:
+    except (NotAReport, WouldOverwrite) as exc:
         raise UsageError(str(exc)) from None
     print(f"Wrote {page} and {page.with_suffix('.csv')}")
     return EXIT_OK
@@ -188,9 +190,21 @@ def _template(path: Path) -> int:
 
 
 def _synthesize(path: Path, n: int | None, seed: int | None) -> int:
-    from .synthetic import DEFAULT_SEED, make_cohort, make_published_cohort, write_cohort
+    from .parameters import SEED_RANGE
+    from .synthetic import (
+        DEFAULT_SEED,
+        MAX_PATIENTS,
+        make_cohort,
+        make_published_cohort,
+        write_cohort,
+    )
 
+    if n is not None and not 1 <= n <= MAX_PATIENTS:
+        raise UsageError(f"--n must be a number of patients from 1 to {MAX_PATIENTS}, not {n}")
     seed = DEFAULT_SEED if seed is None else seed
+    if not SEED_RANGE[0] <= seed <= SEED_RANGE[1]:
+        raise UsageError(f"--seed must be a whole number from {SEED_RANGE[0]} to "
+                         f"{SEED_RANGE[1]}, not {seed}")
     table = make_published_cohort(seed) if n is None else make_cohort(n, seed=seed)
     if path.resolve() != BUNDLED_COHORT.resolve():
         _refuse_overwrite(path)

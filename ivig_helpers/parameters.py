@@ -33,6 +33,10 @@ PARAMETERS = (
     Parameter("output_dir", str, "../reports/notebooks", "folder for figures and result files"),
 )
 PARAMETER_TYPES = {p.name: p.type for p in PARAMETERS}
+ALPHA_RANGE = (0.0001, 0.5)
+"""The significance levels a run accepts: from 0.01% (stricter than any published use) to 50%."""
+SEED_RANGE = (0, 2**32 - 1)
+"""The seeds every random generator in use accepts (NumPy's legacy ``seed`` is the narrowest)."""
 PARAMETER_DEFAULTS = {p.name: p.default for p in PARAMETERS}
 
 SHARED_FOLDER_VARIABLE = "IVIG_SHARED_FOLDER"

@@ -42,9 +42,15 @@ from pathlib import Path
 
 from . import light_imports, site  # noqa: F401 (light_imports: before anything loads nbformat)
 from .cli import EXIT_ANALYSIS_FAILED, EXIT_OK, Interrupted, UsageError, cohort_summary
-from .contract import load_cohort
+from .contract import load_cohort, require_regular_file
 from .outcomes import check_outcome_parameters
-from .parameters import PARAMETER_DEFAULTS, PARAMETER_TYPES, SHARED_FOLDER_VARIABLE
+from .parameters import (
+    ALPHA_RANGE,
+    PARAMETER_DEFAULTS,
+    PARAMETER_TYPES,
+    SEED_RANGE,
+    SHARED_FOLDER_VARIABLE,
+)
 from .privacy import mode_statement
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -139,15 +145,18 @@ def _check_values(values: dict) -> None:
                                  values.get("missing_followup", "nonresponder"))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    if not 0 < values.get("alpha", 0.05) < 1:
-        raise UsageError("alpha must be between 0 and 1")
+    low, high = ALPHA_RANGE
+    if not low <= values.get("alpha", 0.05) <= high:
+        raise UsageError(f"alpha must be between {low:g} and {high:g} (0.05 is the usual "
+                         f"level), not {values['alpha']:g}")
     min_cell_count = values.get("min_cell_count", 0)
     if min_cell_count < 0 or min_cell_count in (1, 2):
         raise UsageError(f"min_cell_count must be 0 (off) or at least 3, not {min_cell_count}: "
                          "with 1 nothing would be hidden, and with 2 a count shown as <2 would "
                          "reveal that it is exactly 1")
-    if values.get("seed", 0) < 0:
-        raise UsageError(f"seed must be 0 or more, not {values['seed']}")
+    low, high = SEED_RANGE
+    if not low <= values.get("seed", low) <= high:
+        raise UsageError(f"seed must be a whole number from {low} to {high}, not {values['seed']}")
 
 
 class NotebookFailed(Exception):
@@ -170,6 +179,7 @@ def run_collection(data: Path, out: Path, param_pairs: list[str],
                    jobs: int | None = None) -> int:
     """Run every notebook on ``data`` and write the report into ``out`` (see module doc),
     ``jobs`` notebooks at a time (None: :func:`default_jobs`)."""
+    require_regular_file(data)  # a device, a pipe or stdin is refused before anything reads it
     params = parse_parameters(param_pairs)
     if jobs is not None and jobs < 1:
         raise UsageError(f"--jobs must be 1 or more, not {jobs}")
@@ -210,7 +220,7 @@ def _run(data: Path, out: Path, params: dict, signals: _StopSignals, jobs: int) 
             print(cohort_summary(cohort, params.get("min_cell_count", 0)))
             _remove_unfinished(out, signals)
             with signals.held():
-                staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-building-", dir=out.parent))
+                staging = _new_staging(out)
             try:
                 try:
                     report = _execute_all(copy, staging, params, cohort.is_bundled, signals,
@@ -265,19 +275,39 @@ def _refuse_input_inside(data: Path, out: Path) -> None:
                              "removes; nothing was changed. Move the file elsewhere first")
 
 
-def _unfinished(out: Path) -> list[Path]:
-    """The staging folders that stopped runs left beside ``out`` (``.OUT-building-XXXXXXXX``)."""
+STAGING_MARK = ".made-by-ivig-helpers-run"
+"""A file in every staging folder, written as the folder is made: only a folder that carries it
+is ever taken for one a stopped run left behind, and removed."""
+
+
+def _new_staging(out: Path) -> Path:
+    """A new staging folder beside ``out`` (``.OUT-building-XXXXXXXX``), with its mark."""
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-building-", dir=out.parent))
+    (staging / STAGING_MARK).write_text(
+        "This folder was made by `python -m ivig_helpers run` to build a report. A run that "
+        "was stopped left it; the next run into the same report removes it.\n", encoding="utf-8")
+    return staging
+
+
+def _unfinished(out: Path, marked: bool = True) -> list[Path]:
+    """The staging folders that stopped runs left beside ``out`` (``.OUT-building-XXXXXXXX``,
+    with the runner's mark; ``marked=False``: those named so but without it, not the runner's)."""
     pattern = re.compile(rf"\.{re.escape(out.name)}-building-[a-z0-9_]{{8}}")
     try:
         entries = list(out.parent.iterdir())
     except OSError:
         return []
     return [entry for entry in entries
-            if pattern.fullmatch(entry.name) and entry.is_dir() and not entry.is_symlink()]
+            if pattern.fullmatch(entry.name) and entry.is_dir() and not entry.is_symlink()
+            and (entry / STAGING_MARK).is_file() == marked]
 
 
 def _remove_unfinished(out: Path, signals: _StopSignals) -> None:
-    """Remove what stopped runs left beside ``out`` (called while holding the lock of ``out``)."""
+    """Remove what stopped runs left beside ``out`` (called while holding the lock of ``out``):
+    only folders with the runner's mark; a folder of the same name without it is the user's."""
+    for folder in _unfinished(out, marked=False):
+        print(f"Note: {folder.name} beside the report was left as it was: its name is that of "
+              "an unfinished run, but no run of this tool made it")
     for folder in _unfinished(out):
         with signals.held():
             shutil.rmtree(folder, ignore_errors=True)
@@ -556,43 +586,39 @@ def _jobs_that_fit(rows: int, jobs: int, name: str) -> int:
 
 @contextlib.contextmanager
 def _lock(out: Path):
-    """Hold ``.OUT.lock`` beside ``out`` (``fcntl.flock``) for the run; removed afterwards."""
+    """Hold ``.OUT.lock`` beside ``out`` (``fcntl.flock``) for the run.
+
+    The file is opened as it is, never emptied or removed: it may be a file of the user's that
+    bears that name (then it is only locked, and left as it was); one the run makes stays, empty.
+    """
     path = out.parent / f".{out.name}.lock"
-    while True:
-        handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(handle)
-            raise UsageError(f"another run is writing to '{out}'; nothing was changed. Wait "
-                             "until it has finished, or name another folder with --out") from None
-        except BaseException:
-            os.close(handle)
-            raise
-        try:
-            if os.path.samestat(os.fstat(handle), os.stat(path)):
-                break
-        except FileNotFoundError:
-            pass
-        os.close(handle)  # the run that held it removed it meanwhile: lock the new one
+    handle = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(handle)
+        raise UsageError(f"another run is writing to '{out}'; nothing was changed. Wait "
+                         "until it has finished, or name another folder with --out") from None
+    except BaseException:
+        os.close(handle)
+        raise
     try:
         yield
     finally:
-        with contextlib.suppress(OSError):
-            os.unlink(path)  # while still holding it, so no other run holds a removed file
         os.close(handle)
 
 
 class _StopSignals:
-    """Ctrl-C (SIGINT) and SIGTERM as :class:`Interrupted`, so that every ``finally`` block runs:
-    papermill shuts its kernel down, the private copy of the input and the staging folder are
-    removed.
+    """Ctrl-C (SIGINT), SIGTERM and SIGHUP (the terminal was closed) as :class:`Interrupted`, so
+    that every ``finally`` block runs: papermill shuts its kernel down, the private copy of the
+    input and the staging folder are removed.
 
     Inside :meth:`held` (a rename, a removal) a signal waits until the step is done. Once the
     report is in place (``done``) there is nothing left to stop, and signals are ignored.
     """
 
-    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+    SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
+                    if hasattr(signal, name))  # Windows has no SIGHUP
 
     def __init__(self):
         self.done = False
