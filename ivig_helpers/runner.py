@@ -40,7 +40,7 @@ import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
-from . import light_imports, site  # noqa: F401 (light_imports: before anything loads nbformat)
+from . import site
 from .cli import EXIT_ANALYSIS_FAILED, EXIT_OK, Interrupted, UsageError, cohort_summary
 from .contract import load_cohort, require_regular_file
 from .outcomes import check_outcome_parameters
