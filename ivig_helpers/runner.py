@@ -9,7 +9,7 @@ Nothing of the user's is ever lost:
   SHA-256 of every file the run wrote. A non-empty ``--out`` whose contents are not exactly those
   files is refused (exit status 2) and left untouched; so is an input file inside ``--out``. The
   same rule guards ``OUT.failed``, where the notebook of a failed run is kept.
-- One run at a time per report: a lock file beside it (``.OUT.lock``, ``fcntl.flock``).
+- One run at a time per report: a lock file beside it (``.OUT.lock``, through ``filelock``).
 - The input is read once; those bytes are written to a private temporary folder (mode 0700,
   under the input's file name only, so no executed notebook records where the input lives), and
   the checks and the kernel use that copy. The folder is removed on every way out: success,
@@ -26,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime
-import fcntl
 import hashlib
 import json
 import os
@@ -586,26 +585,25 @@ def _jobs_that_fit(rows: int, jobs: int, name: str) -> int:
 
 @contextlib.contextmanager
 def _lock(out: Path):
-    """Hold ``.OUT.lock`` beside ``out`` (``fcntl.flock``) for the run.
+    """Hold ``.OUT.lock`` beside ``out`` for the run (``filelock``: ``flock`` on Linux and macOS,
+    the system's own file lock on Windows).
 
     The file is opened as it is, never emptied or removed: it may be a file of the user's that
     bears that name (then it is only locked, and left as it was); one the run makes stays, empty.
     """
-    path = out.parent / f".{out.name}.lock"
-    handle = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(out.parent / f".{out.name}.lock", timeout=0, mode=0o600,
+                    thread_local=False, preserve_lock_file=True)
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(handle)
+        lock.acquire()
+    except Timeout:
         raise UsageError(f"another run is writing to '{out}'; nothing was changed. Wait "
                          "until it has finished, or name another folder with --out") from None
-    except BaseException:
-        os.close(handle)
-        raise
     try:
         yield
     finally:
-        os.close(handle)
+        lock.release()
 
 
 class _StopSignals:

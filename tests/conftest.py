@@ -7,8 +7,6 @@ file lock in the run's shared temporary folder, and the others wait for it and r
 folder. Tests only read these reports; a test that runs again into a folder runs into a copy.
 """
 
-import contextlib
-import fcntl
 import json
 import os
 import subprocess
@@ -82,14 +80,10 @@ def cli_in_process(capsys, *args):
     return subprocess.CompletedProcess(args, status, captured.out, captured.err)
 
 
-@contextlib.contextmanager
 def _locked(path: Path):
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    from filelock import FileLock
+
+    return FileLock(path, thread_local=False)
 
 
 def shared_report(tmp_path_factory, name: str, make_data, params=()):
