@@ -54,3 +54,62 @@ def test_no_module_of_the_package_imports_fcntl_when_it_is_imported():
                 offenders.add(path.name)
     # reporting.py's lock of the shared results is being replaced in another change of issue 17
     assert offenders - {"reporting.py"} == set()
+
+
+ROOT = PACKAGE.parent
+
+
+def _normal(name):
+    return name.lower().replace("_", "-")
+
+
+def _pins(path):
+    pins = {}
+    for line in (ROOT / path).read_text(encoding="utf-8").splitlines():
+        line = line.split("#")[0].strip()
+        if "==" in line:
+            name, version = line.split("==")
+            pins[_normal(name)] = version.strip()
+    return pins
+
+
+def test_pyproject_names_every_library_the_package_imports():
+    """A wheel installed elsewhere gets what the package imports: each third-party module any
+    module of the package imports (at its top or inside a function) is a named dependency."""
+    import ast
+    import tomllib
+    from importlib.metadata import packages_distributions
+
+    declared = {_normal(name) for name in tomllib.loads(
+        (ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]}
+    where = packages_distributions()
+    imported = set()
+    for path in PACKAGE.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                imported.add(node.module.split(".")[0])
+    missing = {module for module in imported if module in where
+               and not {_normal(d) for d in where[module]} & declared}
+    assert missing == set()
+
+
+def test_the_runtime_pins_hold_everything_the_runtime_needs():
+    """requirements.txt alone (make report) installs a working package: every dependency of a
+    pinned distribution is pinned there too; requirements-dev.txt adds only test and lint tools."""
+    import re
+    from importlib.metadata import distribution
+
+    from packaging.requirements import Requirement
+
+    runtime = _pins("requirements.txt")
+    dev = _pins("requirements-dev.txt")
+    assert not set(runtime) & set(dev)
+    assert (ROOT / "requirements-dev.txt").read_text().splitlines()[2] == "-r requirements.txt"
+    for pins in (runtime, {**runtime, **dev}):
+        for name in pins:
+            for text in distribution(name).requires or []:
+                needed = Requirement(text)
+                if needed.marker is None or needed.marker.evaluate({"extra": ""}):
+                    assert _normal(re.sub(r"[-_.]+", "-", needed.name)) in pins, (name, text)
