@@ -15,7 +15,8 @@ The notebooks tell the story; this package computes. Modules by family:
 - ``reporting``: what a notebook shows (Table 1, plain-text tables, no rows of real data)
 - ``privacy``: the release of numbers: disclosure control for tables, prose, figures and files
 - ``plots``: the figures
-- ``runner`` and ``cli``: ``python -m ivig_helpers run`` and the other commands
+- ``runner`` and ``cli``: ``python -m ivig_helpers run`` and the other commands; ``errors``:
+  their errors and exit statuses (no module imports ``cli``, the top of the application)
 - ``kernels``: the runner's kernels, forked from one process that has imported the libraries
 - ``synthetic``: the bundled synthetic cohort and cohorts of any size and mix
 """

@@ -6,10 +6,13 @@ it as Ctrl-C later does: one line, exit status 130, no traceback.
 
 import sys
 
+from .errors import Interrupted
+
 try:
     from .cli import main
 except KeyboardInterrupt:
-    print("interrupted (Ctrl-C)", file=sys.stderr)
-    sys.exit(130)
+    stopped = Interrupted(Interrupted.CTRL_C)
+    print(stopped.message(), file=sys.stderr)
+    sys.exit(stopped.status)
 
 sys.exit(main())

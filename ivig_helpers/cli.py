@@ -9,40 +9,11 @@ from __future__ import annotations
 
 import argparse
 import csv
-import signal
 import sys
 from pathlib import Path
 
-from .contract import BUNDLED_COHORT, COLUMNS, CohortError, load_cohort
-from .outcomes import count_missing_followup
-
-EXIT_OK, EXIT_ANALYSIS_FAILED, EXIT_INPUT_REJECTED = 0, 1, 2
-
-
-class UsageError(Exception):
-    """Something the user asked for that cannot be done (exit status 2)."""
-
-
-class Interrupted(KeyboardInterrupt):
-    """The user stopped the command: Ctrl-C (SIGINT) or SIGTERM; exit status 128 + the signal.
-
-    A KeyboardInterrupt, so that neither ``except Exception`` nor asyncio (which runs the kernel
-    client) takes it for an error to log and carry on; ``detail`` says what was left as it was.
-    """
-
-    def __init__(self, signum: int, detail: str = ""):
-        super().__init__(signum, detail)
-        self.signum, self.detail = signum, detail
-
-    @property
-    def status(self) -> int:
-        return 128 + self.signum
-
-    def message(self) -> str:
-        name = signal.Signals(self.signum).name
-        how = "interrupted (Ctrl-C)" if name == "SIGINT" else \
-            "stopped (SIGHUP: the terminal was closed)" if name == "SIGHUP" else f"stopped ({name})"
-        return f"{how}: {self.detail}" if self.detail else how
+from .contract import BUNDLED_COHORT, COLUMNS, CohortError, cohort_summary, load_cohort
+from .errors import EXIT_INPUT_REJECTED, EXIT_OK, Interrupted, UsageError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -117,8 +88,9 @@ def main(argv: list[str] | None = None) -> int:
         print(stop.message(), file=sys.stderr)
         return stop.status
     except KeyboardInterrupt:
-        print(Interrupted(signal.SIGINT).message(), file=sys.stderr)
-        return 128 + signal.SIGINT
+        stop = Interrupted(Interrupted.CTRL_C)
+        print(stop.message(), file=sys.stderr)
+        return stop.status
     return EXIT_OK
 
 
@@ -131,32 +103,6 @@ def _compare(report_a: Path, report_b: Path, out: Path) -> int:
         raise UsageError(str(exc)) from None
     print(f"Wrote {page} and {page.with_suffix('.csv')}")
     return EXIT_OK
-
-
-def cohort_summary(cohort, min_cell_count: int = 0) -> str:
-    """What a checked cohort holds, in a few lines: for ``validate`` and at the start of ``run``
-    (there with the counts released as the report shows them, so that a terminal or CI log of a
-    run with disclosure control on holds no exact small count)."""
-    from .privacy import release_count
-
-    table = cohort.table
-    counts = table["seizure_type"].value_counts(sort=False)  # in the contract's order
-    optional = [c.name for c in COLUMNS if not c.required and c.name in table]
-
-    def shown(count) -> str:
-        return str(release_count(int(count), min_cell_count) if min_cell_count > 0 else count)
-
-    lines = ["This is the bundled SYNTHETIC cohort (no real patients)."] if cohort.is_bundled \
-        else []
-    lines += [f"  patients: {shown(len(table))}",
-              "  seizure types: " + ", ".join(f"{k} {shown(v)}" for k, v in counts.items()),
-              f"  without one-year follow-up: {shown(count_missing_followup(table))}",
-              "  optional columns present: " + (", ".join(optional) or "none")]
-    if min_cell_count > 0:
-        lines.append(f"  (counts rounded and small ones hidden, as in the report: "
-                     f"min_cell_count={min_cell_count})")
-    lines += [f"  note: {note}" for note in cohort.notes]
-    return "\n".join(lines)
 
 
 def _validate(path: Path) -> int:

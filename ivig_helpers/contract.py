@@ -671,3 +671,30 @@ def _flag(problems: list[Problem], mask: pd.Series, raw: pd.DataFrame, column: s
 def _problem_order(problem: Problem):
     return (problem.row or 0, COLUMN_NAMES.index(problem.column)
             if problem.column in COLUMN_NAMES else len(COLUMN_NAMES))
+
+
+def cohort_summary(cohort, min_cell_count: int = 0) -> str:
+    """What a checked cohort holds, in a few lines: for ``validate`` and at the start of ``run``
+    (there with the counts released as the report shows them, so that a terminal or CI log of a
+    run with disclosure control on holds no exact small count)."""
+    from .outcomes import count_missing_followup
+    from .privacy import release_count
+
+    table = cohort.table
+    counts = table["seizure_type"].value_counts(sort=False)  # in the contract's order
+    optional = [c.name for c in COLUMNS if not c.required and c.name in table]
+
+    def shown(count) -> str:
+        return str(release_count(int(count), min_cell_count) if min_cell_count > 0 else count)
+
+    lines = ["This is the bundled SYNTHETIC cohort (no real patients)."] if cohort.is_bundled \
+        else []
+    lines += [f"  patients: {shown(len(table))}",
+              "  seizure types: " + ", ".join(f"{k} {shown(v)}" for k, v in counts.items()),
+              f"  without one-year follow-up: {shown(count_missing_followup(table))}",
+              "  optional columns present: " + (", ".join(optional) or "none")]
+    if min_cell_count > 0:
+        lines.append(f"  (counts rounded and small ones hidden, as in the report: "
+                     f"min_cell_count={min_cell_count})")
+    lines += [f"  note: {note}" for note in cohort.notes]
+    return "\n".join(lines)

@@ -40,8 +40,8 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from . import site
-from .cli import EXIT_ANALYSIS_FAILED, EXIT_OK, Interrupted, UsageError, cohort_summary
-from .contract import load_cohort, require_regular_file
+from .contract import cohort_summary, load_cohort, require_regular_file
+from .errors import EXIT_ANALYSIS_FAILED, EXIT_OK, Interrupted, UsageError
 from .outcomes import check_outcome_parameters
 from .parameters import (
     ALPHA_RANGE,

@@ -113,3 +113,23 @@ def test_the_runtime_pins_hold_everything_the_runtime_needs():
                 needed = Requirement(text)
                 if needed.marker is None or needed.marker.evaluate({"extra": ""}):
                     assert _normal(re.sub(r"[-_.]+", "-", needed.name)) in pins, (name, text)
+
+
+def test_only_the_entry_point_imports_the_command_line():
+    """The command line is the top of the application: no module imports it, so there is no
+    circle (cli and runner imported each other); errors and exit codes live in errors.py."""
+    import ast
+
+    importers = set()
+    for path in PACKAGE.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                absolute = node.module or ""
+                names = {alias.name for alias in node.names}
+                if (node.level == 1 and (absolute == "cli" or not absolute and "cli" in names)
+                        or absolute == "ivig_helpers.cli"):
+                    importers.add(path.name)
+            elif isinstance(node, ast.Import) and any(
+                    alias.name == "ivig_helpers.cli" for alias in node.names):
+                importers.add(path.name)
+    assert importers == {"__main__.py"}
