@@ -175,9 +175,11 @@ def default_jobs() -> int:
 
 
 def run_collection(data: Path, out: Path, param_pairs: list[str],
-                   jobs: int | None = None) -> int:
+                   jobs: int | None = None, fast_kernels: bool = False) -> int:
     """Run every notebook on ``data`` and write the report into ``out`` (see module doc),
-    ``jobs`` notebooks at a time (None: :func:`default_jobs`)."""
+    ``jobs`` notebooks at a time (None: :func:`default_jobs`), in standard kernels, or with
+    ``fast_kernels`` (or :data:`FAST_KERNELS_VARIABLE` set) in kernels forked from one process
+    (:mod:`ivig_helpers.kernels`)."""
     require_regular_file(data)  # a device, a pipe or stdin is refused before anything reads it
     params = parse_parameters(param_pairs)
     if jobs is not None and jobs < 1:
@@ -186,7 +188,8 @@ def run_collection(data: Path, out: Path, param_pairs: list[str],
     _refuse_input_inside(data, out)
     with _StopSignals() as signals:
         try:
-            return _run(data, out, params, signals, jobs or default_jobs())
+            return _run(data, out, params, signals, jobs or default_jobs(),
+                        fast_kernels or _fast_kernels_asked())
         except Interrupted as stop:
             stop.detail = _stopped(out)
             raise
@@ -202,7 +205,8 @@ def _has_report(out: Path) -> bool:
     return out.is_dir() and any(out.iterdir())
 
 
-def _run(data: Path, out: Path, params: dict, signals: _StopSignals, jobs: int) -> int:
+def _run(data: Path, out: Path, params: dict, signals: _StopSignals, jobs: int,
+         fast_kernels: bool = False) -> int:
     failed_dir = out.parent / f"{out.name}.failed"
     with _private_folder(signals) as private:
         copy, rows = _private_copy(data, private)
@@ -223,7 +227,7 @@ def _run(data: Path, out: Path, params: dict, signals: _StopSignals, jobs: int) 
             try:
                 try:
                     report = _execute_all(copy, staging, params, cohort.is_bundled, signals,
-                                          jobs, len(cohort.table))
+                                          jobs, len(cohort.table), fast_kernels)
                 except NotebookFailed as failure:
                     _report_failure(failure, staging, out, failed_dir, signals)
                     return EXIT_ANALYSIS_FAILED
@@ -658,16 +662,37 @@ class _StopSignals:
 
 # --- executing the notebooks -------------------------------------------------------------------
 
+FAST_KERNELS_VARIABLE = "IVIG_FAST_KERNELS"
+"""Set to 1 (or yes, true), it asks for the fast start of kernels, as ``run --fast-kernels``."""
+
+
+def _fast_kernels_asked() -> bool:
+    return os.environ.get(FAST_KERNELS_VARIABLE, "").strip().lower() in ("1", "yes", "true")
+
+
 def _execute_all(copy: Path, staging: Path, params: dict, is_bundled: bool,
-                 signals: _StopSignals, jobs: int = 1, rows: int = 0) -> Path:
-    """Execute every notebook, in kernels forked from one process that imports the libraries
-    once (:mod:`ivig_helpers.kernels`), started first so that it imports while this process
-    imports papermill; see :func:`_execute_in`. It imports only the libraries the notebooks
-    use: a collection of small notebooks (as in the tests) waits for none of them."""
+                 signals: _StopSignals, jobs: int = 1, rows: int = 0,
+                 fast: bool = False) -> Path:
+    """Execute every notebook (see :func:`_execute_in`), each in a standard kernel that
+    jupyter_client starts (the ``python3`` kernel), or, when ``fast`` is asked for, in kernels
+    forked from one process that imports the libraries once (:mod:`ivig_helpers.kernels`; Linux
+    and macOS), started first so that it imports while this process imports papermill. It
+    imports only the libraries the notebooks use: a collection of small notebooks (as in the
+    tests) waits for none of them. Where the fast start cannot be used, it says so and the run
+    uses standard kernels. One line says which kernels the run used."""
+    if not fast:
+        print("Kernels: standard (a new python3 kernel for each notebook)", flush=True)
+        return _execute_in(None, copy, staging, params, is_bundled, signals, jobs, rows)
     from .kernels import ForkServer, preload_for
 
     server = ForkServer(preload_for(notebook_paths()))
     try:
+        if server.manager_class() is None:
+            print("Kernels: standard; the fast start that was asked for (--fast-kernels) "
+                  "could not be used on this machine", flush=True)
+            return _execute_in(None, copy, staging, params, is_bundled, signals, jobs, rows)
+        print("Kernels: fast start (forked from one process that has loaded the libraries; "
+              "--fast-kernels)", flush=True)
         return _execute_in(server, copy, staging, params, is_bundled, signals, jobs, rows)
     finally:
         server.close()  # it stops any kernel it still has

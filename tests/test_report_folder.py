@@ -419,6 +419,37 @@ def test_a_second_run_into_the_same_report_is_refused_while_the_first_runs(
     assert leftovers(tmp_path) == [] and snapshot(out) == kept
 
 
+# --- kernels ------------------------------------------------------------------------------------
+
+def test_a_run_uses_standard_kernels_even_in_a_large_environment(tmp_path, fast, system_tmp,
+                                                                  capsys, monkeypatch):
+    """240 KB of environment (a long PATH, a CI's secrets...): the fork server, the default
+    before, failed every kernel ("Message too long"); standard kernels are the default now."""
+    monkeypatch.delenv(runner.FAST_KERNELS_VARIABLE, raising=False)
+    for index in range(8):
+        monkeypatch.setenv(f"IVIG_TEST_LARGE_{index}", "x" * 30_000)
+    status, stdout, stderr = run(capsys, "--data", BUNDLED, "--out", tmp_path / "report")
+    assert status == 0, stderr
+    assert "Kernels: standard (a new python3 kernel for each notebook)" in stdout
+    assert (tmp_path / "report" / "figure.png").is_file()
+
+
+def test_the_fast_start_is_used_only_when_asked_and_says_when_it_cannot_be(
+        tmp_path, fast, system_tmp, capsys, monkeypatch):
+    from ivig_helpers import kernels
+
+    status, stdout, stderr = run(capsys, "--data", BUNDLED, "--out", tmp_path / "a",
+                                 "--fast-kernels")
+    assert status == 0, stderr
+    assert "Kernels: fast start (forked from one process" in stdout
+    monkeypatch.setenv(runner.FAST_KERNELS_VARIABLE, "1")  # the same, asked by the environment
+    monkeypatch.setattr(kernels.ForkServer, "manager_class", lambda self, synchronous=False: None)
+    status, stdout, stderr = run(capsys, "--data", BUNDLED, "--out", tmp_path / "b")
+    assert status == 0, stderr
+    assert ("Kernels: standard; the fast start that was asked for (--fast-kernels) could not be "
+            "used on this machine") in stdout
+
+
 # --- parameters ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("params, words", [
