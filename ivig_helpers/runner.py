@@ -592,13 +592,16 @@ def _lock(out: Path):
     """Hold ``.OUT.lock`` beside ``out`` for the run (``filelock``: ``flock`` on Linux and macOS,
     the system's own file lock on Windows).
 
-    The file is opened as it is, never emptied or removed: it may be a file of the user's that
-    bears that name (then it is only locked, and left as it was); one the run makes stays, empty.
+    The file is never emptied. A lock file the run made is removed at the end, while still held
+    (a run that opened it meanwhile finds it removed and does not take it); a file that was
+    there before, perhaps a file of the user's that bears that name, is only locked and left as
+    it was.
     """
     from filelock import FileLock, Timeout
 
-    lock = FileLock(out.parent / f".{out.name}.lock", timeout=0, mode=0o600,
-                    thread_local=False, preserve_lock_file=True)
+    path = out.parent / f".{out.name}.lock"
+    made_here = not os.path.lexists(path)
+    lock = FileLock(path, timeout=0, mode=0o600, thread_local=False, preserve_lock_file=True)
     try:
         lock.acquire()
     except Timeout:
@@ -607,6 +610,9 @@ def _lock(out: Path):
     try:
         yield
     finally:
+        if made_here:
+            with contextlib.suppress(OSError):
+                path.unlink()
         lock.release()
 
 
