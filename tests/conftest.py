@@ -18,6 +18,13 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from ivig_helpers import make_cohort, write_cohort
+from ivig_helpers.runner import FAST_KERNELS_VARIABLE
+
+# The runs of the tests (in this process and in the commands they start) fork their kernels from
+# one preloaded process, as `run --fast-kernels` does: the same reports in a fraction of the
+# time. IVIG_FAST_KERNELS=0 runs every test in standard kernels; the test of the default in
+# tests/test_report_folder.py unsets it itself.
+os.environ.setdefault(FAST_KERNELS_VARIABLE, "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -101,9 +108,7 @@ def shared_report(tmp_path_factory, name: str, make_data, params=()):
             folder.mkdir(exist_ok=True)
             data = make_data(folder)
             args = [a for p in params for a in ("--param", p)]
-            # kernels forked from one preloaded process: the same report, a fraction of the time
-            done = run_cli("run", "--data", data, "--out", folder / "report", "--fast-kernels",
-                           *args)
+            done = run_cli("run", "--data", data, "--out", folder / "report", *args)
             record.write_text(json.dumps({"returncode": done.returncode, "stdout": done.stdout,
                                           "stderr": done.stderr}))
         done = json.loads(record.read_text())
