@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+# the test and lint tools on top (requirements-dev.txt); `make report` needs only the first
+DEV_INSTALLED := $(VENV)/.installed-dev
 DATA := data/synthetic_cohort.csv
 # Not reports/ itself: running the notebooks by hand (and nbval) writes to reports/notebooks
 REPORT_DIR := reports/synthetic_cohort
@@ -28,6 +30,10 @@ $(INSTALLED): requirements.txt pyproject.toml jupyter/overrides.json
 	cp jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $(INSTALLED)
 
+$(DEV_INSTALLED): $(INSTALLED) requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(DEV_INSTALLED)
+
 report: $(INSTALLED) ## Run the whole collection on the bundled synthetic cohort into reports/synthetic_cohort/
 	$(PY) -m ivig_helpers run --data $(DATA) --out $(REPORT_DIR)
 
@@ -37,7 +43,7 @@ report: $(INSTALLED) ## Run the whole collection on the bundled synthetic cohort
 # --no-loadscope-reorder: files go out in the order conftest.py gives them, slowest first.
 # compileall: the kernels of the runs then load the package compiled, even where
 # PYTHONDONTWRITEBYTECODE is set.
-test: $(INSTALLED) ## Run every test: package, doctests, notebooks (papermill and nbval)
+test: $(DEV_INSTALLED) ## Run every test: package, doctests, notebooks (papermill and nbval)
 	$(PY) -m compileall -q ivig_helpers
 	$(PY) -m pytest -n auto --dist loadscope --no-loadscope-reorder
 
@@ -53,10 +59,10 @@ notebooks: $(INSTALLED) ## Re-execute the committed notebooks in place on the bu
 data: $(INSTALLED) ## Regenerate the bundled synthetic cohort (byte-identical when nothing changed)
 	$(PY) -m ivig_helpers synthesize --out $(DATA)
 
-lint: $(INSTALLED) ## Lint the package, tests and notebooks with ruff
+lint: $(DEV_INSTALLED) ## Lint the package, tests and notebooks with ruff
 	$(VENV)/bin/ruff check conftest.py ivig_helpers tests notebooks
 
-freeze: $(INSTALLED) ## Print the exact versions installed (to refresh requirements.txt)
+freeze: $(INSTALLED) ## Print the exact versions installed (to refresh the requirement files)
 	$(PY) -m pip freeze --exclude-editable
 
 clean: ## Remove the virtual environment and the reports

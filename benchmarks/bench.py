@@ -5,7 +5,8 @@ Prints a table, then, as its last line, one JSON object (BENCHMARKS.md explains 
 - ``floor_seconds``: as many kernels as there are notebooks, one after the other, each only
   importing what its notebook imports (the least a run of the collection can cost);
 - ``collection_seconds`` (``--jobs 1``) and ``collection_parallel_seconds`` (the default
-  ``--jobs``) on the bundled cohort, and their ratios to the floor;
+  ``--jobs``) on the bundled cohort, in standard kernels, and their ratios to the floor;
+  ``collection_fast_kernels_seconds`` the default ``--jobs`` with ``--fast-kernels``;
 - ``scale_1e5_collection_seconds`` (and its exit status and peak memory): the whole collection
   on 10^5 generated patients; ``scale_1e6_collection_seconds`` the same on 10^6;
 - ``scale_1e6_seconds`` and ``scale_1e6_peak_mb``: the helpers on 10^6 generated patients
@@ -111,12 +112,15 @@ class PeakMemory:
 
 
 def run_collection(data: Path, jobs: int | None = None, timeout: float | None = None,
-                   keep: Path | None = None) -> dict:
-    """``python -m ivig_helpers run`` on ``data``: seconds, exit status, peak memory (MB)."""
+                   keep: Path | None = None, fast: bool = False) -> dict:
+    """``python -m ivig_helpers run`` on ``data`` (``fast``: with ``--fast-kernels``): seconds,
+    exit status, peak memory (MB)."""
     out = Path(tempfile.mkdtemp(prefix="bench-")) / "report"
     args = [PYTHON, "-m", "ivig_helpers", "run", "--data", str(data), "--out", str(out)]
     if jobs:
         args += ["--jobs", str(jobs)]
+    if fast:
+        args.append("--fast-kernels")
     start = time.perf_counter()
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                cwd=ROOT)
@@ -245,10 +249,14 @@ def main(argv=None) -> int:
     parallel = [run_collection(BUNDLED) for _ in range(args.repeat)]
     seq = min(r["seconds"] for r in sequential)
     par = min(r["seconds"] for r in parallel)
+    fast = min(run_collection(BUNDLED, fast=True)["seconds"] for _ in range(args.repeat))
     show("bundled collection, --jobs 1 (s)", f"{seq:.1f}  ({seq / floor:.2f} x floor)")
     show("bundled collection, default --jobs (s)", f"{par:.1f}  ({par / floor:.2f} x floor)")
+    show("bundled collection, default --jobs, --fast-kernels (s)",
+         f"{fast:.1f}  ({fast / floor:.2f} x floor)")
     figures.update(floor_seconds=round(floor, 2), collection_seconds=seq,
-                   collection_parallel_seconds=par, collection_ratio=round(seq / floor, 3),
+                   collection_parallel_seconds=par, collection_fast_kernels_seconds=fast,
+                   collection_ratio=round(seq / floor, 3),
                    collection_parallel_ratio=round(par / floor, 3),
                    bundled_cells=sequential[0]["cells"])
     with tempfile.TemporaryDirectory(prefix="bench-cohorts-") as folder:

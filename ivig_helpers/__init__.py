@@ -19,36 +19,11 @@ The notebooks tell the story; this package computes. Modules by family:
 - ``reporting``: what a notebook shows, formatted from the release (no rows)
 - ``table1``: Table 1 as clinical papers print it
 - ``plots``: the figures
-- ``runner`` and ``cli``: ``python -m ivig_helpers run`` and the other commands
+- ``runner`` and ``cli``: ``python -m ivig_helpers run`` and the other commands; ``errors``:
+  their errors and exit statuses (no module imports ``cli``, the top of the application)
 - ``kernels``: the runner's kernels, forked from one process that has imported the libraries
 - ``synthetic``: the bundled synthetic cohort and cohorts of any size and mix
 """
-
-def _keep_freed_memory_for_reuse() -> None:
-    """Ask glibc to keep large freed blocks for the next array instead of returning them.
-
-    By default an array of more than a few MB is mapped fresh from the system and unmapped when
-    freed, so every temporary array of a million values costs its pages again (zeroed by the
-    kernel): a third of the helpers' time on 10^6 children (BENCHMARKS.md). Blocks up to 32 MB
-    now come from the heap, which keeps up to 1 GB free for reuse. Elsewhere than glibc, nothing
-    changes.
-    """
-    import ctypes
-    import sys
-
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        libc = ctypes.CDLL(None)
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):  # not glibc (musl has no mallopt)
-        return
-    mallopt(-3, 32 * 2**20)  # M_MMAP_THRESHOLD: at most 32 MB on 64-bit glibc
-    mallopt(-1, 2**30)  # M_TRIM_THRESHOLD
-    mallopt(-2, 256 * 2**20)  # M_TOP_PAD: the heap grows in large steps
-
-
-_keep_freed_memory_for_reuse()
 
 # Each public name and its module. Names are imported on first use (PEP 562), so that
 # `python -m ivig_helpers validate` starts without SciPy, matplotlib or tableone.

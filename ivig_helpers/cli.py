@@ -1,46 +1,19 @@
 """The command line: ``python -m ivig_helpers COMMAND``.
 
 Exit status: 0 success; 2 the input was rejected (every problem is listed on standard error, with
-no traceback); 1 the analysis itself failed; 130 stopped by Ctrl-C, 143 by SIGTERM.
+no traceback); 1 the analysis itself failed; 130 stopped by Ctrl-C, 143 by SIGTERM, 129 by SIGHUP
+(the terminal was closed).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import signal
 import sys
 from pathlib import Path
 
-from .contract import BUNDLED_COHORT, COLUMNS, CohortError, load_cohort
-from .outcomes import count_missing_followup
-
-EXIT_OK, EXIT_ANALYSIS_FAILED, EXIT_INPUT_REJECTED = 0, 1, 2
-
-
-class UsageError(Exception):
-    """Something the user asked for that cannot be done (exit status 2)."""
-
-
-class Interrupted(KeyboardInterrupt):
-    """The user stopped the command: Ctrl-C (SIGINT) or SIGTERM; exit status 128 + the signal.
-
-    A KeyboardInterrupt, so that neither ``except Exception`` nor asyncio (which runs the kernel
-    client) takes it for an error to log and carry on; ``detail`` says what was left as it was.
-    """
-
-    def __init__(self, signum: int, detail: str = ""):
-        super().__init__(signum, detail)
-        self.signum, self.detail = signum, detail
-
-    @property
-    def status(self) -> int:
-        return 128 + self.signum
-
-    def message(self) -> str:
-        how = "interrupted (Ctrl-C)" if self.signum == signal.SIGINT \
-            else f"stopped ({signal.Signals(self.signum).name})"
-        return f"{how}: {self.detail}" if self.detail else how
+from .contract import BUNDLED_COHORT, COLUMNS, CohortError, cohort_summary, load_cohort
+from .errors import EXIT_INPUT_REJECTED, EXIT_OK, Interrupted, UsageError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -59,6 +32,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--jobs", type=int, default=None, metavar="N",
                      help="notebooks run at once (default: the cores, at most 4; fewer when a "
                           "large cohort needs the memory)")
+    run.add_argument("--fast-kernels", action="store_true",
+                     help="start the notebooks' kernels faster, forked from one process that has "
+                          "loaded the libraries (Linux and macOS; also IVIG_FAST_KERNELS=1). "
+                          "Without it, each notebook gets a standard python3 kernel")
 
     validate = commands.add_parser("validate", help="check a cohort file against the contract")
     validate.add_argument("--data", required=True, help="the cohort CSV file")
@@ -84,8 +61,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
     try:
+        args = _parser().parse_args(argv)
         if args.command == "validate":
             return _validate(Path(args.data))
         if args.command == "template":
@@ -98,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
 
         if args.command == "run":
             return runner.run_collection(Path(args.data), Path(args.out), args.param,
-                                         args.jobs)
+                                         args.jobs, args.fast_kernels)
         if args.command == "refresh-notebooks":
             return runner.refresh_notebooks()
     except CohortError as exc:
@@ -115,46 +92,21 @@ def main(argv: list[str] | None = None) -> int:
         print(stop.message(), file=sys.stderr)
         return stop.status
     except KeyboardInterrupt:
-        print(Interrupted(signal.SIGINT).message(), file=sys.stderr)
-        return 128 + signal.SIGINT
+        stop = Interrupted(Interrupted.CTRL_C)
+        print(stop.message(), file=sys.stderr)
+        return stop.status
     return EXIT_OK
 
 
 def _compare(report_a: Path, report_b: Path, out: Path) -> int:
-    from .compare import NotAReport, write_comparison
+    from .compare import NotAReport, WouldOverwrite, write_comparison
 
     try:
         page = write_comparison(report_a, report_b, out)
-    except NotAReport as exc:
+    except (NotAReport, WouldOverwrite) as exc:
         raise UsageError(str(exc)) from None
     print(f"Wrote {page} and {page.with_suffix('.csv')}")
     return EXIT_OK
-
-
-def cohort_summary(cohort, min_cell_count: int = 0) -> str:
-    """What a checked cohort holds, in a few lines: for ``validate`` and at the start of ``run``
-    (there with the counts released as the report shows them, so that a terminal or CI log of a
-    run with disclosure control on holds no exact small count)."""
-    from .privacy import release_count
-
-    table = cohort.table
-    counts = table["seizure_type"].value_counts(sort=False)  # in the contract's order
-    optional = [c.name for c in COLUMNS if not c.required and c.name in table]
-
-    def shown(count) -> str:
-        return str(release_count(int(count), min_cell_count) if min_cell_count > 0 else count)
-
-    lines = ["This is the bundled SYNTHETIC cohort (no real patients)."] if cohort.is_bundled \
-        else []
-    lines += [f"  patients: {shown(len(table))}",
-              "  seizure types: " + ", ".join(f"{k} {shown(v)}" for k, v in counts.items()),
-              f"  without one-year follow-up: {shown(count_missing_followup(table))}",
-              "  optional columns present: " + (", ".join(optional) or "none")]
-    if min_cell_count > 0:
-        lines.append(f"  (counts rounded and small ones hidden, as in the report: "
-                     f"min_cell_count={min_cell_count})")
-    lines += [f"  note: {note}" for note in cohort.notes]
-    return "\n".join(lines)
 
 
 def _validate(path: Path) -> int:
@@ -188,9 +140,21 @@ def _template(path: Path) -> int:
 
 
 def _synthesize(path: Path, n: int | None, seed: int | None) -> int:
-    from .synthetic import DEFAULT_SEED, make_cohort, make_published_cohort, write_cohort
+    from .parameters import SEED_RANGE
+    from .synthetic import (
+        DEFAULT_SEED,
+        MAX_PATIENTS,
+        make_cohort,
+        make_published_cohort,
+        write_cohort,
+    )
 
+    if n is not None and not 1 <= n <= MAX_PATIENTS:
+        raise UsageError(f"--n must be a number of patients from 1 to {MAX_PATIENTS}, not {n}")
     seed = DEFAULT_SEED if seed is None else seed
+    if not SEED_RANGE[0] <= seed <= SEED_RANGE[1]:
+        raise UsageError(f"--seed must be a whole number from {SEED_RANGE[0]} to "
+                         f"{SEED_RANGE[1]}, not {seed}")
     table = make_published_cohort(seed) if n is None else make_cohort(n, seed=seed)
     if path.resolve() != BUNDLED_COHORT.resolve():
         _refuse_overwrite(path)

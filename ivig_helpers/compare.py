@@ -2,12 +2,15 @@
 
 A teacher changes a parameter and re-runs; a centre sets its cohort beside another run. This
 writes ``compare.html`` (the same look as the reports) and ``compare.csv``: the parameters of the
-two runs and every headline number with its interval, with what changed marked.
+two runs and every headline number with its interval, with what changed marked; and
+``compare-manifest.json``, so that a later comparison into the same folder replaces those files,
+and never a file of the user's that happens to bear one of their names.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from pathlib import Path
 
@@ -20,8 +23,18 @@ PARAMETER_KEYS = (("data_file", "Cohort file"), ("responder_threshold", "Respond
                   ("seed", "Random seed"))
 
 
+WRITTEN = ("compare.csv", "compare.html")
+RECORD = "compare-manifest.json"
+"""What ``compare`` wrote into its ``--out`` folder, with a SHA-256 of each file: a later
+``compare`` replaces those files only while they are unchanged, never a file of the user's."""
+
+
 class NotAReport(ValueError):
-    """A folder without the results.json of a report."""
+    """A folder without the results.json of a report, or with one this project did not write."""
+
+
+class WouldOverwrite(ValueError):
+    """A file in ``--out`` that ``compare`` would replace but did not write itself."""
 
 
 def read_results(folder: Path) -> dict:
@@ -30,10 +43,44 @@ def read_results(folder: Path) -> dict:
     if not path.is_file():
         raise NotAReport(f"'{folder}' is not a report folder (it has no results.json); "
                          "give the folders that `python -m ivig_helpers run --out` wrote")
+    not_ours = (f"'{path}' is not a results file written by this project (or it was changed "
+                "after the run wrote it); give the folders that `python -m ivig_helpers run "
+                "--out` wrote")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise NotAReport(f"'{path}' is not a results file written by this project") from None
+        results = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # not JSON, not UTF-8, unreadable
+        raise NotAReport(not_ours) from None
+    if not isinstance(results, dict):
+        raise NotAReport(not_ours)
+    try:
+        headline_table(results)  # every number the comparison shows is there and readable
+    except KeyError as missing:
+        raise NotAReport(f"{not_ours}: it has no '{missing.args[0]}'") from None
+    except (TypeError, ValueError, AttributeError, IndexError):
+        raise NotAReport(not_ours) from None
+    return results
+
+
+def _refuse_overwriting(out: Path) -> None:
+    """Raise WouldOverwrite naming the first file in ``out`` that ``compare`` would replace but
+    did not write, or that was changed since (compared with :data:`RECORD`)."""
+    try:
+        listed = json.loads((out / RECORD).read_text(encoding="utf-8"))["files"]
+        listed = listed if isinstance(listed, dict) else {}
+    except (OSError, ValueError, KeyError, TypeError):
+        listed = {}
+    for name in (RECORD, *WRITTEN):
+        path = out / name
+        if not path.exists() and not path.is_symlink():
+            continue
+        ours = path.is_file() and not path.is_symlink() and (
+            name == RECORD and bool(listed) or name in listed
+            and listed[name] == hashlib.sha256(path.read_bytes()).hexdigest())
+        if not ours:
+            raise WouldOverwrite(
+                f"'{path}' already exists and was not written by an earlier compare (or was "
+                "changed since); nothing was written. Move the file, or name another folder "
+                "with --out")
 
 
 def comparison_rows(a: dict, b: dict) -> tuple[list[dict], list[dict]]:
@@ -69,6 +116,7 @@ def write_comparison(report_a: Path, report_b: Path, out: Path) -> Path:
     """Write ``compare.html`` and ``compare.csv`` into ``out``; returns the HTML path."""
     a, b = read_results(report_a), read_results(report_b)
     params, numbers = comparison_rows(a, b)
+    _refuse_overwriting(out)
     out.mkdir(parents=True, exist_ok=True)
     with (out / "compare.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
@@ -96,4 +144,10 @@ def write_comparison(report_a: Path, report_b: Path, out: Path) -> Path:
               "are rounded to 5 and small ones hidden.</p>")
     path = out / "compare.html"
     path.write_text(site.page("Two runs side by side", body), encoding="utf-8")
+    record = {"written_by": "python -m ivig_helpers compare",
+              "about": "The files compare wrote here, with their SHA-256: a later compare "
+                       "replaces them only while they are unchanged.",
+              "files": {name: hashlib.sha256((out / name).read_bytes()).hexdigest()
+                        for name in WRITTEN}}
+    (out / RECORD).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
     return path

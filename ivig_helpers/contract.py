@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import codecs
 import io
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +36,9 @@ MAX_COLUMNS = 1000
 """A header wider than this is refused before anything else is read."""
 MAX_ID_LENGTH = 100
 MAX_ASM_COUNT = 30.0
+MAX_SEIZURES_PER_MONTH = 100_000.0
+"""The most seizures in 28 days a frequency may give: about one every 25 seconds, day and night,
+above any published count (a child with hundreds of absences a day has some thousands)."""
 
 
 @dataclass(frozen=True)
@@ -55,12 +60,15 @@ COLUMNS = (
     ColumnRule("seizure_type", "Seizure type (ILAE 2017); both = combined focal and generalized",
                "-", "category", "focal, generalized or both (case and spaces ignored)", True),
     ColumnRule("baseline_seizures_per_month", "Seizure frequency before the first IVIG infusion",
-               "seizures per 28 days", "number", "greater than 0", True),
+               "seizures per 28 days", "number",
+               f"greater than 0 and at most {MAX_SEIZURES_PER_MONTH:,.0f}", True),
     ColumnRule("month12_seizures_per_month", "Seizure frequency one year after starting IVIG",
                "seizures per 28 days", "number",
-               "0 or more; blank when there is no one-year follow-up", True),
+               f"0 to {MAX_SEIZURES_PER_MONTH:,.0f}; blank when there is no one-year follow-up",
+               True),
     ColumnRule("month3_seizures_per_month", "Seizure frequency three months after starting IVIG",
-               "seizures per 28 days", "number", "0 or more, or blank", False),
+               "seizures per 28 days", "number",
+               f"0 to {MAX_SEIZURES_PER_MONTH:,.0f}, or blank", False),
     ColumnRule("age_years", "Age at the first IVIG infusion", "years", "number",
                "at least 0 and below 120, or blank; outside 2-18 gives a warning", False),
     ColumnRule("sex", "Sex", "-", "category", "F, M or blank", False),
@@ -206,13 +214,59 @@ def _too_many_values(name: str, row: int, saw, expected) -> CohortError:
                        "(a stray comma?)", row=row)
 
 
-def _read_bytes(path: Path, name: str) -> bytes:
+def _too_few_values(row: int, saw: int, expected: int) -> Problem:
+    return Problem(row=row, rule=f"this row has {saw} value{'s' if saw != 1 else ''} but the "
+                                 f"header has {expected} columns (a value was lost? a blank "
+                                 "value still needs its comma)")
+
+
+def require_regular_file(path: str | Path) -> None:
+    """Raise :class:`CohortError` unless ``path`` is a regular file: not a folder, a device
+    (``/dev/zero`` would be read until memory runs out), a named pipe or standard input (reading
+    would wait for a writer, or take whatever is piped in), so nothing is read that never ends.
+
+    Examples
+    --------
+    >>> require_regular_file(BUNDLED_COHORT)
+    >>> try:
+    ...     require_regular_file("/dev/zero")
+    ... except CohortError as refused:
+    ...     print(refused.problems[0].rule)
+    this is a device, not a file; give the path of a CSV file
+    """
+    _open_regular(Path(path), Path(path).name).close()
+
+
+def _open_regular(path: Path, name: str):
+    """``path`` opened for reading as a binary file, once it is known to be a regular file."""
+    if str(path) == "-":
+        raise _fail("-", "reading from standard input ('-') is not supported; save the data to "
+                         "a CSV file and give its path")
     if not path.exists():
         raise _fail(name, f"the file was not found (looked for '{path}')")
     if path.is_dir():
         raise _fail(name, "this is a folder, not a CSV file")
     try:
-        raw_bytes = path.read_bytes()
+        # without waiting: a named pipe opens at once instead of waiting for a writer
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise _fail(name, f"the file could not be read ({exc.strerror})") from None
+    mode = os.fstat(handle).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(handle)
+        kind = ("a named pipe or the output of another command" if stat.S_ISFIFO(mode)
+                else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+                else "a network socket" if stat.S_ISSOCK(mode) else "not a plain file")
+        raise _fail(name, f"this is {kind}, not a file; give the path of a CSV file")
+    if hasattr(os, "set_blocking"):
+        os.set_blocking(handle, True)
+    return os.fdopen(handle, "rb")
+
+
+def _read_bytes(path: Path, name: str) -> bytes:
+    try:
+        with _open_regular(path, name) as handle:
+            raw_bytes = handle.read()
     except OSError as exc:
         raise _fail(name, f"the file could not be read ({exc.strerror})") from None
     if not raw_bytes.strip():
@@ -318,10 +372,27 @@ def _parse_csv(data: bytes, name: str) -> tuple[pd.DataFrame, int]:
     if len(raw.columns):
         raw = raw.apply(lambda column: column.str.strip())
     filled = raw.ne("").any(axis=1).to_numpy() | _filled_rows(cells, ignored)
+    short = _short_rows(body, len(columns))
+    if short:  # pandas would read the values missing at the end as blanks
+        raise CohortError(name, [_too_few_values(row, saw, len(columns)) for row, saw in short])
     raw = raw[filled]  # blank lines are not patients
     if len(raw) == 0:
         raise _fail(name, "the file has a header but no patient rows")
     return raw, len(ignored)
+
+
+def _short_rows(body: bytes, width: int) -> list[tuple[int, int]]:
+    """The rows with fewer values than the header has columns, and something in them (a blank
+    line, or one of commas and spaces only, is no patient): (row number, values in it).
+
+    ``body`` starts with the header's line end, so its first line is row 1. A quoted value
+    counts as one value, whatever commas or line ends it holds (as for the header's width).
+    """
+    if b'"' in body:
+        body = re.sub(rb'"[^"]*"', b"q", body)
+    return [(number, line.count(b",") + 1)
+            for number, line in enumerate(body.split(b"\n"), start=1)
+            if line.count(b",") + 1 < width and line.replace(b",", b"").strip()]
 
 
 # The bytes a plain body may hold: printable ASCII and line feeds (no quotes, no tabs, no other
@@ -467,9 +538,10 @@ def check_table(raw: pd.DataFrame, name: str = "cohort", *,
               "must be one of: " + ", ".join(SEIZURE_TYPES))
         table["seizure_type"] = _categorical(types, SEIZURE_TYPES)
     number_rules = {
-        "baseline_seizures_per_month": dict(minimum=0.0, above=True, blank_ok=False),
-        "month12_seizures_per_month": dict(minimum=0.0),
-        "month3_seizures_per_month": dict(minimum=0.0),
+        "baseline_seizures_per_month": dict(minimum=0.0, above=True, blank_ok=False,
+                                            at_most=MAX_SEIZURES_PER_MONTH),
+        "month12_seizures_per_month": dict(minimum=0.0, at_most=MAX_SEIZURES_PER_MONTH),
+        "month3_seizures_per_month": dict(minimum=0.0, at_most=MAX_SEIZURES_PER_MONTH),
         "age_years": dict(minimum=0.0, below=120.0),
         "asm_count_baseline": dict(minimum=0.0, whole=True, at_most=MAX_ASM_COUNT),
         "asm_count_month12": dict(minimum=0.0, whole=True, at_most=MAX_ASM_COUNT),
@@ -526,7 +598,8 @@ def _numbers(raw, column, problems, *, minimum, above=False, below=None, at_most
     if below is not None:
         _flag(problems, usable & values.ge(below), raw, column, f"must be below {below:g}")
     if at_most is not None:
-        _flag(problems, usable & values.gt(at_most), raw, column, f"must be {at_most:g} or fewer")
+        _flag(problems, usable & values.gt(at_most), raw, column,
+              f"must be {at_most:,.0f} or fewer")
     if whole:
         _flag(problems, usable & values.ge(minimum) & values.ne(values.round()), raw, column,
               "must be a whole number")
@@ -602,3 +675,30 @@ def _flag(problems: list[Problem], mask: pd.Series, raw: pd.DataFrame, column: s
 def _problem_order(problem: Problem):
     return (problem.row or 0, COLUMN_NAMES.index(problem.column)
             if problem.column in COLUMN_NAMES else len(COLUMN_NAMES))
+
+
+def cohort_summary(cohort, min_cell_count: int = 0) -> str:
+    """What a checked cohort holds, in a few lines: for ``validate`` and at the start of ``run``
+    (there with the counts released as the report shows them, so that a terminal or CI log of a
+    run with disclosure control on holds no exact small count)."""
+    from .outcomes import count_missing_followup
+    from .privacy import release_count
+
+    table = cohort.table
+    counts = table["seizure_type"].value_counts(sort=False)  # in the contract's order
+    optional = [c.name for c in COLUMNS if not c.required and c.name in table]
+
+    def shown(count) -> str:
+        return str(release_count(int(count), min_cell_count) if min_cell_count > 0 else count)
+
+    lines = ["This is the bundled SYNTHETIC cohort (no real patients)."] if cohort.is_bundled \
+        else []
+    lines += [f"  patients: {shown(len(table))}",
+              "  seizure types: " + ", ".join(f"{k} {shown(v)}" for k, v in counts.items()),
+              f"  without one-year follow-up: {shown(count_missing_followup(table))}",
+              "  optional columns present: " + (", ".join(optional) or "none")]
+    if min_cell_count > 0:
+        lines.append(f"  (counts rounded and small ones hidden, as in the report: "
+                     f"min_cell_count={min_cell_count})")
+    lines += [f"  note: {note}" for note in cohort.notes]
+    return "\n".join(lines)

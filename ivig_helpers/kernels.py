@@ -13,8 +13,10 @@ passes interrupts and terminations on and exits as the kernel exits. A kernel wh
 dies, even by SIGKILL, exits at once; the server stops its kernels and itself when the runner
 that started it goes away.
 
-The runner uses this, and so do the tests for nbval (``conftest.py``); JupyterLab starts its
-kernels as usual. When the server cannot start, ordinary kernels are started instead.
+The runner uses this only when asked (``run --fast-kernels`` or ``IVIG_FAST_KERNELS=1``; by
+default it starts standard kernels), and so do the tests for nbval (``conftest.py``) and the
+tests' shared reports; JupyterLab starts its kernels as usual. When the server cannot start,
+ordinary kernels are started instead, and the run says so.
 """
 
 from __future__ import annotations

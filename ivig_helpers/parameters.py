@@ -33,9 +33,9 @@ PARAMETERS = (
     Parameter("output_dir", str, "../reports/notebooks", "folder for figures and result files"),
 )
 PARAMETER_TYPES = {p.name: p.type for p in PARAMETERS}
+ALPHA_RANGE = (0.0001, 0.5)
+"""The significance levels a run accepts: from 0.01% (stricter than any published use) to 50%."""
+SEED_RANGE = (0, 2**32 - 1)
+"""The seeds every random generator in use accepts (NumPy's legacy ``seed`` is the narrowest)."""
 PARAMETER_DEFAULTS = {p.name: p.default for p in PARAMETERS}
 
-SHARED_FOLDER_VARIABLE = "IVIG_SHARED_FOLDER"
-"""Environment variable the runner sets for the kernels of one run: its private folder, where the
-notebooks share the cohort and the results the first of them computed
-(:func:`ivig_helpers.reporting.start_notebook`, ``run_results``, ``run_appraisal``)."""

@@ -9,7 +9,7 @@ Nothing of the user's is ever lost:
   SHA-256 of every file the run wrote. A non-empty ``--out`` whose contents are not exactly those
   files is refused (exit status 2) and left untouched; so is an input file inside ``--out``. The
   same rule guards ``OUT.failed``, where the notebook of a failed run is kept.
-- One run at a time per report: a lock file beside it (``.OUT.lock``, ``fcntl.flock``).
+- One run at a time per report: a lock file beside it (``.OUT.lock``, through ``filelock``).
 - The input is read once, into memory, checked, and released (:mod:`ivig_helpers.release`):
   no copy of it is ever written. The kernels are given the release (``release.json``) in a
   private temporary folder (mode 0700), which is removed on every way out: success, failure, an
@@ -28,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime
-import fcntl
 import hashlib
 import json
 import os
@@ -42,11 +41,11 @@ import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
-from . import light_imports, site  # noqa: F401 (light_imports: before anything loads nbformat)
-from .cli import EXIT_ANALYSIS_FAILED, EXIT_OK, Interrupted, UsageError
-from .contract import cohort_from_bytes, load_cohort
+from . import site
+from .contract import cohort_from_bytes, load_cohort, require_regular_file
+from .errors import EXIT_ANALYSIS_FAILED, EXIT_OK, Interrupted, UsageError
 from .outcomes import check_outcome_parameters
-from .parameters import PARAMETER_DEFAULTS, PARAMETER_TYPES
+from .parameters import ALPHA_RANGE, PARAMETER_DEFAULTS, PARAMETER_TYPES, SEED_RANGE
 from .privacy import mode_statement
 from .release import build_release, release_summary, withheld_line, write_checker_summary
 
@@ -79,7 +78,7 @@ GIB = 2**30
 SET_BY_RUNNER = ("data_path", "output_dir")
 REPORT_MARKER = "index.html"  # the landing page of every report
 MANIFEST = "manifest.json"  # every file the run wrote, with its SHA-256 (not itself)
-PRIVATE_PREFIX = "ivig-input-"  # the private temporary folder of the input's copy
+PRIVATE_PREFIX = "ivig-input-"  # the private temporary folder of a run (its release)
 LISTED = 5  # file names listed in a message before "and N more"
 
 
@@ -142,15 +141,18 @@ def _check_values(values: dict) -> None:
                                  values.get("missing_followup", "nonresponder"))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    if not 0 < values.get("alpha", 0.05) < 1:
-        raise UsageError("alpha must be between 0 and 1")
+    low, high = ALPHA_RANGE
+    if not low <= values.get("alpha", 0.05) <= high:
+        raise UsageError(f"alpha must be between {low:g} and {high:g} (0.05 is the usual "
+                         f"level), not {values['alpha']:g}")
     min_cell_count = values.get("min_cell_count", 0)
     if min_cell_count < 0 or min_cell_count in (1, 2):
         raise UsageError(f"min_cell_count must be 0 (off) or at least 3, not {min_cell_count}: "
                          "with 1 nothing would be hidden, and with 2 a count shown as <2 would "
                          "reveal that it is exactly 1")
-    if values.get("seed", 0) < 0:
-        raise UsageError(f"seed must be 0 or more, not {values['seed']}")
+    low, high = SEED_RANGE
+    if not low <= values.get("seed", low) <= high:
+        raise UsageError(f"seed must be a whole number from {low} to {high}, not {values['seed']}")
 
 
 class NotebookFailed(Exception):
@@ -170,9 +172,12 @@ def default_jobs() -> int:
 
 
 def run_collection(data: Path, out: Path, param_pairs: list[str],
-                   jobs: int | None = None) -> int:
+                   jobs: int | None = None, fast_kernels: bool = False) -> int:
     """Run every notebook on ``data`` and write the report into ``out`` (see module doc),
-    ``jobs`` notebooks at a time (None: :func:`default_jobs`)."""
+    ``jobs`` notebooks at a time (None: :func:`default_jobs`), in standard kernels, or with
+    ``fast_kernels`` (or :data:`FAST_KERNELS_VARIABLE` set) in kernels forked from one process
+    (:mod:`ivig_helpers.kernels`)."""
+    require_regular_file(data)  # a device, a pipe or stdin is refused before anything reads it
     params = parse_parameters(param_pairs)
     if jobs is not None and jobs < 1:
         raise UsageError(f"--jobs must be 1 or more, not {jobs}")
@@ -180,7 +185,8 @@ def run_collection(data: Path, out: Path, param_pairs: list[str],
     _refuse_input_inside(data, out)
     with _StopSignals() as signals:
         try:
-            return _run(data, out, params, signals, jobs or default_jobs())
+            return _run(data, out, params, signals, jobs or default_jobs(),
+                        fast_kernels or _fast_kernels_asked())
         except Interrupted as stop:
             stop.detail = _stopped(out)
             raise
@@ -201,7 +207,8 @@ def _has_report(out: Path) -> bool:
     return out.is_dir() and any(out.iterdir())
 
 
-def _run(data: Path, out: Path, params: dict, signals: _StopSignals, jobs: int) -> int:
+def _run(data: Path, out: Path, params: dict, signals: _StopSignals, jobs: int,
+         fast_kernels: bool = False) -> int:
     failed_dir = out.parent / f"{out.name}.failed"
     with _private_folder(signals) as private:
         content, rows = _read_input(data)
@@ -227,12 +234,12 @@ def _run(data: Path, out: Path, params: dict, signals: _StopSignals, jobs: int) 
             print(release_summary(release))
             _remove_unfinished(out, signals)
             with signals.held():
-                staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-building-", dir=out.parent))
+                staging = _new_staging(out)
             try:
                 try:
                     report = _execute_all(release_path, staging, params,
                                           release.meta["bundled_synthetic_cohort"], signals,
-                                          jobs, rows)
+                                          jobs, rows, fast_kernels)
                 except NotebookFailed as failure:
                     _report_failure(failure, staging, out, failed_dir, signals)
                     return EXIT_ANALYSIS_FAILED
@@ -283,19 +290,39 @@ def _refuse_input_inside(data: Path, out: Path) -> None:
                              "removes; nothing was changed. Move the file elsewhere first")
 
 
-def _unfinished(out: Path) -> list[Path]:
-    """The staging folders that stopped runs left beside ``out`` (``.OUT-building-XXXXXXXX``)."""
+STAGING_MARK = ".made-by-ivig-helpers-run"
+"""A file in every staging folder, written as the folder is made: only a folder that carries it
+is ever taken for one a stopped run left behind, and removed."""
+
+
+def _new_staging(out: Path) -> Path:
+    """A new staging folder beside ``out`` (``.OUT-building-XXXXXXXX``), with its mark."""
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-building-", dir=out.parent))
+    (staging / STAGING_MARK).write_text(
+        "This folder was made by `python -m ivig_helpers run` to build a report. A run that "
+        "was stopped left it; the next run into the same report removes it.\n", encoding="utf-8")
+    return staging
+
+
+def _unfinished(out: Path, marked: bool = True) -> list[Path]:
+    """The staging folders that stopped runs left beside ``out`` (``.OUT-building-XXXXXXXX``,
+    with the runner's mark; ``marked=False``: those named so but without it, not the runner's)."""
     pattern = re.compile(rf"\.{re.escape(out.name)}-building-[a-z0-9_]{{8}}")
     try:
         entries = list(out.parent.iterdir())
     except OSError:
         return []
     return [entry for entry in entries
-            if pattern.fullmatch(entry.name) and entry.is_dir() and not entry.is_symlink()]
+            if pattern.fullmatch(entry.name) and entry.is_dir() and not entry.is_symlink()
+            and (entry / STAGING_MARK).is_file() == marked]
 
 
 def _remove_unfinished(out: Path, signals: _StopSignals) -> None:
-    """Remove what stopped runs left beside ``out`` (called while holding the lock of ``out``)."""
+    """Remove what stopped runs left beside ``out`` (called while holding the lock of ``out``):
+    only folders with the runner's mark; a folder of the same name without it is the user's."""
+    for folder in _unfinished(out, marked=False):
+        print(f"Note: {folder.name} beside the report was left as it was: its name is that of "
+              "an unfinished run, but no run of this tool made it")
     for folder in _unfinished(out):
         with signals.held():
             shutil.rmtree(folder, ignore_errors=True)
@@ -481,7 +508,7 @@ def _put_failure_in_place(kept: Path, failed_dir: Path, staging: Path) -> tuple[
     return elsewhere, problem
 
 
-# --- the input: one read, a private copy -------------------------------------------------------
+# --- the input: one read, no copy -----------------------------------------------------------
 
 @contextlib.contextmanager
 def _private_folder(signals: _StopSignals):
@@ -604,43 +631,44 @@ def _jobs_that_fit(rows: int, jobs: int, name: str) -> int:
 
 @contextlib.contextmanager
 def _lock(out: Path):
-    """Hold ``.OUT.lock`` beside ``out`` (``fcntl.flock``) for the run; removed afterwards."""
+    """Hold ``.OUT.lock`` beside ``out`` for the run (``filelock``: ``flock`` on Linux and macOS,
+    the system's own file lock on Windows).
+
+    The file is never emptied. A lock file the run made is removed at the end, while still held
+    (a run that opened it meanwhile finds it removed and does not take it); a file that was
+    there before, perhaps a file of the user's that bears that name, is only locked and left as
+    it was.
+    """
+    from filelock import FileLock, Timeout
+
     path = out.parent / f".{out.name}.lock"
-    while True:
-        handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(handle)
-            raise UsageError(f"another run is writing to '{out}'; nothing was changed. Wait "
-                             "until it has finished, or name another folder with --out") from None
-        except BaseException:
-            os.close(handle)
-            raise
-        try:
-            if os.path.samestat(os.fstat(handle), os.stat(path)):
-                break
-        except FileNotFoundError:
-            pass
-        os.close(handle)  # the run that held it removed it meanwhile: lock the new one
+    made_here = not os.path.lexists(path)
+    lock = FileLock(path, timeout=0, mode=0o600, thread_local=False, preserve_lock_file=True)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise UsageError(f"another run is writing to '{out}'; nothing was changed. Wait "
+                         "until it has finished, or name another folder with --out") from None
     try:
         yield
     finally:
-        with contextlib.suppress(OSError):
-            os.unlink(path)  # while still holding it, so no other run holds a removed file
-        os.close(handle)
+        if made_here:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        lock.release()
 
 
 class _StopSignals:
-    """Ctrl-C (SIGINT) and SIGTERM as :class:`Interrupted`, so that every ``finally`` block runs:
-    papermill shuts its kernel down, the private copy of the input and the staging folder are
-    removed.
+    """Ctrl-C (SIGINT), SIGTERM and SIGHUP (the terminal was closed) as :class:`Interrupted`, so
+    that every ``finally`` block runs: papermill shuts its kernel down, the private folder of the
+    input and the staging folder are removed.
 
     Inside :meth:`held` (a rename, a removal) a signal waits until the step is done. Once the
     report is in place (``done``) there is nothing left to stop, and signals are ignored.
     """
 
-    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+    SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
+                    if hasattr(signal, name))  # Windows has no SIGHUP
 
     def __init__(self):
         self.done = False
@@ -682,25 +710,47 @@ class _StopSignals:
 
 # --- executing the notebooks -------------------------------------------------------------------
 
-def _execute_all(copy: Path, staging: Path, params: dict, is_bundled: bool,
-                 signals: _StopSignals, jobs: int = 1, rows: int = 0) -> Path:
-    """Execute every notebook, in kernels forked from one process that imports the libraries
-    once (:mod:`ivig_helpers.kernels`), started first so that it imports while this process
-    imports papermill; see :func:`_execute_in`. It imports only the libraries the notebooks
-    use: a collection of small notebooks (as in the tests) waits for none of them."""
+FAST_KERNELS_VARIABLE = "IVIG_FAST_KERNELS"
+"""Set to 1 (or yes, true), it asks for the fast start of kernels, as ``run --fast-kernels``."""
+
+
+def _fast_kernels_asked() -> bool:
+    return os.environ.get(FAST_KERNELS_VARIABLE, "").strip().lower() in ("1", "yes", "true")
+
+
+def _execute_all(release_path: Path, staging: Path, params: dict, is_bundled: bool,
+                 signals: _StopSignals, jobs: int = 1, rows: int = 0,
+                 fast: bool = False) -> Path:
+    """Execute every notebook (see :func:`_execute_in`), each in a standard kernel that
+    jupyter_client starts (the ``python3`` kernel), or, when ``fast`` is asked for, in kernels
+    forked from one process that imports the libraries once (:mod:`ivig_helpers.kernels`; Linux
+    and macOS), started first so that it imports while this process imports papermill. It
+    imports only the libraries the notebooks use: a collection of small notebooks (as in the
+    tests) waits for none of them. Where the fast start cannot be used, it says so and the run
+    uses standard kernels. One line says which kernels the run used."""
+    if not fast:
+        print("Kernels: standard (a new python3 kernel for each notebook)", flush=True)
+        return _execute_in(None, release_path, staging, params, is_bundled, signals, jobs, rows)
     from .kernels import ForkServer, preload_for
 
     server = ForkServer(preload_for(notebook_paths()))
     try:
-        return _execute_in(server, copy, staging, params, is_bundled, signals, jobs, rows)
+        if server.manager_class() is None:
+            print("Kernels: standard; the fast start that was asked for (--fast-kernels) "
+                  "could not be used on this machine", flush=True)
+            return _execute_in(None, release_path, staging, params, is_bundled, signals, jobs, rows)
+        print("Kernels: fast start (forked from one process that has loaded the libraries; "
+              "--fast-kernels)", flush=True)
+        return _execute_in(server, release_path, staging, params, is_bundled, signals, jobs, rows)
     finally:
         server.close()  # it stops any kernel it still has
 
 
-def _execute_in(server, copy: Path, staging: Path, params: dict, is_bundled: bool,
+def _execute_in(server, release_path: Path, staging: Path, params: dict, is_bundled: bool,
                 signals: _StopSignals, jobs: int = 1, rows: int = 0) -> Path:
-    """Execute every notebook in ``copy``'s folder, ``jobs`` at a time; figures and results go to
-    ``staging/report`` through a link beside it, so the notebooks record only relative paths.
+    """Execute every notebook on the release at ``release_path`` (its folder is the kernels'
+    working folder), ``jobs`` at a time; figures and results go to ``staging/report`` through a
+    link beside it, so the notebooks record only relative paths.
 
     Each notebook runs in a thread of this process (papermill, its own kernel); the pages are
     written by one more thread, each as soon as its notebook is done, while the next notebooks
@@ -715,13 +765,13 @@ def _execute_in(server, copy: Path, staging: Path, params: dict, is_bundled: boo
 
     report = staging / "report"
     report.mkdir()
-    work = copy.parent
+    work = release_path.parent
     (work.parent / "report").symlink_to(report, target_is_directory=True)
     notebooks = notebook_paths()
     pages = _describe(notebooks)
     total, jobs = len(notebooks), max(1, min(jobs, len(notebooks)))
     started, since = time.monotonic(), time.time()
-    parameters = {**params, "data_path": copy.name, "output_dir": "../report"}
+    parameters = {**params, "data_path": release_path.name, "output_dir": "../report"}
     stop, stopping = threading.Event(), threading.Event()  # start no more; kernels killed
     failures: dict[int, NotebookFailed] = {}
     print(f"Running {total} notebooks, " + ("one at a time:" if jobs == 1 else
@@ -772,13 +822,13 @@ def _execute_in(server, copy: Path, staging: Path, params: dict, is_bundled: boo
         writer.shutdown(wait=True, cancel_futures=True)
     min_cell_count = params.get("min_cell_count", PARAMETER_DEFAULTS["min_cell_count"])
     disclosure = " ".join(filter(None, (mode_statement(min_cell_count, is_bundled),
-                                        withheld_line(copy))))
+                                        withheld_line(release_path))))
     _write_index(report, pages, disclosure, is_bundled,
-                 {**PARAMETER_DEFAULTS, **params, "data_path": copy.name})
+                 {**PARAMETER_DEFAULTS, **params, "data_path": release_path.name})
     # the released aggregates themselves, for a checker and for pooling across centres
     # (never the children's values a release holds with disclosure control off)
-    shutil.copyfile(copy, report / copy.name)
-    write_checker_summary(report, copy)
+    shutil.copyfile(release_path, report / release_path.name)
+    write_checker_summary(report, release_path)
     write_manifest(report)  # last: the landing page is one of the files it lists
     return report
 

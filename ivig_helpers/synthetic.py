@@ -41,6 +41,9 @@ from .contract import COLUMN_NAMES, SEIZURE_TYPES, STUDY_AGE_RANGE
 from .outcomes import frequency_score
 
 DEFAULT_SEED = 20211203  # AES 2021, where the study was first presented
+MAX_PATIENTS = 1_000_000
+"""The most patients ``python -m ivig_helpers synthesize --n`` writes: the largest cohort the
+collection is documented to run (README, BENCHMARKS.md)."""
 
 # --- Assumptions for what the study did not publish (data/README.md explains each one) ---------
 # Counts are for the 60 children; make_cohort scales them to any n by largest remainder.

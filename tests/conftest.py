@@ -7,8 +7,6 @@ file lock in the run's shared temporary folder, and the others wait for it and r
 folder. Tests only read these reports; a test that runs again into a folder runs into a copy.
 """
 
-import contextlib
-import fcntl
 import json
 import os
 import subprocess
@@ -20,6 +18,13 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from ivig_helpers import make_cohort, write_cohort
+from ivig_helpers.runner import FAST_KERNELS_VARIABLE
+
+# The runs of the tests (in this process and in the commands they start) fork their kernels from
+# one preloaded process, as `run --fast-kernels` does: the same reports in a fraction of the
+# time. IVIG_FAST_KERNELS=0 runs every test in standard kernels; the test of the default in
+# tests/test_report_folder.py unsets it itself.
+os.environ.setdefault(FAST_KERNELS_VARIABLE, "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -83,14 +88,10 @@ def cli_in_process(capsys, *args):
     return subprocess.CompletedProcess(args, status, captured.out, captured.err)
 
 
-@contextlib.contextmanager
 def _locked(path: Path):
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    from filelock import FileLock
+
+    return FileLock(path, thread_local=False)
 
 
 def shared_report(tmp_path_factory, name: str, make_data, params=()):

@@ -46,7 +46,7 @@ def test_checking_a_file_imports_no_statistics_or_plotting_library():
 
 def test_the_summary_of_a_run_with_disclosure_control_holds_no_exact_small_count(tmp_path):
     from ivig_helpers import load_cohort, make_cohort, write_cohort
-    from ivig_helpers.cli import cohort_summary
+    from ivig_helpers.contract import cohort_summary
 
     table = make_cohort(47, mix={"focal": 25, "generalized": 19, "both": 3},
                         missing_followup_share=0.1, seed=2)

@@ -305,13 +305,35 @@ def test_a_staging_folder_left_by_a_killed_run_is_removed_by_the_next_run(
     stale = tmp_path / ".report-building-k1ll3d_x"
     (stale / "work").mkdir(parents=True)
     (stale / "work" / "mycohort.csv").write_bytes(user_cohort.read_bytes())  # as runs left it
+    (stale / runner.STAGING_MARK).write_text("made by a run")
     other = tmp_path / ".other-building-k1ll3d_x"  # another report's: not ours to remove
     other.mkdir()
+    (other / runner.STAGING_MARK).write_text("made by a run")
     status, stdout, stderr = run(capsys, "--data", user_cohort, "--out", out)
     assert status == 0, stderr
     assert "Removed .report-building-k1ll3d_x" in stdout
     assert not stale.exists() and other.is_dir()
     assert copies_of(user_cohort.read_bytes(), tmp_path) == [user_cohort]
+
+
+def test_the_users_files_named_like_a_lock_or_a_staging_folder_are_left_alone(
+        tmp_path, fast, system_tmp, capsys):
+    """Only what is provably the run's own is removed: a staging folder carries the runner's
+    mark; a lock file the run did not make is never removed or emptied."""
+    out = tmp_path / "report"
+    lock = tmp_path / ".report.lock"
+    lock.write_text("my notes on the lock of the ward door")
+    mine = tmp_path / ".report-building-myfolder"  # the name of a staging folder, no mark
+    mine.mkdir()
+    (mine / "thesis.txt").write_text("thesis")
+    for _ in range(2):  # a first run and one that replaces its report
+        status, stdout, stderr = run(capsys, "--data", BUNDLED, "--out", out)
+        assert status == 0, stderr
+        assert "Note: .report-building-myfolder beside the report was left as it was" in stdout
+    assert lock.read_text() == "my notes on the lock of the ward door"
+    assert (mine / "thesis.txt").read_text() == "thesis"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".report-building-myfolder", ".report.lock", "01_fast.ipynb", "report", "system-tmp"]
 
 
 # --- stopping, and one run at a time ------------------------------------------------------------
@@ -325,7 +347,8 @@ def slow(tmp_path):
 @pytest.mark.parametrize("how, status, words", [
     (signal.SIGTERM, 143, "stopped (SIGTERM): the run was stopped"),
     (signal.SIGINT, 130, "interrupted (Ctrl-C): the run was stopped"),
-], ids=["SIGTERM", "Ctrl-C"])
+    (signal.SIGHUP, 129, "stopped (SIGHUP: the terminal was closed): the run was stopped"),
+], ids=["SIGTERM", "Ctrl-C", "the terminal closed"])
 def test_a_stopped_run_cleans_up_and_leaves_the_earlier_report(
         how, status, words, tmp_path, slow, system_tmp, user_cohort):
     path, marker = slow
@@ -396,17 +419,52 @@ def test_a_second_run_into_the_same_report_is_refused_while_the_first_runs(
     assert leftovers(tmp_path) == [] and snapshot(out) == kept
 
 
+# --- kernels ------------------------------------------------------------------------------------
+
+def test_a_run_uses_standard_kernels_even_in_a_large_environment(tmp_path, fast, system_tmp,
+                                                                  capsys, monkeypatch):
+    """240 KB of environment (a long PATH, a CI's secrets...): the fork server, the default
+    before, failed every kernel ("Message too long"); standard kernels are the default now."""
+    monkeypatch.delenv(runner.FAST_KERNELS_VARIABLE, raising=False)
+    for index in range(8):
+        monkeypatch.setenv(f"IVIG_TEST_LARGE_{index}", "x" * 30_000)
+    status, stdout, stderr = run(capsys, "--data", BUNDLED, "--out", tmp_path / "report")
+    assert status == 0, stderr
+    assert "Kernels: standard (a new python3 kernel for each notebook)" in stdout
+    assert (tmp_path / "report" / "figure.png").is_file()
+
+
+def test_the_fast_start_is_used_only_when_asked_and_says_when_it_cannot_be(
+        tmp_path, fast, system_tmp, capsys, monkeypatch):
+    from ivig_helpers import kernels
+
+    status, stdout, stderr = run(capsys, "--data", BUNDLED, "--out", tmp_path / "a",
+                                 "--fast-kernels")
+    assert status == 0, stderr
+    assert "Kernels: fast start (forked from one process" in stdout
+    monkeypatch.setenv(runner.FAST_KERNELS_VARIABLE, "1")  # the same, asked by the environment
+    monkeypatch.setattr(kernels.ForkServer, "manager_class", lambda self, synchronous=False: None)
+    status, stdout, stderr = run(capsys, "--data", BUNDLED, "--out", tmp_path / "b")
+    assert status == 0, stderr
+    assert ("Kernels: standard; the fast start that was asked for (--fast-kernels) could not be "
+            "used on this machine") in stdout
+
+
 # --- parameters ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("params, words", [
-    (["seed=-1"], "seed must be 0 or more"),
+    (["seed=-1"], "seed must be a whole number from 0 to 4294967295, not -1"),
+    (["seed=4294967296"], "seed must be a whole number from 0 to 4294967295"),
+    (["alpha=1e-300"], "alpha must be between 0.0001 and 0.5"),
+    (["alpha=0.9"], "alpha must be between 0.0001 and 0.5"),
+    (["alpha=nan"], "alpha must be between 0.0001 and 0.5"),
     (["seed=1", "seed=2"], "--param seed was given twice"),
     (["min_cell_count=2"], "min_cell_count must be 0 (off) or at least 3"),
     (["min_cell_count=1"], "min_cell_count must be 0 (off) or at least 3"),
     (["min_cell_count=-5"], "min_cell_count must be 0 (off) or at least 3"),
     (["seed=two"], "--param seed must be an int"),
-], ids=["negative seed", "repeated", "min_cell_count 2", "min_cell_count 1", "negative count",
-        "seed not a number"])
+], ids=["negative seed", "seed too large", "alpha 1e-300", "alpha 0.9", "alpha nan", "repeated",
+        "min_cell_count 2", "min_cell_count 1", "negative count", "seed not a number"])
 def test_parameters_that_would_fail_later_are_rejected_first(params, words, tmp_path, capsys):
     args = [arg for param in params for arg in ("--param", param)]
     done = cli_in_process(capsys, "run", "--data", BUNDLED, "--out", tmp_path / "r", *args)

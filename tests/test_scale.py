@@ -93,7 +93,7 @@ SPOILED = {
         (3, "baseline_seizures_per_month"): "1e1", (4, "baseline_seizures_per_month"): "+5",
         (5, "baseline_seizures_per_month"): ".5", (6, "month12_seizures_per_month"): "5.",
         (7, "age_years"): "0012.50", (8, "month3_seizures_per_month"): "-0.0",
-        (9, "baseline_seizures_per_month"): "9" * 40},
+        (9, "baseline_seizures_per_month"): "0" * 35 + "99999"},
     "etiology outside the categories": {(3, "etiology"): "lesion after a fall",
                                         (4, "etiology"): "GENETIC"},
 }
