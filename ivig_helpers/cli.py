@@ -113,6 +113,10 @@ def _validate(path: Path) -> int:
     cohort = load_cohort(path)
     print(f"{cohort.file_name}: meets the data contract.")
     print(cohort_summary(cohort))
+    if not cohort.is_bundled:
+        from .release import sharing_preview
+
+        print(sharing_preview(cohort))
     return EXIT_OK
 
 

@@ -194,7 +194,7 @@ def load_cohort(path: str | Path) -> Cohort:
 def cohort_from_bytes(raw_bytes: bytes, name: str) -> Cohort:
     """:func:`load_cohort` of a file's bytes already read (``name`` is its file name): the
     runner reads the input once and keeps no copy of it on disk."""
-    data = _decode(raw_bytes, name)
+    data = _decode(_check_bytes(raw_bytes, name), name)
     raw, ignored = _parse_csv(data, name)
     table, notes = check_table(raw, name, ignored_columns=ignored)
     return Cohort(table=table, file_name=name, notes=notes, is_bundled=is_bundled_bytes(raw_bytes))
@@ -269,6 +269,11 @@ def _read_bytes(path: Path, name: str) -> bytes:
             raw_bytes = handle.read()
     except OSError as exc:
         raise _fail(name, f"the file could not be read ({exc.strerror})") from None
+    return _check_bytes(raw_bytes, name)
+
+
+def _check_bytes(raw_bytes: bytes, name: str) -> bytes:
+    """Refuse what is not CSV text at all, in words a user can act on."""
     if not raw_bytes.strip():
         raise _fail(name, "the file is empty; it needs a header row and one row per patient")
     if raw_bytes.startswith(b"PK\x03\x04") or raw_bytes.startswith(b"\xd0\xcf\x11\xe0"):

@@ -417,3 +417,18 @@ def withheld_line(release_path: Path) -> str:
     what = ("Withheld or partly withheld: " + "; ".join(withheld) + ".") if withheld \
         else "Nothing was withheld beyond the hidden small counts."
     return f"{what} Every output, its rule and its fate are in `{CHECKER_FILE}`."
+
+
+def sharing_preview(cohort: Cohort, min_cell_count: int = 5) -> str:
+    """What a shareable report of this cohort (``min_cell_count``, 5 by default) would withhold,
+    in a few lines for ``validate``: a cohort too small for its main tests is told before the
+    run, not after."""
+    release = build_release(cohort, min_cell_count=min_cell_count)
+    withheld = [r for r in release.checker if "withheld" in r["status"]]
+    head = f"If you share a report (--param min_cell_count={min_cell_count}):"
+    if not withheld:
+        return f"{head} every test and summary can be shown; small counts read <{min_cell_count}."
+    lines = [f"{head} some outputs will be withheld by disclosure control:"]
+    lines += [f"  - {r['output'].split(' (')[0]}: {r['status']}" for r in withheld]
+    lines.append(f"  (a test needs {SAFE_THRESHOLD} children in it; see data/disclosure.md)")
+    return "\n".join(lines)

@@ -323,3 +323,19 @@ def test_a_shared_report_of_40_children_in_groups_of_15_15_10_still_answers_the_
     rules = {r["output"].split(" (")[0]: r["rule"] for r in release.checker}
     assert "at least 10 children" in rules["Within-type Wilcoxon tests of frequencies"]
     assert rules["Test of the difference between seizure types"]
+
+
+def test_validate_says_before_the_run_what_a_shared_report_would_withhold(tmp_path, capsys):
+    from ivig_helpers import write_cohort
+
+    from .conftest import cli_in_process
+
+    small = write_cohort(make_cohort(30, mix={"focal": 20, "generalized": 6, "both": 4},
+                                     seed=3), tmp_path / "small.csv")
+    done = cli_in_process(capsys, "validate", "--data", small)
+    assert done.returncode == 0, done.stderr
+    assert "If you share a report (--param min_cell_count=5)" in done.stdout
+    assert "Within-type Wilcoxon tests of frequencies: 2 of 3 withheld" in done.stdout
+    large = write_cohort(make_cohort(90, seed=3), tmp_path / "large.csv")
+    done = cli_in_process(capsys, "validate", "--data", large)
+    assert "every test and summary can be shown" in done.stdout

@@ -240,7 +240,7 @@ def test_the_landing_page_states_the_disclosure_mode(tmp_path, fast, system_tmp,
     assert status == 0, stderr
     page = (out / "index.html").read_text()
     statement = mode_statement(5, is_bundled=False)  # Markdown: **bold**
-    assert f"<p>{site.inline_markdown(statement)}</p>" in page
+    assert f"<p>{site.inline_markdown(statement)}" in page
     assert "Disclosure control: <strong>on</strong>" in page
     assert "&lt;5" in page and "**" not in page
     assert '<a href="01_fast.html">01_fast</a>' in page

@@ -169,7 +169,10 @@ def test_the_landing_page_says_what_was_run(report):
         str(results["min_cell_count"])
     assert settings["Random seed"] == str(results["seed"])
     statement = mode_statement(results["min_cell_count"], results["bundled_synthetic_cohort"])
-    assert f"<p>{site.inline_markdown(statement)}</p>" in (report / "index.html").read_text()
+    page = (report / "index.html").read_text()
+    assert f"<p>{site.inline_markdown(statement)}" in page  # then, when on, what was withheld
+    if results["min_cell_count"]:
+        assert "<code>disclosure_check.csv</code>." in page
 
 
 def test_the_landing_page_counts_the_scorecard_matches(report):
