@@ -420,15 +420,29 @@ def withheld_line(release_path: Path) -> str:
 
 
 def sharing_preview(cohort: Cohort, min_cell_count: int = 5) -> str:
-    """What a shareable report of this cohort (``min_cell_count``, 5 by default) would withhold,
+    """What a shareable report of this cohort (``min_cell_count``, 5 by default) will withhold,
     in a few lines for ``validate``: a cohort too small for its main tests is told before the
-    run, not after."""
-    release = build_release(cohort, min_cell_count=min_cell_count)
-    withheld = [r for r in release.checker if "withheld" in r["status"]]
+    run, not after. The rules are those of the release: a test or a summary needs
+    :data:`~ivig_helpers.privacy.SAFE_THRESHOLD` children, and a count of 1 to N - 1 is
+    hidden (so a test of counts with such a cell is shown as a range at best)."""
+    from .outcomes import add_outcomes
+
+    patients = add_outcomes(cohort.table)
+    sizes = patients["seizure_type"].value_counts()
+    small = [str(k) for k, n in sizes.items() if 0 < n < SAFE_THRESHOLD]
+    responders = patients.groupby("seizure_type", observed=True)["responder"].agg(["sum", "size"])
+    hidden = [str(k) for k, row in responders.iterrows()
+              if 0 < row["sum"] < min_cell_count or 0 < row["size"] - row["sum"] < min_cell_count]
     head = f"If you share a report (--param min_cell_count={min_cell_count}):"
-    if not withheld:
+    lines = []
+    if small:
+        lines.append(f"  - the within-type tests and medians of {', '.join(small)} will be "
+                     f"withheld (fewer than {SAFE_THRESHOLD} children)")
+    if hidden:
+        lines.append(f"  - the test of the difference between types will be shown as a range "
+                     f"(such as p < 0.05) or withheld: {', '.join(hidden)} "
+                     f"{'has' if len(hidden) == 1 else 'have'} fewer than {min_cell_count} "
+                     "responders or non-responders")
+    if not lines:
         return f"{head} every test and summary can be shown; small counts read <{min_cell_count}."
-    lines = [f"{head} some outputs will be withheld by disclosure control:"]
-    lines += [f"  - {r['output'].split(' (')[0]}: {r['status']}" for r in withheld]
-    lines.append(f"  (a test needs {SAFE_THRESHOLD} children in it; see data/disclosure.md)")
-    return "\n".join(lines)
+    return "\n".join([f"{head}", *lines, "  (the rules: data/disclosure.md)"])

@@ -84,8 +84,9 @@ class Cohort(Section):
                 b.ledger.total(keys["Overall"], [keys[g] for g in groups[1:]])
                 self.cells.update({(i, g): keys[g] for g in groups})
                 levels.setdefault(name, []).append(keys)
-                if level == "None":  # the blanks of a category are its missing values
-                    b.ledger.total(f"table1 missing:{name}", [keys["Overall"]])
+                missing_key = f"table1 missing:{name}"
+                if level == "None" and missing_key in b.ledger.values:  # blanks are missing
+                    b.ledger.total(missing_key, [keys["Overall"]])
                 continue
             values = b.table[column_of[name]]
             by_group = {"Overall": int(values.notna().sum())}
@@ -98,7 +99,8 @@ class Cohort(Section):
         if "age_years" in b.table and b.table["age_years"].notna().any():
             ages = b.table["age_years"].dropna()
             b.count("age_n", len(ages))
-            b.ledger.total("patients", ["age_n", "table1 missing:Age, years"])
+            if "table1 missing:Age, years" in b.ledger.values:
+                b.ledger.total("patients", ["age_n", "table1 missing:Age, years"])
             bands = age_bands(ages)
             self.age_bands = list(bands.index)
             for band, value in bands.items():

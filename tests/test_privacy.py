@@ -335,7 +335,11 @@ def test_validate_says_before_the_run_what_a_shared_report_would_withhold(tmp_pa
     done = cli_in_process(capsys, "validate", "--data", small)
     assert done.returncode == 0, done.stderr
     assert "If you share a report (--param min_cell_count=5)" in done.stdout
-    assert "Within-type Wilcoxon tests of frequencies: 2 of 3 withheld" in done.stdout
+    assert "within-type tests and medians of generalized, both will be withheld" in done.stdout
+    release = build_release(cohort(make_cohort(30, mix={"focal": 20, "generalized": 6,
+                                                         "both": 4}, seed=3)), min_cell_count=MIN)
+    tests = release.table("frequencies").set_index("group")["p_value"]  # what the run does
+    assert tests["generalized"] == tests["both"] == SUPPRESSED != tests["focal"]
     large = write_cohort(make_cohort(90, seed=3), tmp_path / "large.csv")
     done = cli_in_process(capsys, "validate", "--data", large)
     assert "every test and summary can be shown" in done.stdout
