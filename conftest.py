@@ -5,7 +5,8 @@ order collected here, so the files that run whole collections start first and th
 ones fill the end: both workers then finish at about the same time.
 
 nbval runs the committed notebooks in kernels forked from one process per test worker that has
-imported the libraries once, as ``python -m ivig_helpers run`` does (:mod:`ivig_helpers.kernels`):
+imported the libraries once, as ``python -m ivig_helpers run --fast-kernels`` does
+(:mod:`ivig_helpers.app.kernels`):
 a fresh kernel spends most of a small notebook's time importing them. The notebooks still name
 the ``python3`` kernel, and the kernel is the same IPython kernel; only how it starts differs.
 Where the server cannot start, nbval starts ordinary kernels.
@@ -49,7 +50,7 @@ def _fork_nbval_kernels() -> None:
     global _server
     import nbval.kernel
 
-    from ivig_helpers.kernels import ForkServer
+    from ivig_helpers.app.kernels import ForkServer
 
     _server = ForkServer()
     manager = _server.manager_class(synchronous=True)

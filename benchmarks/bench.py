@@ -184,7 +184,7 @@ def floor_seconds() -> float:
     import nbformat
     from nbclient import NotebookClient
 
-    from ivig_helpers import runner
+    from ivig_helpers.app import runner
 
     start = time.perf_counter()
     for path in runner.notebook_paths():

@@ -1,4 +1,4 @@
-"""``python -m ivig_helpers``: see :mod:`ivig_helpers.cli`.
+"""``python -m ivig_helpers``: see :mod:`ivig_helpers.app.cli`.
 
 Ctrl-C while the command line is still loading its libraries (the first half second or so) ends
 it as Ctrl-C later does: one line, exit status 130, no traceback.
@@ -9,7 +9,7 @@ import sys
 from .errors import Interrupted
 
 try:
-    from .cli import main
+    from .app.cli import main
 except KeyboardInterrupt:
     stopped = Interrupted(Interrupted.CTRL_C)
     print(stopped.message(), file=sys.stderr)

@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .bundled import DATA_DIR
+
 SEIZURE_TYPES = ("focal", "generalized", "both")
 """Seizure types of the study; ``both`` is ILAE 2017 "combined generalized and focal"."""
 
@@ -27,7 +29,6 @@ ETIOLOGIES = ("genetic", "structural", "metabolic", "immune", "infectious", "unk
 OTHER_ETIOLOGY = "other"
 """What any other etiology text becomes when a file is read (its wording is never kept)."""
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 BUNDLED_COHORT = DATA_DIR / "synthetic_cohort.csv"
 
 # How many rows of one (column, rule) pair a message lists before it only counts the rest.

@@ -26,14 +26,13 @@ release simply holds more: each child's values for the per-child figures (no ide
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
+from . import release_figures, release_tables
 from .contract import SEIZURE_TYPES, Cohort
 from .ledger import CountLedger
 from .privacy import (
@@ -41,6 +40,7 @@ from .privacy import (
     SAFE_THRESHOLD,
     SUPPRESSED,
 )
+from .release_tables import plain_value
 
 RELEASE_FILE = "release.json"
 CHILDREN_FILE = "children.parquet"
@@ -88,7 +88,7 @@ class Release:
                 "appraisal": self.appraisal, "texts": self.texts, "checker": self.checker,
                 "tables": {name: {"columns": [str(c) for c in t.columns],
                                   "index": _index_of(t),
-                                  "rows": [[_plain(v) for v in row]
+                                  "rows": [[plain_value(v) for v in row]
                                            for row in t.itertuples(index=False)]}
                            for name, t in self.tables.items()}}
         path = folder / RELEASE_FILE
@@ -121,23 +121,6 @@ def _index_of(table: pd.DataFrame):
     if isinstance(table.index, pd.MultiIndex):
         return [list(map(str, i)) for i in table.index]
     return None
-
-
-def _plain(value):
-    """A JSON value: numpy numbers as Python numbers, NaN as None, lists kept."""
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return None if math.isnan(float(value)) else float(value)
-    if value is pd.NA or value is pd.NaT:
-        return None
-    return value
 
 
 # --- building ----------------------------------------------------------------------------------
@@ -243,8 +226,6 @@ class _Builder:
 
     # the whole build ---------------------------------------------------------------------------
     def run(self, cohort: Cohort) -> Release:
-        from . import release_figures, release_tables
-
         self._declare_cohort()
         self._declare_sweep()
         sections = [release_tables.Cohort(self), release_tables.Responders(self),

@@ -7,6 +7,8 @@ tables from the released counts once every count of the report has been released
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -577,9 +579,25 @@ def _nan_none(value):
 
 
 def _json(value):
-    from .release import _plain
+    return plain_value(value)
 
-    return _plain(value)
+
+def plain_value(value):
+    """A JSON value: numpy numbers as Python numbers, NaN as None, lists kept."""
+    if isinstance(value, (list, tuple)):
+        return [plain_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain_value(v) for k, v in value.items()}
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(float(value)) else float(value)
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
 
 
 def appraisal(b, results: dict) -> dict:

@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from ivig_helpers import make_cohort, write_cohort
-from ivig_helpers.runner import FAST_KERNELS_VARIABLE
+from ivig_helpers.app.runner import FAST_KERNELS_VARIABLE
 
 # The runs of the tests (in this process and in the commands they start) fork their kernels from
 # one preloaded process, as `run --fast-kernels` does: the same reports in a fraction of the
@@ -78,7 +78,7 @@ def cli_in_process(capsys, *args):
     """The command line called in this process, for what it refuses before any notebook runs: the
     same exit status and messages as :func:`run_cli` (test_cli runs the command itself), without
     starting Python and its libraries for each of the many refused files and parameters."""
-    from ivig_helpers import cli
+    from ivig_helpers.app import cli
 
     try:
         status = cli.main([*map(str, args)])
@@ -182,7 +182,7 @@ def assert_links_stay_in_report(folder, pages):
 def system_tmp(tmp_path, monkeypatch):
     """The system temporary folder of the runs, in this process and in child processes;
     afterwards it must hold no private folder of a run."""
-    from ivig_helpers import runner
+    from ivig_helpers.app import runner
 
     folder = tmp_path / "system-tmp"
     folder.mkdir()

@@ -4,7 +4,7 @@ import csv
 import json
 
 from ivig_helpers import BUNDLED_COHORT, compute_results, load_cohort
-from ivig_helpers.compare import write_comparison
+from ivig_helpers.app.compare import write_comparison
 
 from .conftest import run_cli
 

@@ -114,21 +114,65 @@ def test_the_runtime_pins_hold_everything_the_runtime_needs():
                     assert _normal(re.sub(r"[-_.]+", "-", needed.name)) in pins, (name, text)
 
 
-def test_only_the_entry_point_imports_the_command_line():
-    """The command line is the top of the application: no module imports it, so there is no
-    circle (cli and runner imported each other); errors and exit codes live in errors.py."""
+def imports_of(path: Path) -> set[str]:
+    """The package modules a file imports (dotted, from ``ivig_helpers``), at any depth."""
     import ast
 
-    importers = set()
+    package = ["ivig_helpers", *path.parent.relative_to(PACKAGE).parts]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[:len(package) - node.level + 1]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            if module.startswith("ivig_helpers"):
+                found.add(module)
+                found |= {f"{module}.{alias.name}" for alias in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.startswith("ivig_helpers")}
+    return found
+
+
+def module_name(path: Path) -> str:
+    return ".".join(["ivig_helpers", *path.relative_to(PACKAGE).with_suffix("").parts])
+
+
+def test_the_library_never_imports_the_application():
+    """Two layers: the library the notebooks import (ivig_helpers) and the application that runs
+    it (ivig_helpers.app); only the entry point (__main__) reaches the application."""
     for path in PACKAGE.glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom):
-                absolute = node.module or ""
-                names = {alias.name for alias in node.names}
-                if (node.level == 1 and (absolute == "cli" or not absolute and "cli" in names)
-                        or absolute == "ivig_helpers.cli"):
-                    importers.add(path.name)
-            elif isinstance(node, ast.Import) and any(
-                    alias.name == "ivig_helpers.cli" for alias in node.names):
-                importers.add(path.name)
-    assert importers == {"__main__.py"}
+        if path.name == "__main__.py":
+            continue
+        app = {m for m in imports_of(path)
+               if m == "ivig_helpers.app" or m.startswith("ivig_helpers.app.")}
+        assert app == set(), f"{path.name} imports {sorted(app)}"
+
+
+def test_no_module_imports_the_command_line_and_there_is_no_import_circle():
+    """The command line is the top of the application (cli and runner once imported each
+    other; errors and exit codes live in errors.py), and no two modules import each other,
+    directly or round a longer circle."""
+    paths = [p for p in PACKAGE.rglob("*.py") if "templates" not in p.parts]
+    modules = {module_name(p): p for p in paths}
+    graph = {name: {m for m in imports_of(path) if m in modules and m != name}
+             for name, path in modules.items()}
+    importers = {name for name, targets in graph.items() if "ivig_helpers.app.cli" in targets}
+    assert importers <= {"ivig_helpers.__main__"}, importers
+
+    def reaches(start, goal, seen):
+        for nxt in graph[start] - {"ivig_helpers"}:
+            if nxt == goal or nxt not in seen and (seen.add(nxt) or reaches(nxt, goal, seen)):
+                return True
+        return False
+
+    circles = [name for name in graph if name not in ("ivig_helpers", "ivig_helpers.app")
+               and reaches(name, name, set())]
+    assert circles == [], circles
+
+
+def test_no_module_is_over_1000_lines():
+    sizes = {p.name: len(p.read_text(encoding="utf-8").splitlines())
+             for p in PACKAGE.rglob("*.py")}
+    assert {name: n for name, n in sizes.items() if n > 1000} == {}

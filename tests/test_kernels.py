@@ -1,4 +1,4 @@
-"""Kernels forked from a process that has imported the libraries (ivig_helpers.kernels).
+"""Kernels forked from a process that has imported the libraries (ivig_helpers.app.kernels).
 
 What the runner relies on: a forked kernel is a child of the server with the libraries already
 imported, it runs code and is interrupted like any kernel, it ends when its launcher is killed,
@@ -14,7 +14,7 @@ import time
 import psutil
 import pytest
 
-from ivig_helpers.kernels import PRELOADED_ALL, ForkServer
+from ivig_helpers.app.kernels import PRELOADED_ALL, ForkServer
 
 
 def gone(pid, seconds):

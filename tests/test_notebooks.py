@@ -14,9 +14,10 @@ import pandas as pd
 import papermill
 import pytest
 
-from ivig_helpers import compute_results, load_cohort, runner, scorecard
+from ivig_helpers import compute_results, load_cohort, scorecard
+from ivig_helpers.app import folder
+from ivig_helpers.app.runner import notebook_paths
 from ivig_helpers.parameters import PARAMETERS
-from ivig_helpers.runner import notebook_paths
 
 from .conftest import BUNDLED, TARGETS, run_cli
 
@@ -105,11 +106,11 @@ def test_a_second_run_replaces_its_report_with_identical_results(bundled_report,
     Also test_own_cohort's run twice into the same folder: one run does for both."""
     out = tmp_path / "report"
     shutil.copytree(bundled_report, out)  # with its manifest: a report this command wrote
-    manifest = (out / runner.MANIFEST).read_bytes()
+    manifest = (out / folder.MANIFEST).read_bytes()
     done = run_cli("run", "--data", BUNDLED, "--out", out, "--jobs", "1")
     assert done.returncode == 0, done.stderr
     # replaced: the new notebooks record when they ran, so the manifest lists other checksums
-    assert (out / runner.MANIFEST).read_bytes() != manifest
+    assert (out / folder.MANIFEST).read_bytes() != manifest
     assert (out / "results.json").read_bytes() == (bundled_report / "results.json").read_bytes()
     assert (out / "scorecard.csv").read_bytes() == (bundled_report / "scorecard.csv").read_bytes()
     assert [p.name for p in tmp_path.iterdir()] == ["report"]  # no staging folder left beside it

@@ -14,7 +14,9 @@ import nbformat
 import pandas as pd
 import pytest
 
-from ivig_helpers import make_cohort, runner
+from ivig_helpers import make_cohort
+from ivig_helpers.app import folder as report_folder
+from ivig_helpers.app import runner
 
 from .conftest import BUNDLED, attacked_report, cli_in_process, run_cli
 
@@ -30,7 +32,7 @@ def earlier_report(folder):
     folder.mkdir(parents=True)
     (folder / "index.html").write_text("<html></html>")
     (folder / "results.json").write_text('{"from": "an earlier run"}')
-    runner.write_manifest(folder)  # as every run leaves its report: only such a one is replaced
+    report_folder.write_manifest(folder)  # as every run leaves one: only such a one is replaced
     return digest(folder / "results.json")
 
 

@@ -22,7 +22,8 @@ import nbformat
 import psutil
 import pytest
 
-from ivig_helpers import runner, site
+from ivig_helpers.app import folder as report_folder
+from ivig_helpers.app import runner, site
 from ivig_helpers.privacy import mode_statement
 
 from .conftest import BUNDLED, cli_in_process, run_cli
@@ -50,7 +51,7 @@ CHILD = """\
 import signal, sys
 from pathlib import Path
 signal.signal(signal.SIGINT, signal.default_int_handler)
-from ivig_helpers import cli, runner
+from ivig_helpers.app import cli, runner
 notebooks = [Path(p) for p in sys.argv[1].split(",")]
 runner.notebook_paths = lambda: notebooks
 sys.exit(cli.main(sys.argv[2:]))
@@ -80,7 +81,7 @@ def earlier_report(folder):
     folder.mkdir(parents=True)
     (folder / "index.html").write_text("<html></html>")
     (folder / "results.json").write_text('{"from": "an earlier run"}')
-    runner.write_manifest(folder)
+    report_folder.write_manifest(folder)
     return snapshot(folder)
 
 
@@ -305,10 +306,10 @@ def test_a_staging_folder_left_by_a_killed_run_is_removed_by_the_next_run(
     stale = tmp_path / ".report-building-k1ll3d_x"
     (stale / "work").mkdir(parents=True)
     (stale / "work" / "mycohort.csv").write_bytes(user_cohort.read_bytes())  # as runs left it
-    (stale / runner.STAGING_MARK).write_text("made by a run")
+    (stale / report_folder.STAGING_MARK).write_text("made by a run")
     other = tmp_path / ".other-building-k1ll3d_x"  # another report's: not ours to remove
     other.mkdir()
-    (other / runner.STAGING_MARK).write_text("made by a run")
+    (other / report_folder.STAGING_MARK).write_text("made by a run")
     status, stdout, stderr = run(capsys, "--data", user_cohort, "--out", out)
     assert status == 0, stderr
     assert "Removed .report-building-k1ll3d_x" in stdout
@@ -436,7 +437,7 @@ def test_a_run_uses_standard_kernels_even_in_a_large_environment(tmp_path, fast,
 
 def test_the_fast_start_is_used_only_when_asked_and_says_when_it_cannot_be(
         tmp_path, fast, system_tmp, capsys, monkeypatch):
-    from ivig_helpers import kernels
+    from ivig_helpers.app import kernels
 
     status, stdout, stderr = run(capsys, "--data", BUNDLED, "--out", tmp_path / "a",
                                  "--fast-kernels")

@@ -20,7 +20,8 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from ivig_helpers import narrative, runner, site
+from ivig_helpers import narrative
+from ivig_helpers.app import folder, site
 from ivig_helpers.privacy import mode_statement
 
 from .conftest import ROOT, assert_links_stay_in_report
@@ -207,9 +208,9 @@ def test_the_landing_page_shows_every_figure_as_a_thumbnail(report):
 
 
 def test_the_landing_page_is_in_the_manifest(report):
-    manifest = json.loads((report / runner.MANIFEST).read_text())
-    assert runner.REPORT_MARKER in manifest["files"]
-    assert manifest["files"][runner.REPORT_MARKER] == runner._sha256(report / "index.html")
+    manifest = json.loads((report / folder.MANIFEST).read_text())
+    assert folder.REPORT_MARKER in manifest["files"]
+    assert manifest["files"][folder.REPORT_MARKER] == folder._sha256(report / "index.html")
 
 
 # --- the pieces, without a run -----------------------------------------------------------------

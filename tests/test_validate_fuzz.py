@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from ivig_helpers.cli import main
+from ivig_helpers.app.cli import main
 from ivig_helpers.contract import COLUMNS, ETIOLOGIES, SEIZURE_TYPES
 
 # Hypothesis keeps caches (of characters, of constants) besides its example database: all of them

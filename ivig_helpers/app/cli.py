@@ -12,8 +12,8 @@ import csv
 import sys
 from pathlib import Path
 
-from .contract import BUNDLED_COHORT, COLUMNS, CohortError, cohort_summary, load_cohort
-from .errors import EXIT_INPUT_REJECTED, EXIT_OK, Interrupted, UsageError
+from ..contract import BUNDLED_COHORT, COLUMNS, CohortError, cohort_summary, load_cohort
+from ..errors import EXIT_INPUT_REJECTED, EXIT_OK, Interrupted, UsageError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -114,7 +114,7 @@ def _validate(path: Path) -> int:
     print(f"{cohort.file_name}: meets the data contract.")
     print(cohort_summary(cohort))
     if not cohort.is_bundled:
-        from .release import sharing_preview
+        from ..release import sharing_preview
 
         print(sharing_preview(cohort))
     return EXIT_OK
@@ -144,8 +144,8 @@ def _template(path: Path) -> int:
 
 
 def _synthesize(path: Path, n: int | None, seed: int | None) -> int:
-    from .parameters import SEED_RANGE
-    from .synthetic import (
+    from ..parameters import SEED_RANGE
+    from ..synthetic import (
         DEFAULT_SEED,
         MAX_PATIENTS,
         make_cohort,

@@ -14,8 +14,8 @@ import hashlib
 import json
 from pathlib import Path
 
+from ..narrative import headline_table
 from . import site
-from .narrative import headline_table
 
 PARAMETER_KEYS = (("data_file", "Cohort file"), ("responder_threshold", "Responder threshold"),
                   ("missing_followup_handling", "Children without one-year follow-up"),

@@ -2,14 +2,9 @@
 
 Nothing of the user's is ever lost:
 
-- The report folder is replaced as a whole, and only when every notebook has run: the run is built
-  in a hidden folder beside it (``.OUT-building-*``) and swapped in with renames at the end, so a
-  failed or stopped run leaves an earlier report exactly as it was.
-- Only a folder the runner wrote itself is replaced: every report carries ``manifest.json``, the
-  SHA-256 of every file the run wrote. A non-empty ``--out`` whose contents are not exactly those
-  files is refused (exit status 2) and left untouched; so is an input file inside ``--out``. The
-  same rule guards ``OUT.failed``, where the notebook of a failed run is kept.
-- One run at a time per report: a lock file beside it (``.OUT.lock``, through ``filelock``).
+- The report folder is replaced as a whole, and only when every notebook has run; only a folder
+  the runner wrote itself is ever replaced, and one run at a time writes to it
+  (:mod:`ivig_helpers.app.folder`).
 - The input is read once, into memory, checked, and released (:mod:`ivig_helpers.release`):
   no copy of it is ever written. The kernels are given the release (``release.json``) in a
   private temporary folder (mode 0700), which is removed on every way out: success, failure, an
@@ -26,31 +21,25 @@ number. A cohort too large for the machine's memory is refused before any kernel
 from __future__ import annotations
 
 import contextlib
-import csv
-import datetime
-import hashlib
 import json
 import os
-import re
 import shutil
 import signal
-import sys
 import tempfile
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
-from . import site
-from .contract import cohort_from_bytes, load_cohort, require_regular_file
-from .errors import EXIT_ANALYSIS_FAILED, EXIT_OK, Interrupted, UsageError
-from .outcomes import check_outcome_parameters
-from .parameters import ALPHA_RANGE, PARAMETER_DEFAULTS, PARAMETER_TYPES, SEED_RANGE
-from .privacy import mode_statement
-from .release import build_release, release_summary, withheld_line, write_checker_summary
+from ..bundled import IN_CHECKOUT, NOTEBOOKS_DIR
+from ..contract import cohort_from_bytes, load_cohort, require_regular_file
+from ..errors import EXIT_ANALYSIS_FAILED, EXIT_OK, Interrupted, UsageError
+from ..outcomes import check_outcome_parameters
+from ..parameters import ALPHA_RANGE, PARAMETER_DEFAULTS, PARAMETER_TYPES, SEED_RANGE
+from ..privacy import mode_statement
+from ..release import build_release, release_summary, withheld_line, write_checker_summary
+from . import folder, pages
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS_DIR = ROOT / "notebooks"
 KERNEL = "python3"
 KERNEL_DISPLAY_NAME = "Python 3 (ipykernel)"  # what ipykernel's python3 kernelspec says
 CELL_TIMEOUT = 600  # seconds
@@ -76,10 +65,7 @@ GIB = 2**30
 
 
 SET_BY_RUNNER = ("data_path", "output_dir")
-REPORT_MARKER = "index.html"  # the landing page of every report
-MANIFEST = "manifest.json"  # every file the run wrote, with its SHA-256 (not itself)
 PRIVATE_PREFIX = "ivig-input-"  # the private temporary folder of a run (its release)
-LISTED = 5  # file names listed in a message before "and N more"
 
 
 def notebook_paths() -> list[Path]:
@@ -176,13 +162,13 @@ def run_collection(data: Path, out: Path, param_pairs: list[str],
     """Run every notebook on ``data`` and write the report into ``out`` (see module doc),
     ``jobs`` notebooks at a time (None: :func:`default_jobs`), in standard kernels, or with
     ``fast_kernels`` (or :data:`FAST_KERNELS_VARIABLE` set) in kernels forked from one process
-    (:mod:`ivig_helpers.kernels`)."""
+    (:mod:`ivig_helpers.app.kernels`)."""
     require_regular_file(data)  # a device, a pipe or stdin is refused before anything reads it
     params = parse_parameters(param_pairs)
     if jobs is not None and jobs < 1:
         raise UsageError(f"--jobs must be 1 or more, not {jobs}")
-    out = _report_folder(out)
-    _refuse_input_inside(data, out)
+    out = folder.report_folder(out)
+    folder.refuse_input_inside(data, out)
     with _StopSignals() as signals:
         try:
             return _run(data, out, params, signals, jobs or default_jobs(),
@@ -198,13 +184,9 @@ def _outcome_parameters(params: dict) -> dict:
 
 
 def _stopped(out: Path) -> str:
-    kept = f"the earlier report in {out} was left as it was" if _has_report(out) \
+    kept = f"the earlier report in {out} was left as it was" if folder.has_report(out) \
         else f"no report was written to {out}"
     return f"the run was stopped; {kept}, and no copy of the input was left behind"
-
-
-def _has_report(out: Path) -> bool:
-    return out.is_dir() and any(out.iterdir())
 
 
 def _run(data: Path, out: Path, params: dict, signals: _StopSignals, jobs: int,
@@ -224,288 +206,39 @@ def _run(data: Path, out: Path, params: dict, signals: _StopSignals, jobs: int,
         work.mkdir()
         release_path = release.save(work)
         out.parent.mkdir(parents=True, exist_ok=True)
-        with _lock(out):
-            problem = _why_not_replaceable(out)
+        with folder.lock(out):
+            problem = folder.why_not_replaceable(out)
             if problem:
                 raise UsageError(f"--out '{out}' {problem}. A run replaces its --out folder as a "
                                  "whole, so nothing was changed: move what you want to keep out "
                                  "of it, or name a new or empty folder with --out")
             print(f"Cohort {release.meta['data_file']}:")
             print(release_summary(release))
-            _remove_unfinished(out, signals)
+            folder.remove_unfinished(out, signals)
             with signals.held():
-                staging = _new_staging(out)
+                staging = folder.new_staging(out)
             try:
                 try:
                     report = _execute_all(release_path, staging, params,
                                           release.meta["bundled_synthetic_cohort"], signals,
                                           jobs, rows, fast_kernels)
                 except NotebookFailed as failure:
-                    _report_failure(failure, staging, out, failed_dir, signals)
+                    folder.report_failure(failure, staging, out, failed_dir, signals)
                     return EXIT_ANALYSIS_FAILED
                 with signals.held():
-                    problem = _swap_into_place(report, out, staging / "previous")
+                    problem = folder.swap_into_place(report, out, staging / "previous")
                     signals.done = problem is None  # from here on, nothing is left to stop
                 if problem:
                     raise UsageError(f"'{out}' changed while the notebooks ran: it {problem}. It "
                                      "was left as it was and the new report was not kept; move "
                                      "what you want to keep out of it and run again")
-                _remove_failed_if_ours(failed_dir, staging)
+                folder.remove_failed_if_ours(failed_dir, staging)
             finally:
                 with signals.held():
                     shutil.rmtree(staging, ignore_errors=True)
     print(f"Report written to {out}")
     print(f"  HTML reports (no code): {out}/index.html")
     return EXIT_OK
-
-
-# --- the report folder: what may be replaced ---------------------------------------------------
-
-def _report_folder(out: Path) -> Path:
-    try:
-        out = out.resolve()
-    except RuntimeError:  # Python before 3.13
-        raise UsageError(f"--out '{out}' is a loop of symbolic links") from None
-    if out == out.parent:
-        raise UsageError(f"--out '{out}' is the root folder; name a folder for the report")
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out '{out}' is a file; it must be a folder")
-    return out
-
-
-def _refuse_input_inside(data: Path, out: Path) -> None:
-    """Refuse an input file inside a folder that the run replaces or removes."""
-    try:
-        source = data.resolve()
-    except (OSError, RuntimeError):  # a symlink loop...: load_cohort will say what is wrong
-        return
-    if source.is_relative_to(out):
-        raise UsageError(f"the input file '{data.name}' is inside the report folder '{out}', "
-                         "which the run replaces as a whole; nothing was changed. Move the file "
-                         "out of that folder, or name another folder with --out")
-    for folder in _unfinished(out):
-        if source.is_relative_to(folder):
-            raise UsageError(f"the input file '{data.name}' is inside '{folder}', an unfinished "
-                             "folder of an earlier run that was stopped, which the next run "
-                             "removes; nothing was changed. Move the file elsewhere first")
-
-
-STAGING_MARK = ".made-by-ivig-helpers-run"
-"""A file in every staging folder, written as the folder is made: only a folder that carries it
-is ever taken for one a stopped run left behind, and removed."""
-
-
-def _new_staging(out: Path) -> Path:
-    """A new staging folder beside ``out`` (``.OUT-building-XXXXXXXX``), with its mark."""
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-building-", dir=out.parent))
-    (staging / STAGING_MARK).write_text(
-        "This folder was made by `python -m ivig_helpers run` to build a report. A run that "
-        "was stopped left it; the next run into the same report removes it.\n", encoding="utf-8")
-    return staging
-
-
-def _unfinished(out: Path, marked: bool = True) -> list[Path]:
-    """The staging folders that stopped runs left beside ``out`` (``.OUT-building-XXXXXXXX``,
-    with the runner's mark; ``marked=False``: those named so but without it, not the runner's)."""
-    pattern = re.compile(rf"\.{re.escape(out.name)}-building-[a-z0-9_]{{8}}")
-    try:
-        entries = list(out.parent.iterdir())
-    except OSError:
-        return []
-    return [entry for entry in entries
-            if pattern.fullmatch(entry.name) and entry.is_dir() and not entry.is_symlink()
-            and (entry / STAGING_MARK).is_file() == marked]
-
-
-def _remove_unfinished(out: Path, signals: _StopSignals) -> None:
-    """Remove what stopped runs left beside ``out`` (called while holding the lock of ``out``):
-    only folders with the runner's mark; a folder of the same name without it is the user's."""
-    for folder in _unfinished(out, marked=False):
-        print(f"Note: {folder.name} beside the report was left as it was: its name is that of "
-              "an unfinished run, but no run of this tool made it")
-    for folder in _unfinished(out):
-        with signals.held():
-            shutil.rmtree(folder, ignore_errors=True)
-        if folder.exists():
-            print(f"Note: could not remove {folder}, left by an earlier run that was stopped; "
-                  "please remove it by hand")
-        else:
-            print(f"Removed {folder.name}, left beside the report by an earlier run that was "
-                  "stopped")
-
-
-def _why_not_replaceable(folder: Path) -> str | None:
-    """None when a run may replace ``folder``: it is missing, empty, or holds exactly the files
-    of its manifest, unchanged. Otherwise why not, as the rest of a sentence that starts with the
-    folder's name."""
-    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
-        return "is not a folder"
-    if not folder.exists() or not any(folder.iterdir()):
-        return None
-    listed = _read_manifest(folder)  # first: a big folder of the user's is not walked through
-    if listed is None:
-        return (f"holds files and is not an earlier report written by this command (it has no "
-                f"readable {MANIFEST}, the list of the files a run writes)")
-    files, others = _walk(folder)
-    files.pop(MANIFEST)
-    extra = sorted(set(files) - set(listed)) + others
-    missing = sorted(set(listed) - set(files))
-    changed = sorted(name for name in set(listed) & set(files)
-                     if _sha256(files[name]) != listed[name])
-    reasons = []
-    if extra:
-        reasons.append("it holds files the run did not write: " + _names(extra))
-    if changed:
-        reasons.append("files were changed after the run wrote them: " + _names(changed))
-    if missing:
-        reasons.append("files the run wrote are missing: " + _names(missing))
-    return "is an earlier report, but " + "; ".join(reasons) if reasons else None
-
-
-def _walk(folder: Path) -> tuple[dict[str, Path], list[str]]:
-    """The regular files under ``folder`` by relative path, and anything else found there
-    (symbolic links, empty folders, ...), which no run writes."""
-    files: dict[str, Path] = {}
-    others: list[str] = []
-
-    def visit(directory: str, prefix: str) -> None:
-        with os.scandir(directory) as scan:
-            entries = sorted(scan, key=lambda entry: entry.name)
-        if not entries and prefix:
-            others.append(prefix)
-        for entry in entries:
-            name = prefix + entry.name
-            if entry.is_symlink():
-                others.append(name)
-            elif entry.is_dir(follow_symlinks=False):
-                visit(entry.path, name + "/")
-            elif entry.is_file(follow_symlinks=False):
-                files[name] = Path(entry.path)
-            else:
-                others.append(name)
-
-    visit(str(folder), "")
-    return files, others
-
-
-def _read_manifest(folder: Path) -> dict[str, str] | None:
-    path = folder / MANIFEST
-    if path.is_symlink() or not path.is_file():
-        return None
-    try:
-        listed = json.loads(path.read_text(encoding="utf-8"))["files"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    if not isinstance(listed, dict) or not all(isinstance(name, str) and isinstance(sha, str)
-                                               for name, sha in listed.items()):
-        return None
-    return listed
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _names(names: list[str]) -> str:
-    shown = ", ".join(names[:LISTED])
-    return shown + (f" and {len(names) - LISTED} more" if len(names) > LISTED else "")
-
-
-def write_manifest(folder: Path) -> Path:
-    """Write ``folder/manifest.json``: every file in ``folder`` (at any depth, the manifest
-    itself excepted) with its SHA-256. Only a folder that still holds exactly these files is
-    ever replaced or removed by a later run."""
-    files, _ = _walk(folder)
-    files.pop(MANIFEST, None)
-    content = {
-        "written_by": "python -m ivig_helpers run",
-        "about": "Every file the run wrote, with its SHA-256. A later run replaces this folder "
-                 "only while it holds exactly these files, unchanged.",
-        "files": {name: _sha256(path) for name, path in sorted(files.items())},
-    }
-    path = folder / MANIFEST
-    path.write_text(json.dumps(content, indent=1) + "\n", encoding="utf-8")
-    return path
-
-
-def _retire(folder: Path, retired: Path) -> str | None:
-    """Move ``folder`` (a run's own, as checked before) to ``retired`` and check it once more
-    there, where nothing can be added to it any longer; put it back and say why if it is no
-    longer the run's own."""
-    folder.rename(retired)
-    problem = _why_not_replaceable(retired)
-    if problem:
-        retired.rename(folder)
-    return problem
-
-
-def _swap_into_place(report: Path, out: Path, retired: Path) -> str | None:
-    """Replace ``out`` by ``report`` with renames on the same file system. Returns why not, and
-    changes nothing, if ``out`` is no longer a folder the run may replace."""
-    if out.exists() or out.is_symlink():
-        problem = _retire(out, retired)
-        if problem:
-            return problem
-        try:
-            report.rename(out)
-        except OSError:
-            retired.rename(out)  # put the earlier report back before giving up
-            raise
-    else:
-        report.rename(out)
-    return None
-
-
-def _remove_failed_if_ours(failed_dir: Path, staging: Path) -> None:
-    """After a success, remove what an earlier failed run kept, if it is exactly that."""
-    if not failed_dir.exists() and not failed_dir.is_symlink():
-        return
-    problem = _why_not_replaceable(failed_dir)
-    if problem is None and any(failed_dir.iterdir()):
-        problem = _retire(failed_dir, staging / "superseded-failure")  # removed with staging
-    elif problem is None:
-        return  # an empty folder: no run wrote it, nothing is lost by leaving it
-    if problem:
-        print(f"Note: {failed_dir} was left as it was: it {problem}")
-
-
-# --- a failed run ------------------------------------------------------------------------------
-
-def _report_failure(failure: NotebookFailed, staging: Path, out: Path, failed_dir: Path,
-                    signals: _StopSignals) -> None:
-    """Keep the partly executed notebook in ``OUT.failed`` (replacing what an earlier failed run
-    kept there, and only that) and say what happened."""
-    print(f"The analysis failed in {failure.notebook}: {failure.detail}", file=sys.stderr)
-    target = staging / "report" / failure.notebook
-    if target.is_file():
-        kept = staging / "failed"
-        kept.mkdir()
-        shutil.copyfile(target, kept / target.name)
-        write_manifest(kept)
-        with signals.held():
-            where, problem = _put_failure_in_place(kept, failed_dir, staging)
-        print(f"The partly executed notebook is kept in {where / failure.notebook}",
-              file=sys.stderr)
-        if problem:
-            print(f"({failed_dir} was left as it was: it {problem})", file=sys.stderr)
-    if _has_report(out):
-        print(f"The earlier report in {out} was left as it was.", file=sys.stderr)
-
-
-def _put_failure_in_place(kept: Path, failed_dir: Path, staging: Path) -> tuple[Path, str | None]:
-    problem = _why_not_replaceable(failed_dir)
-    if problem is None:
-        problem = _swap_into_place(kept, failed_dir, staging / "previous-failure")
-        if problem is None:
-            return failed_dir, None
-    # OUT.failed holds something else: keep the notebook in a new folder beside it
-    elsewhere = Path(tempfile.mkdtemp(prefix=f"{failed_dir.name}-", dir=failed_dir.parent))
-    kept.rename(elsewhere)  # replaces the new, empty folder
-    return elsewhere, problem
 
 
 # --- the input: one read, no copy -----------------------------------------------------------
@@ -544,17 +277,17 @@ def _sweep_stranded() -> list[Path]:
     it could remove them); a folder without an owner record, or of a live run, is left alone.
     Returns the folders removed."""
     removed = []
-    for folder in Path(tempfile.gettempdir()).glob(f"{PRIVATE_PREFIX}*"):
+    for stranded in Path(tempfile.gettempdir()).glob(f"{PRIVATE_PREFIX}*"):
         try:
-            if folder.is_symlink() or folder.stat().st_uid != os.getuid():
+            if stranded.is_symlink() or stranded.stat().st_uid != os.getuid():
                 continue
-            owner = (folder / OWNER_FILE).read_text(encoding="utf-8").split()
+            owner = (stranded / OWNER_FILE).read_text(encoding="utf-8").split()
         except (OSError, ValueError):
             continue
         if len(owner) == 2 and owner[0].isdigit() and \
                 _process_identity(int(owner[0])) != " ".join(owner):
-            shutil.rmtree(folder, ignore_errors=True)
-            removed.append(folder)
+            shutil.rmtree(stranded, ignore_errors=True)
+            removed.append(stranded)
     return removed
 
 
@@ -627,36 +360,7 @@ def _jobs_that_fit(rows: int, jobs: int, name: str) -> int:
         "machine with more memory, or on a sample of the rows")
 
 
-# --- one run at a time, stopping cleanly -------------------------------------------------------
-
-@contextlib.contextmanager
-def _lock(out: Path):
-    """Hold ``.OUT.lock`` beside ``out`` for the run (``filelock``: ``flock`` on Linux and macOS,
-    the system's own file lock on Windows).
-
-    The file is never emptied. A lock file the run made is removed at the end, while still held
-    (a run that opened it meanwhile finds it removed and does not take it); a file that was
-    there before, perhaps a file of the user's that bears that name, is only locked and left as
-    it was.
-    """
-    from filelock import FileLock, Timeout
-
-    path = out.parent / f".{out.name}.lock"
-    made_here = not os.path.lexists(path)
-    lock = FileLock(path, timeout=0, mode=0o600, thread_local=False, preserve_lock_file=True)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise UsageError(f"another run is writing to '{out}'; nothing was changed. Wait "
-                         "until it has finished, or name another folder with --out") from None
-    try:
-        yield
-    finally:
-        if made_here:
-            with contextlib.suppress(OSError):
-                path.unlink()
-        lock.release()
-
+# --- stopping cleanly ---------------------------------------------------------------------------
 
 class _StopSignals:
     """Ctrl-C (SIGINT), SIGTERM and SIGHUP (the terminal was closed) as :class:`Interrupted`, so
@@ -723,7 +427,7 @@ def _execute_all(release_path: Path, staging: Path, params: dict, is_bundled: bo
                  fast: bool = False) -> Path:
     """Execute every notebook (see :func:`_execute_in`), each in a standard kernel that
     jupyter_client starts (the ``python3`` kernel), or, when ``fast`` is asked for, in kernels
-    forked from one process that imports the libraries once (:mod:`ivig_helpers.kernels`; Linux
+    forked from one process that imports the libraries once (:mod:`ivig_helpers.app.kernels`; Linux
     and macOS), started first so that it imports while this process imports papermill. It
     imports only the libraries the notebooks use: a collection of small notebooks (as in the
     tests) waits for none of them. Where the fast start cannot be used, it says so and the run
@@ -768,7 +472,7 @@ def _execute_in(server, release_path: Path, staging: Path, params: dict, is_bund
     work = release_path.parent
     (work.parent / "report").symlink_to(report, target_is_directory=True)
     notebooks = notebook_paths()
-    pages = _describe(notebooks)
+    described = pages.describe(notebooks)
     total, jobs = len(notebooks), max(1, min(jobs, len(notebooks)))
     started, since = time.monotonic(), time.time()
     parameters = {**params, "data_path": release_path.name, "output_dir": "../report"}
@@ -796,8 +500,9 @@ def _execute_in(server, release_path: Path, staging: Path, params: dict, is_bund
                       f"{'failed' if failure else 'done'} "
                       f"({time.monotonic() - started:.0f} s elapsed)", flush=True)
                 if failure is None:
-                    written.append(writer.submit(_write_html, report / notebooks[index].name,
-                                                 pages, index, is_bundled))
+                    written.append(writer.submit(pages.write_html,
+                                                 report / notebooks[index].name, described,
+                                                 index, is_bundled))
                     continue
                 if not isinstance(failure, NotebookFailed):
                     raise failure
@@ -823,13 +528,13 @@ def _execute_in(server, release_path: Path, staging: Path, params: dict, is_bund
     min_cell_count = params.get("min_cell_count", PARAMETER_DEFAULTS["min_cell_count"])
     disclosure = " ".join(filter(None, (mode_statement(min_cell_count, is_bundled),
                                         withheld_line(release_path))))
-    _write_index(report, pages, disclosure, is_bundled,
+    pages.write_index(report, described, disclosure, is_bundled,
                  {**PARAMETER_DEFAULTS, **params, "data_path": release_path.name})
     # the released aggregates themselves, for a checker and for pooling across centres
     # (never the children's values a release holds with disclosure control off)
     shutil.copyfile(release_path, report / release_path.name)
     write_checker_summary(report, release_path)
-    write_manifest(report)  # last: the landing page is one of the files it lists
+    folder.write_manifest(report)  # last: the landing page is one of the files it lists
     return report
 
 
@@ -1026,117 +731,6 @@ def _stop_leftover_kernels(since: float) -> None:
     psutil.wait_procs(alive, timeout=2)
 
 
-# --- the HTML pages of the report (their look: ivig_helpers.site and its templates) ------------
-
-def _describe(notebooks: list[Path]) -> list:
-    """What the pages say about each notebook (title, question, figures), from the notebooks
-    before they run: every page links to the previous and the next one."""
-    import nbformat
-
-    return [site.describe_notebook(nbformat.read(notebook, as_version=4), notebook.stem)
-            for notebook in notebooks]
-
-
-def _write_html(notebook: Path, pages: list, position: int, is_bundled: bool) -> None:
-    """The page of an executed notebook, without code, beside it (``NN_topic.html``)."""
-    import nbformat
-
-    content = nbformat.read(notebook, as_version=4)
-    html = site.notebook_page(content, pages, position, is_bundled)
-    notebook.with_suffix(".html").write_text(html, encoding="utf-8")
-
-
-RESULT_FILES = ("results.json", "scorecard.csv", "release.json", "disclosure_check.csv")
-# The parameters the landing page shows: results.json's key (then the run's parameter) and label
-RUN_PARAMETERS = (("responder_threshold", "responder_threshold", "Responder threshold"),
-                  ("missing_followup_handling", "missing_followup",
-                   "Children without one-year follow-up"),
-                  ("alpha", "alpha", "Significance level alpha"),
-                  ("min_cell_count", "min_cell_count", "min_cell_count (disclosure control)"),
-                  ("seed", "seed", "Random seed"))
-
-
-def _write_index(report: Path, pages: list, disclosure: str, is_bundled: bool,
-                 params: dict) -> None:
-    """The landing page (``index.html``): the cohort file, the date and the parameters of the
-    run, the disclosure mode (one sentence in Markdown), a banner for the bundled synthetic
-    cohort, the headline numbers with their intervals, the scorecard's count of matches, the
-    figures, one line per notebook and the result files. What it shows comes from
-    ``results.json`` and ``scorecard.csv`` when the run wrote them (it always does, but a stand-in
-    collection may not), otherwise from the run's own parameters."""
-    from . import narrative
-
-    results = _read_json(report / "results.json")
-    bundled = bool(results.get("bundled_synthetic_cohort", is_bundled))
-    parameters = [{"setting": label, "value": _parameter_words(
-        key, results.get(key, params.get(name)))} for key, name, label in RUN_PARAMETERS]
-    headline = (narrative.headline_table(results).to_dict("records")
-                if "responder_rate" in results else None)
-    sections = {name: f"{section} ({page.title})" for page in pages
-                for name, section in page.figures.items()}
-    order = list(sections)  # as the notebooks show them; figures no notebook names last
-    figures = []
-    for png in sorted(report.glob("*.png"), key=lambda png: (
-            order.index(png.stem) if png.stem in order else len(order), png.name)):
-        caption = sections.get(png.stem, png.name)
-        figures.append({"file": png.name, "alt": f"Figure: {caption}", "caption": caption})
-    html = site.landing_page(
-        pages, disclosure=disclosure, bundled=bundled,
-        data_file=results.get("data_file", params.get("data_path", "")),
-        date=datetime.date.today().isoformat(), parameters=parameters, headline=headline,
-        scorecard=_scorecard_sentence(report / "scorecard.csv", bundled), figures=figures,
-        files=[name for name in RESULT_FILES if (report / name).is_file()])
-    (report / REPORT_MARKER).write_text(html, encoding="utf-8")
-
-
-def _read_json(path: Path) -> dict:
-    try:
-        content = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return content if isinstance(content, dict) else {}
-
-
-def _parameter_words(key: str, value) -> str:
-    """A parameter's value as the landing page shows it.
-
-    Examples
-    --------
-    >>> _parameter_words("responder_threshold", 0.75)
-    '0.75: at least 75% fewer seizures (the study used 50%)'
-    >>> _parameter_words("missing_followup_handling", "exclude")
-    'exclude: left out of the analysis'
-    >>> _parameter_words("min_cell_count", 0)
-    '0 (off)'
-    """
-    from .narrative import responder_definition
-
-    if key == "responder_threshold" and isinstance(value, int | float):
-        return f"{value:g}: {responder_definition(value)}"
-    if key == "missing_followup_handling":
-        words = {"nonresponder": "counted as non-responders",
-                 "exclude": "left out of the analysis"}
-        return f"{value}: {words[value]}" if value in words else str(value)
-    if key == "min_cell_count" and value == 0:
-        return "0 (off)"
-    return "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def _scorecard_sentence(path: Path, bundled: bool) -> str:
-    """"k of N published numbers matched" from ``scorecard.csv`` (its ``match`` column: True,
-    False, or empty for a number withheld by disclosure control), in Markdown; "" without it."""
-    from .narrative import scorecard_story
-
-    try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            matches = [row.get("match", "") for row in csv.DictReader(handle)]
-    except OSError:
-        return ""
-    matched = sum(value == "True" for value in matches)
-    withheld = sum(value.strip() == "" for value in matches)
-    return scorecard_story(matched, len(matches), withheld, bundled)
-
-
 def refresh_notebooks() -> int:
     """Re-execute the committed notebooks in place on the bundled cohort, top to bottom.
 
@@ -1146,6 +740,9 @@ def refresh_notebooks() -> int:
     import nbformat
     from nbclient import NotebookClient
 
+    if not IN_CHECKOUT:
+        raise UsageError("refresh-notebooks rewrites the committed notebooks of a checkout of the "
+                         "repository; this installation has none (run it in a checkout)")
     for notebook in notebook_paths():
         print(f"executing {notebook.name}", flush=True)
         content = nbformat.read(notebook, as_version=4)

@@ -7,7 +7,7 @@ per run, which imports them once; every kernel of the run is a fork of it (the i
 are shared, copy-on-write, not imported again) and is ready in a few hundredths of a second.
 
 jupyter_client still starts, signals and watches an ordinary process, a small *launcher*
-(``python -m ivig_helpers.kernels launch -f CONNECTION_FILE``): it hands its arguments, working
+(``python -m ivig_helpers.app.kernels launch -f CONNECTION_FILE``): it hands its arguments, working
 folder, environment and standard streams to the server, which forks the kernel; the launcher
 passes interrupts and terminations on and exits as the kernel exits. A kernel whose launcher
 dies, even by SIGKILL, exits at once; the server stops its kernels and itself when the runner
@@ -350,4 +350,4 @@ if __name__ == "__main__":
     elif sys.argv[1:2] == ["launch"]:
         launch(sys.argv[2:])
     else:
-        sys.exit("usage: python -m ivig_helpers.kernels serve SOCKET | launch ARGUMENTS")
+        sys.exit("usage: python -m ivig_helpers.app.kernels serve SOCKET | launch ARGUMENTS")
