@@ -29,9 +29,9 @@ from ivig_helpers import (  # noqa: E402
     load_cohort,
     make_cohort,
     plots,
-    runner,
     write_cohort,
 )
+from ivig_helpers.app import runner  # noqa: E402
 from ivig_helpers.comparisons import friedman, friedman_statistic  # noqa: E402
 from ivig_helpers.outcomes import (  # noqa: E402
     MEDIAN_BOOTSTRAP_LIMIT,

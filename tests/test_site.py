@@ -275,8 +275,8 @@ def test_other_pages_share_the_header():
 
 def test_the_templates_are_shipped_with_the_package():
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    patterns = config["tool"]["setuptools"]["package-data"]["ivig_helpers"]
-    package = ROOT / "ivig_helpers"
+    patterns = config["tool"]["setuptools"]["package-data"]["ivig_helpers.app"]
+    package = ROOT / "ivig_helpers" / "app"
     files = [p for p in (package / "templates").rglob("*") if p.is_file()
              and "__pycache__" not in p.parts]
     assert files

@@ -78,7 +78,7 @@ def preload_for(notebooks: list[Path]) -> tuple[str, ...]:
                 imported.update([package] if package else
                                 (name.split()[0].split(".")[0] for name in names.split(",")
                                  if name.strip()))
-    if __package__ in imported:  # it imports every library above
+    if "ivig_helpers" in imported:  # the library imports every one above
         return PRELOADED
     return tuple(name for name in PRELOADED
                  if name.startswith("ipykernel.") or name.split(".")[0] in imported)
