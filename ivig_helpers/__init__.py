@@ -7,8 +7,9 @@ The notebooks tell the story; this package computes. Modules by family:
 - ``comparisons``: paired Wilcoxon and Friedman tests, Fisher's exact test
 - ``medications``: the checks of the antiseizure-medication claim
 - ``results``: the headline numbers of a run and the scorecard against the publication
-- ``appraisal``: the critical appraisal (multiplicity, fragility, placebo and regression to
-  the mean, other cohorts, the trial that would settle it)
+- ``appraisal``: the critical appraisal, a module per family: ``multiplicity``, ``interaction``,
+  ``fragility``, ``placebo`` (and regression to the mean), ``evidence`` (other cohorts pooled),
+  ``trial_size``
 - ``exercises``: the teachers' exercises and their answers
 - ``narrative``: what these data show, in sentences written from the numbers of the run
 - ``parameters``: the notebooks' parameters, declared once

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import math
 
+from .benchmarks_published import PLACEBO_RATE
 from .contract import SEIZURE_TYPES
 from .parameters import PARAMETER_DEFAULTS
 from .privacy import P_BELOW_FLOOR, P_FLOOR, is_number
 
 TYPE_WORDS = {"focal": "focal seizures", "generalized": "generalized seizures",
               "both": "both focal and generalized seizures"}
-PLACEBO_RATE_CHILDREN = 0.19  # Rheims et al. 2008, PLoS Med 5:e166: placebo arms, children
 STUDY_THRESHOLD = 0.5
 
 
@@ -305,16 +305,16 @@ def placebo_comparison(results: dict) -> str:
     low, high = results["responder_rate_ci"]
     if not (is_number(low) and is_number(high)):
         return ""
-    reference = (f"the {percent(PLACEBO_RATE_CHILDREN, 0)} responder rate of children given a "
+    reference = (f"the {percent(PLACEBO_RATE, 0)} responder rate of children given a "
                  "placebo in trials (Rheims et al. 2008)")
     if results["responder_threshold"] != STUDY_THRESHOLD:
-        return (f"The placebo rate of {percent(PLACEBO_RATE_CHILDREN, 0)} (Rheims et al. 2008) "
+        return (f"The placebo rate of {percent(PLACEBO_RATE, 0)} (Rheims et al. 2008) "
                 "counts 50% responders, so it does not compare with the definition used here.")
     rounded = (" This interval comes from the rounded counts: near 19% the exact counts can "
                "lead to another conclusion." if results.get("min_cell_count") else "")
-    if low > PLACEBO_RATE_CHILDREN:
+    if low > PLACEBO_RATE:
         return f"The whole interval lies above {reference}.{rounded}"
-    if high < PLACEBO_RATE_CHILDREN:
+    if high < PLACEBO_RATE:
         return f"The whole interval lies below {reference}.{rounded}"
     return f"The interval includes {reference}: these data cannot tell the two apart.{rounded}"
 

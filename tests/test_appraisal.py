@@ -395,7 +395,7 @@ def test_null_simulation_matches_the_negative_binomial_by_hand(enrol_above):
 def test_a_large_cohort_is_not_simulated_whole_but_follows_the_binomial(monkeypatch, enrol_above):
     settings = dict(median_rate=10.0, sigma_log=0.0, enrol_above=enrol_above, seed=1)
     whole = ap.null_simulation(60, 0.5, n_cohorts=5000, **settings)
-    monkeypatch.setattr(ap, "SIMULATION_COHORT_LIMIT", 50)  # 60 children: the large-cohort way
+    monkeypatch.setattr(ap.placebo, "SIMULATION_COHORT_LIMIT", 50)  # 60 children: large-cohort way
     pooled = ap.null_simulation(60, 0.5, n_cohorts=5000, **settings)
     chance = _responder_probability(10.0, enrol_above)  # by hand, from the probability masses
     assert pooled["mean_responder_rate"] == pytest.approx(chance, abs=0.002)
@@ -408,7 +408,7 @@ def test_a_large_cohort_is_not_simulated_whole_but_follows_the_binomial(monkeypa
 
 
 def test_permutation_tests_are_not_run_above_their_limit(patients, monkeypatch):
-    monkeypatch.setattr(ap, "PERMUTATION_LIMIT", 50)  # the bundled 60 children are above it
+    monkeypatch.setattr(ap.interaction, "PERMUTATION_LIMIT", 50)  # the bundled 60 are above it
     tests = ap.interaction_tests(patients, n_permutations=99).set_index("test")
     for label in ("score change", "percent change"):
         skipped = tests.loc[f"Kruskal-Wallis permutation test, {label}"]

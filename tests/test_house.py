@@ -34,7 +34,7 @@ def test_importing_the_package_changes_nothing_global():
 def test_no_module_of_the_package_tunes_the_allocator_or_the_module_table():
     """glibc's mallopt (through ctypes) would change the memory of every notebook that imports
     the package; a None in sys.modules would make another library's import fail."""
-    for path in PACKAGE.glob("*.py"):
+    for path in PACKAGE.rglob("*.py"):
         source = path.read_text(encoding="utf-8")
         for trick in ("mallopt", "sys.modules[", "sys.modules.setdefault"):
             assert trick not in source, f"{path.name}: {trick}"
@@ -46,7 +46,7 @@ def test_no_module_of_the_package_imports_fcntl_when_it_is_imported():
     import ast
 
     offenders = set()
-    for path in PACKAGE.glob("*.py"):
+    for path in PACKAGE.rglob("*.py"):
         for node in ast.parse(path.read_text(encoding="utf-8")).body:  # the module's top level
             names = [alias.name for alias in node.names] if isinstance(node, ast.Import) \
                 else [node.module] if isinstance(node, ast.ImportFrom) else []
@@ -83,7 +83,7 @@ def test_pyproject_names_every_library_the_package_imports():
         (ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]}
     where = packages_distributions()
     imported = set()
-    for path in PACKAGE.glob("*.py"):
+    for path in PACKAGE.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 imported |= {alias.name.split(".")[0] for alias in node.names}

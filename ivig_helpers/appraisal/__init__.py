@@ -1,0 +1,389 @@
+"""The statistics of the critical appraisal: how much weight can the study's findings bear?
+
+Seven families of checks, each a function that takes a cohort's patient table (the output of
+:func:`ivig_helpers.add_outcomes`), the cohort table itself (``load_cohort(...).table``) or plain
+numbers, and returns a DataFrame with one row per test or estimate (or a small dict). One module
+a family, as statsmodels groups ``stats.multitest``, ``stats.power`` and
+``stats.meta_analysis``; every name is also importable from here:
+
+1. multiplicity (:mod:`.multiplicity`): :func:`holm_table`;
+2. does response differ between seizure types (the interaction, not three within-group tests;
+   :mod:`.interaction`): :func:`interaction_tests`, :func:`responder_odds_ratios`,
+   :func:`interaction_power`;
+3. how fragile "p = 0.019 in the generalized group" is (:mod:`.fragility`):
+   :func:`exact_signed_rank_p`, :func:`specification_curve`, :func:`specification_share`;
+4. placebo response and regression to the mean (:mod:`.placebo`): :func:`placebo_comparison`,
+   :func:`null_simulation`;
+5. the other published IVIG cohorts (:mod:`.evidence`): :func:`load_ivig_cohorts`,
+   :func:`exact_intervals`, :func:`pooled_responder_rate`;
+6. the trial that would settle it (:mod:`.trial_size`): :func:`rct_sample_size`,
+   :func:`power_curve`, :func:`single_arm_sample_size`;
+7. the ``appraisal`` object of ``results.json``: :func:`appraisal_results` (here).
+
+The published placebo and active add-on rates live in :mod:`ivig_helpers.benchmarks_published`.
+The tables the appraisal notebook shows (:func:`holm_view`, :func:`interaction_view`,
+:func:`odds_ratio_view`, :func:`cohorts_with`) sit with their family.
+
+Columns are named once and mean the same everywhere: ``test`` (what is tested or estimated),
+``group``, ``n``, ``events``, ``rate``, ``statistic``, ``p_value``, ``method`` (always one of
+"exact", "asymptotic" or "Monte Carlo"), ``testable`` and ``note`` (why a number is missing, or
+what to keep in mind). Nothing raises on an unusual cohort (a seizure type with 0, 1 or 2
+children, no responders, no follow-up at all): the number is NaN and the note says why. Every
+random step is seeded.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..benchmarks_published import BENCHMARKS, PLACEBO_RATE
+from ..comparisons import paired_wilcoxon
+from ..contract import SEIZURE_TYPES
+from ..outcomes import add_outcomes
+from ..privacy import (
+    SUPPRESSED,
+    release_count,
+    release_p,
+    release_statistic,
+    release_table_test,
+    round_count,
+)
+from . import evidence, fragility, interaction, multiplicity, placebo, trial_size
+from ._shared import _plain, _typed, released_pair
+from .evidence import (
+    IVIG_COHORTS,
+    THIS_STUDY,
+    cohorts_with,
+    exact_intervals,
+    load_ivig_cohorts,
+    pooled_responder_rate,
+)
+from .fragility import (
+    MAX_EXACT_PAIRS,
+    SPECIFICATION_COLUMNS,
+    exact_signed_rank_p,
+    specification_curve,
+    specification_share,
+)
+from .interaction import (
+    PERMUTATION_LIMIT,
+    _logistic,
+    interaction_power,
+    interaction_tests,
+    interaction_view,
+    odds_ratio_view,
+    responder_odds_ratios,
+)
+from .multiplicity import holm_table, holm_view
+from .placebo import (
+    _SIMULATION_BUDGET,
+    SIMULATION_COHORT_LIMIT,
+    STUDY_ATTRITION,
+    itt_totals,
+    null_simulation,
+    placebo_comparison,
+)
+from .trial_size import power_curve, rct_sample_size, single_arm_sample_size
+
+__all__ = [
+    # the families
+    "evidence", "fragility", "interaction", "multiplicity", "placebo", "trial_size",
+    # constants
+    "BENCHMARKS", "IVIG_COHORTS", "MAX_EXACT_PAIRS", "PERMUTATION_LIMIT", "PLACEBO_RATE",
+    "SIMULATION_COHORT_LIMIT", "SPECIFICATION_COLUMNS", "STUDY_ATTRITION", "THIS_STUDY",
+    # 1. multiplicity
+    "holm_table", "holm_view",
+    # 2. the interaction
+    "interaction_power", "interaction_tests", "interaction_view", "odds_ratio_view",
+    "responder_odds_ratios",
+    # 3. fragility
+    "exact_signed_rank_p", "specification_curve", "specification_share",
+    # 4. placebo and regression to the mean
+    "itt_totals", "null_simulation", "placebo_comparison",
+    # 5. the evidence
+    "cohorts_with", "exact_intervals", "load_ivig_cohorts", "pooled_responder_rate",
+    # 6. the trial
+    "power_curve", "rct_sample_size", "single_arm_sample_size",
+    # 7. results.json
+    "appraisal_results", "released_pair",
+]
+
+
+def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
+                      missing_followup: str = "nonresponder", alpha: float = 0.05,
+                      seed: int = 2024, min_cell_count: int = 0, n_permutations: int = 9999,
+                      n_cohorts: int = 10_000, attrition=STUDY_ATTRITION) -> dict:
+    """The ``appraisal`` object of ``results.json``: every headline number of the appraisal.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A checked cohort (``load_cohort(...).table``).
+    responder_threshold, missing_followup
+        As in :func:`ivig_helpers.add_outcomes`.
+    alpha : float
+        Significance level.
+    seed : int
+        Seed of the permutations and of the simulation.
+    min_cell_count : int
+        Disclosure control (0: off): a statistic that rests on a count of 1 to
+        ``min_cell_count - 1`` children reads "suppressed", counts are released as
+        :func:`ivig_helpers.release_count` does.
+    n_permutations, n_cohorts : int
+        Permutations of the Kruskal-Wallis tests; cohorts of the null simulation.
+    attrition : sequence of (int, int)
+        The intention-to-treat bound: the study's attrition (60 analysed of 67 included and of
+        74 identified) applied to the children in the file (:func:`itt_totals`).
+
+    Returns
+    -------
+    dict
+        Plain JSON-ready values (None for NaN): ``holm_p`` and ``holm_raw_p`` (type -> p),
+        ``interaction_p`` (Fisher-Freeman-Halton of type against responder status),
+        ``interaction_tests`` (test -> p), ``odds_ratios``, ``interaction_power``,
+        ``generalized_exact_p`` (exact conditional signed-rank p of the generalized scores,
+        None when no pair changed or above the enumeration limit), ``generalized_n_changed``,
+        ``specification_share_significant`` (all specifications),
+        ``specification_share_by_family``, ``specification_count``, ``placebo_binomial_p``
+        (one-sided exact against 0.19), ``placebo_benchmark_p`` (benchmark -> p),
+        ``itt_placebo_p``, ``null_simulation_share``, ``null_simulation_median_rate``,
+        ``null_simulation_settings``, ``pooled_responder_rate`` (rate, ci, prediction
+        interval, i2, tau2, k; the published cohorts with this cohort in place of the study's
+        row), ``rct_n_per_arm_80`` (pooled-variance formula), ``rct_n_per_arm_80_arcsine``,
+        ``rct_n_per_arm_90``, ``rct_power_60_per_arm``, ``single_arm_n``, ``methods`` (each
+        p-value's method: "exact", "asymptotic" or "Monte Carlo") and ``method_descriptions``.
+
+    Examples
+    --------
+    >>> from ivig_helpers import BUNDLED_COHORT, load_cohort
+    >>> found = appraisal_results(load_cohort(BUNDLED_COHORT).table, n_permutations=999,
+    ...                           n_cohorts=2000)
+    >>> found["holm_p"]["generalized"] is not None, round(found["interaction_p"], 3)
+    (True, 0.256)
+    >>> found["rct_n_per_arm_80"], round(found["generalized_exact_p"], 4)
+    (97, 0.0234)
+    """
+    data = _typed(table)
+    patients = add_outcomes(data, responder_threshold, missing_followup)
+    mcc = min_cell_count
+
+    def gate(value, counts):
+        value = _plain(value)
+        return release_statistic(value, [int(c) for c in counts], mcc) if value is not None \
+            else None
+
+    kinds = patients["seizure_type"].to_numpy()
+    sizes = {k: int((kinds == k).sum()) for k in SEIZURE_TYPES}
+    events = {k: int((patients["responder"].to_numpy(dtype=bool) & (kinds == k)).sum())
+              for k in SEIZURE_TYPES}
+    cells = [c for k in SEIZURE_TYPES if sizes[k] for c in (events[k], sizes[k] - events[k])]
+    responders, analysed = sum(events.values()), len(patients)
+
+    scores = paired_wilcoxon(patients, "baseline_score", "month12_score", by="seizure_type")
+    holm_rows = holm_table(scores, alpha)
+    pair_counts = [c for _, r in scores.iterrows() for c in r["counts"]]
+    pair_sizes = {r["group"]: r["counts"] for _, r in scores.iterrows()}
+    one_way_groups = {r["group"] for _, r in scores.iterrows() if mcc > 0 and r["patterns"] == 1}
+    holm_hidden = mcc > 0 and (any(0 < c < mcc for c in pair_counts) or bool(one_way_groups))
+    raw_p = {r["group"]: SUPPRESSED if r["group"] in one_way_groups
+             else gate(r["p_value"], pair_sizes[r["group"]]) for _, r in holm_rows.iterrows()}
+    holm_p = {r["group"]: (SUPPRESSED if holm_hidden and r["testable"]
+                           else _plain(r["p_adjusted"])) for _, r in holm_rows.iterrows()}
+
+    tests = interaction_tests(patients, seed=seed, n_permutations=n_permutations)
+    odds = responder_odds_ratios(patients, alpha=alpha)
+    if mcc > 0:  # tests of counts, from the counts rounded as a reader sees them
+        rounded = {k: (round_count(events[k]), round_count(sizes[k] - events[k]))
+                   for k in SEIZURE_TYPES}
+        odds, likelihood_ratio = _logistic(_children_with(rounded), "focal", alpha)
+        fisher = release_table_test([[e, n - e] for e, n in zip(events.values(), sizes.values(),
+                                                                strict=True)], mcc, seed)
+        tests = tests.astype({"p_value": object, "method": object, "note": object})
+        is_fisher = tests["test"].str.startswith("Fisher-Freeman-Halton")
+        tests.loc[is_fisher, ["p_value", "method", "note"]] = [
+            fisher["p_value"] if fisher["testable"] else None, fisher["method"], fisher["note"]]
+        is_logistic = tests["test"].str.startswith("logistic")
+        # alpha sets the odds ratios' intervals only, not the likelihood ratio
+        tests.loc[is_logistic, "p_value"] = likelihood_ratio["p_value"]
+    fisher_row = tests.set_index("test").loc["Fisher-Freeman-Halton, seizure type x responder"]
+    power_row = interaction_power(patients, alpha=alpha, min_cell_count=mcc).iloc[0]
+    names = ["kruskal_score_change", "kruskal_score_change_permutation",
+             "kruskal_percent_change", "kruskal_percent_change_permutation",
+             "fisher_freeman_halton", "logistic_likelihood_ratio"]
+    outcome_sizes = {"score_change": [sizes[k] for k in SEIZURE_TYPES],
+                     "percent_change": [sizes[k] for k in SEIZURE_TYPES], "responder": cells}
+    interaction = {name: gate(row["p_value"], outcome_sizes[row["outcome"]])
+                   for name, (_, row) in zip(names, tests.iterrows(), strict=True)}
+    test_methods = dict(zip(names, tests["method"], strict=True))  # None: not run
+
+    general = patients[patients["seizure_type"] == "generalized"]
+    pairs = general[["baseline_score", "month12_score"]].dropna()
+    n_changed = int((pairs["baseline_score"] != pairs["month12_score"]).sum())
+    exact_p = exact_signed_rank_p(pairs["baseline_score"], pairs["month12_score"])
+    curve = specification_curve(data, "generalized", alpha, placebo_rate=PLACEBO_RATE,
+                                attrition=attrition)
+    fell = int((pairs["month12_score"] < pairs["baseline_score"]).sum())
+    general_counts = [len(pairs), n_changed, fell, n_changed - fell, events["generalized"],
+                      sizes["generalized"]]
+
+    # tests of the overall rate use the counts a reader sees: with disclosure control on, the
+    # rounded ones (an exact binomial p of exact counts would give them back)
+    responders, analysed = released_pair(responders, analysed, mcc)
+    children = released_pair(len(data), len(data), mcc)[1]
+    placebo = placebo_comparison(responders, analysed, PLACEBO_RATE,
+                                 totals=itt_totals(children, attrition))
+    # a large cohort's responder rate hardly varies: fewer cohorts keep the run short
+    cohorts = min(n_cohorts, max(200, _SIMULATION_BUDGET // max(analysed, 1)))
+    simulate = null_simulation(
+        analysed, responders / analysed if analysed else float("nan"), n_cohorts=cohorts,
+        seed=seed, responder_threshold=responder_threshold,
+        **_baseline_distribution(patients))
+    studies = load_ivig_cohorts()
+    studies.loc[studies["study"] == THIS_STUDY, ["n", "responders"]] = [analysed, responders]
+    studies.loc[studies["study"] == THIS_STUDY, "study"] = "this cohort"
+    if not analysed:
+        studies = studies[studies["study"] != "this cohort"]
+    pooled = pooled_responder_rate(studies, alpha).iloc[0]
+    sizes_80 = rct_sample_size(alpha=alpha, power=0.8).set_index("test")["n_per_arm"]
+    sizes_90 = rct_sample_size(alpha=alpha, power=0.9).set_index("test")["n_per_arm"]
+    power_60 = power_curve([60], alpha=alpha).iloc[0]["power"]
+    single = single_arm_sample_size(alpha=alpha).iloc[0]
+    overall = [responders, analysed]
+    families = curve["family"].unique()
+    benchmark_p = {row["benchmark"]: gate(row["p_value"], overall)
+                   for _, row in placebo[placebo["denominator"] == "children analysed"].iterrows()}
+    itt = {str(int(row["n"])): gate(row["p_value"], overall)
+           for _, row in placebo.iterrows() if row["denominator"] != "children analysed"
+           and row["benchmark_rate"] == PLACEBO_RATE}
+    result = {
+        "alpha": alpha, "seed": seed, "responder_threshold": responder_threshold,
+        "min_cell_count": mcc,
+        "missing_followup_handling": missing_followup,
+        "holm_raw_p": raw_p,
+        "holm_p": holm_p,
+        "interaction_p": interaction["fisher_freeman_halton"],
+        "interaction_tests": interaction,
+        "odds_ratios": {**{row["group"]: {
+            # the reference's 1 is a definition, not a number of the data
+            "odds_ratio": (_plain(row["odds_ratio"]) if row["group"] == row["reference"]
+                           and row["estimable"] else gate(row["odds_ratio"], cells)),
+            "ci": [gate(row["ci_low"], cells), gate(row["ci_high"], cells)],
+            "estimable": bool(row["estimable"]), "reference": row["reference"]}
+            for _, row in odds.iterrows()}, **{  # a type its rounded counts leave out
+            kind: {"odds_ratio": SUPPRESSED, "ci": [SUPPRESSED, SUPPRESSED], "estimable": False,
+                   "reference": odds["reference"].iloc[0] if len(odds) else None}
+            for kind in SEIZURE_TYPES if sizes[kind] and kind not in set(odds["group"])}},
+        "interaction_power": gate(power_row["power"], [power_row["n_a"], power_row["n_b"]]),
+        "interaction_power_groups": [power_row["group_a"], power_row["group_b"]],
+        # withheld with disclosure control on, as the specification table and figure are: an
+        # exact p of few changed children is a function of their exact count
+        "generalized_exact_p": SUPPRESSED if mcc > 0 and exact_p is not None
+        else gate(exact_p, general_counts[:4]),
+        "generalized_n_changed": release_count(n_changed, mcc),
+        "specification_share_significant": gate(specification_share(curve), general_counts),
+        "specification_share_by_family": {f: gate(specification_share(curve, family=f),
+                                                  general_counts) for f in families},
+        "specification_count": int(len(curve)),
+        "placebo_rate": PLACEBO_RATE,
+        "placebo_binomial_p": gate(placebo["p_value"].iloc[0], overall),
+        "placebo_benchmark_p": benchmark_p,
+        "itt_placebo_p": itt,
+        "null_simulation_share": gate(simulate["share_reaching_observed"], overall),
+        "null_simulation_median_rate": gate(simulate["median_responder_rate"], overall),
+        "null_simulation_settings": _released_settings(simulate["settings"], overall, mcc),
+        "pooled_responder_rate": {
+            "rate": gate(pooled["rate"], overall),
+            "ci": [gate(pooled["ci_low"], overall), gate(pooled["ci_high"], overall)],
+            "prediction_interval": [gate(pooled["pi_low"], overall),
+                                    gate(pooled["pi_high"], overall)],
+            "i2": gate(pooled["i2"], overall), "tau2": gate(pooled["tau2"], overall),
+            "k": int(pooled["k"]), "studies": list(studies["study"])},
+        "rct_n_per_arm_80": _plain(sizes_80["pooled-variance normal formula"]),
+        "rct_n_per_arm_80_arcsine": _plain(
+            sizes_80["arcsine (Cohen's h), statsmodels NormalIndPower"]),
+        "rct_n_per_arm_90": _plain(sizes_90["pooled-variance normal formula"]),
+        "rct_power_60_per_arm": _plain(power_60),
+        "single_arm_n": _plain(single["n"]),
+        "methods": {
+            "holm_p": "asymptotic", "interaction_p": fisher_row["method"] or None,
+            "kruskal_score_change": "asymptotic",
+            "kruskal_score_change_permutation": test_methods["kruskal_score_change_permutation"],
+            "kruskal_percent_change": "asymptotic",
+            "kruskal_percent_change_permutation":
+                test_methods["kruskal_percent_change_permutation"],
+            "logistic_likelihood_ratio": "asymptotic",
+            "generalized_exact_p": "exact", "placebo_binomial_p": "exact",
+            "null_simulation_share": "Monte Carlo", "pooled_responder_rate": "asymptotic",
+            "interaction_power": "asymptotic", "rct_n_per_arm_80": "asymptotic",
+            "single_arm_n": "exact"},
+        "method_descriptions": {
+            "holm_p": "Holm step-down correction of the asymptotic Wilcoxon signed-rank p of "
+                      "each seizure type (scores, no continuity correction, as SPSS)",
+            "interaction_p": f"seizure type against responder status: {fisher_row['note']}",
+            "generalized_exact_p": "exact conditional Wilcoxon signed-rank test, every sign "
+                                   "flip of the non-zero score differences enumerated",
+            "specification_share_significant": "share of the specifications (exact and "
+                                               f"asymptotic tests) with p below {alpha}",
+            "placebo_binomial_p": "one-sided exact binomial test against the placebo rate "
+                                  "19% (Rheims et al. 2008)",
+            "null_simulation_share": "share of simulated no-effect cohorts (negative binomial "
+                                     "counts, SD = mean^0.7, enrolment after a bad stretch) "
+                                     "reaching the observed responder rate",
+            "pooled_responder_rate": "random effects on the logit scale, Paule-Mandel tau^2, "
+                                     "Hartung-Knapp interval, prediction interval t(k-2)",
+            "rct_n_per_arm_80": "pooled-variance normal formula, two-sided, 37% vs 19%",
+            "single_arm_n": "smallest n for an exact one-sided binomial test against 19% "
+                            "with 80% power at 37%"},
+    }
+    if mcc > 0:  # p-values as privacy.release_p releases them
+        for key in ("holm_raw_p", "holm_p", "interaction_tests", "placebo_benchmark_p",
+                    "itt_placebo_p"):
+            result[key] = {k: release_p(v, mcc) for k, v in result[key].items()}
+        for key in ("interaction_p", "generalized_exact_p", "placebo_binomial_p"):
+            result[key] = release_p(result[key], mcc)
+    if analysed > SIMULATION_COHORT_LIMIT:
+        result["method_descriptions"]["null_simulation_share"] = simulate["note"]
+    if len(general) and n_changed > MAX_EXACT_PAIRS:
+        result["method_descriptions"]["generalized_exact_p"] = (
+            f"{n_changed} changed pairs, above {MAX_EXACT_PAIRS}: not enumerated")
+    return _plain(result)
+
+
+def _released_settings(settings: dict, overall: list, min_cell_count: int) -> dict:
+    """The simulation's settings as they may be shown: the cohort's size and rate withheld when
+    a count behind them is hidden (they are then exact), the baselines' median and spread at
+    the precision of a page (a median ending in 5 in the second decimal says the group is even).
+    """
+    settings = _plain(settings)
+    if min_cell_count <= 0:
+        return settings
+    hidden = any(0 < c < min_cell_count for c in overall)
+    return {**settings,
+            "n_children": SUPPRESSED if hidden else settings["n_children"],
+            "observed_rate": SUPPRESSED if hidden else settings["observed_rate"],
+            "median_rate": round(settings["median_rate"], 1),
+            "sigma_log": round(settings["sigma_log"], 2)}
+
+
+def _children_with(cells: dict) -> pd.DataFrame:
+    """One row per child from (responders, non-responders) by seizure type: the odds ratios and
+    the likelihood ratio of counts a reader sees."""
+    sizes = [a + b for a, b in cells.values()]
+    responder = np.concatenate([np.repeat([True, False], c) for c in cells.values()])
+    return pd.DataFrame({"seizure_type": pd.Categorical(np.repeat(list(cells), sizes),
+                                                        categories=SEIZURE_TYPES),
+                         "responder": responder})
+
+
+def _baseline_distribution(patients: pd.DataFrame) -> dict:
+    """The simulation's distribution of true rates from the cohort's baselines (defaults when
+    there are too few)."""
+    baseline = patients["baseline_seizures_per_month"].to_numpy(dtype=float)
+    baseline = baseline[np.isfinite(baseline) & (baseline > 0)]
+    settings = {}
+    if baseline.size:
+        settings["median_rate"] = float(np.median(baseline))
+    if baseline.size >= 3:
+        settings["sigma_log"] = float(np.std(np.log(baseline), ddof=1))
+    return settings
