@@ -20,9 +20,12 @@ The notebooks tell the story; this package computes. Modules by family:
 - ``reporting``: what a notebook shows, formatted from the release (no rows)
 - ``table1``: Table 1 as clinical papers print it
 - ``plots``: the figures
-- ``runner`` and ``cli``: ``python -m ivig_helpers run`` and the other commands; ``errors``:
-  their errors and exit statuses (no module imports ``cli``, the top of the application)
-- ``kernels``: the runner's kernels, forked from one process that has imported the libraries
+- ``bundled``: where the bundled cohort, published numbers and notebooks are (checkout or wheel)
+- ``errors``: the errors and exit statuses the library and the application share
+
+The application that runs the collection (``python -m ivig_helpers run`` and the other
+commands: ``cli``, ``runner``, ``folder``, ``pages``, ``compare``, ``kernels``) is
+``ivig_helpers.app``; the library never imports it.
 - ``synthetic``: the bundled synthetic cohort and cohorts of any size and mix
 """
 
