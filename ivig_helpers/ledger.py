@@ -8,7 +8,8 @@ one named cell of a single ledger, the same name wherever it is shown, and the s
 a reader knows are declared once. The ledger then
 
 1. releases each cell by the counts' rule (:func:`ivig_helpers.privacy.release_count`: a count
-   of 1 to N - 1 reads ``<N``, any other is rounded to 5); and
+   of 1 to N - 1 reads ``<N``, any other is rounded to 5), and withholds a 0 among the parts of
+   a group of 1 to N - 1 children (it would say what each of them did); and
 2. plays the reader who knows every released cell, the rules and every declared link: for each
    hidden cell it asks an integer program (SciPy's ``milp``, HiGHS) for the smallest and the
    largest value consistent with all of them. A hidden cell with one possible value is pinned;
@@ -81,9 +82,22 @@ class CountLedger:
         mcc = self.min_cell_count
         shown = {k: release_count(v, mcc) for k, v in self.values.items()}
         if mcc > 0:
+            self._withhold_zeros_of_small_groups(shown)
             self._protect(shown)
         self.shown = shown
         return shown
+
+    def _withhold_zeros_of_small_groups(self, shown: dict) -> None:
+        """A 0 among the parts of a group of 1 to N - 1 children says what every child of the
+        group did or is ("none rose", "no responder among them"): it is withheld (ACRO treats
+        zeros as disclosive; ESSnet calls this group disclosure)."""
+        for total, parts in self.totals:
+            if 0 < self.values[total] < self.min_cell_count:
+                for part in parts:
+                    if self.values[part] == 0 and shown[part] == 0:
+                        shown[part] = SUPPRESSED
+                        self.withheld[part] = (f"a 0 in a group of fewer than "
+                                               f"{self.min_cell_count} children ({total!r})")
 
     def _protect(self, shown: dict) -> None:
         while True:

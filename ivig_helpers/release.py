@@ -198,7 +198,8 @@ class _Builder:
         self.count("seizure_free", int(free.sum()))
         for k in SEIZURE_TYPES:
             self.count(f"responders:{k}", int((responder & (pkinds == k)).sum()))
-            led.at_most(f"responders:{k}", self.analysed_of[k])
+            self.count(f"nonresponders:{k}", int((~responder & (pkinds == k)).sum()))
+            led.total(self.analysed_of[k], [f"responders:{k}", f"nonresponders:{k}"])
         led.total("responders", [f"responders:{k}" for k in SEIZURE_TYPES])
         led.at_most("seizure_free", "responders")
         led.at_most("responders", "followed")

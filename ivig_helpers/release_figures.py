@@ -88,5 +88,7 @@ class Figures(Section):
                 shown = float(values.median()) if len(values) else None
                 if b.mcc > 0 and len(values) < magnitude_threshold(b.mcc):
                     shown = None
+                elif b.mcc > 0 and shown is not None:
+                    shown = round(shown, 1)  # as a page would show it
                 rows.append({"group": kind, "time": time, "median": shown})
         return pd.DataFrame(rows, columns=["group", "time", "median"])

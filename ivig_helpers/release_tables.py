@@ -160,9 +160,11 @@ class Cohort(Section):
         ages = b.table["age_years"].dropna()
         n = b.shown("age_n")
         found = {"present": True, "n": n,
-                 "mean": release_magnitude(float(ages.mean()), len(ages), b.mcc),
-                 "sd": release_magnitude(float(ages.std(ddof=1)) if len(ages) > 1 else None,
-                                         len(ages), b.mcc, spread=True)}
+                 "mean": shown_at(release_magnitude(float(ages.mean()), len(ages), b.mcc),
+                                  1, b.mcc),
+                 "sd": shown_at(release_magnitude(float(ages.std(ddof=1)) if len(ages) > 1
+                                                  else None, len(ages), b.mcc, spread=True),
+                                2, b.mcc)}
         if b.mcc <= 0:
             found.update(min=float(ages.min()), max=float(ages.max()))
         else:
@@ -213,9 +215,8 @@ class Responders(Section):
         b.ledger.at_most("median_n", b.analysed)
         b.texts["median"] = {
             "n": n if b.mcc <= 0 else _released_now(n, b.mcc),
-            "median": release_magnitude(_num(median["median"]), n, b.mcc),
-            "ci_low": release_magnitude(_num(median["ci_low"]), n, b.mcc),
-            "ci_high": release_magnitude(_num(median["ci_high"]), n, b.mcc),
+            **{key: shown_at(release_magnitude(_num(median[key]), n, b.mcc), 1, b.mcc)
+               for key in ("median", "ci_low", "ci_high")},
             "method": median["method"]}
         b.record("Responders, seizure freedom and their intervals (notebook 2, results.json)",
                  "counts", _count_rule(b) + "; rates and intervals from the released counts",
@@ -226,6 +227,21 @@ class Responders(Section):
                  f"at least {magnitude_threshold(b.mcc)} children" if b.mcc > 0 else "exact",
                  "released" if is_number(b.texts["median"]["median"]) or b.mcc <= 0
                  else "withheld")
+
+
+def shown_at(value, decimals: int, mcc: int):
+    """A released summary at the precision a page shows it: with disclosure control on, more
+    digits in release.json would let a reader solve for an exact count (a mean of ages with one
+    decimal, times the right number of children, is a whole number of tenths).
+
+    Examples
+    --------
+    >>> shown_at(10.303448275862069, 1, 5), shown_at(10.303448275862069, 1, 0)
+    (10.3, 10.303448275862069)
+    """
+    if mcc > 0 and is_number(value):
+        return round(float(value), decimals)
+    return value
 
 
 def _released_now(n, mcc):
@@ -292,16 +308,24 @@ class SeizureTypes(Section):
                 # the children in the test: every pair, those whose value did not change too
                 p = release_test_p(_num(row["p_value"]), n, b.mcc,
                                    one_way=row["patterns"] == 1) if row["testable"] else None
+                # a score takes six values: its test is nearly a function of how many children
+                # fell and rose by how much, so it is shown only when those counts are
+                hidden = [b.shown(f"{measure}:{k}:{way}") for way in ("changed", "fell", "rose")]
+                if measure == "scores" and p is not None and any(isinstance(v, str)
+                                                                 for v in hidden):
+                    p = SUPPRESSED
                 rows.append({
                     "group": k, "n": b.shown(self.n_keys[(measure, k)]),
                     "n_changed": b.shown(f"{measure}:{k}:changed"),
                     "n_fell": b.shown(f"{measure}:{k}:fell"),
                     "n_rose": b.shown(f"{measure}:{k}:rose"),
-                    "median_before": release_magnitude(_num(row["median_before"]), n, b.mcc),
-                    "median_after": release_magnitude(_num(row["median_after"]), n, b.mcc),
+                    "median_before": shown_at(release_magnitude(_num(row["median_before"]), n,
+                                                                b.mcc), 1, b.mcc),
+                    "median_after": shown_at(release_magnitude(_num(row["median_after"]), n,
+                                                               b.mcc), 1, b.mcc),
                     "p_value": p, "testable": bool(row["testable"]),
                     "note": row["note"] if not (b.mcc > 0 and p == SUPPRESSED)
-                    else _withheld_because(n, row["patterns"])})
+                    else _withheld_because(n, row["patterns"], hidden)})
             b.tables[measure] = pd.DataFrame(rows)
             b.record(f"Within-type Wilcoxon tests of {measure} (notebook 3, results.json)",
                      "statistics", f"p-value to one significant digit when at least "
@@ -342,10 +366,13 @@ class SeizureTypes(Section):
                  "withheld" if test["p_value"] == SUPPRESSED else "released")
 
 
-def _withheld_because(n: int, patterns: int) -> str:
+def _withheld_because(n: int, patterns: int, counts: list) -> str:
     if n < SAFE_THRESHOLD:
         return f"not shown: fewer than {SAFE_THRESHOLD} children in the test"
-    return "not shown: every child who changed changed the same way (p would give their number)"
+    if patterns == 1:
+        return ("not shown: every child who changed changed the same way (p would give their "
+                "number)")
+    return "not shown: a count it rests on (changed, fell, rose) is hidden"
 
 
 def _difference(total, part, truth: int, mcc: int):
@@ -413,6 +440,10 @@ class Medications(Section):
             b.ledger.total(f"asm:{who}", keys)
             b.ledger.total(f"asm:changed:{who}",
                            [k for k, level in zip(keys, self.levels, strict=True) if level])
+        for level in self.levels:  # the children of a band, responders or not
+            b.count(f"asm band:{level:+d}", int((band == level).sum()))
+            b.ledger.total(f"asm band:{level:+d}", [f"asm band:{who}:{level:+d}"
+                                                     for who in ("responders", "others")])
         # the paired test's own counts: pairs, changed, fewer, more
         b.count("asm:fewer", int((both["asm_change"] < 0).sum()))
         b.count("asm:more", int((both["asm_change"] > 0).sum()))
@@ -435,10 +466,11 @@ class Medications(Section):
                               ("asm_count_month12", "at one year")):
             values = b.patients[column].dropna()
             row = {"label": label, "n": b.shown(self.summary_n[column]),
-                   "mean": release_magnitude(float(values.mean()), len(values), b.mcc,
-                                             values=values),
-                   "sd": release_magnitude(float(values.std(ddof=1)) if len(values) > 1
-                                           else None, len(values), b.mcc, spread=True)}
+                   "mean": shown_at(release_magnitude(float(values.mean()), len(values), b.mcc,
+                                                      values=values), 1, b.mcc),
+                   "sd": shown_at(release_magnitude(float(values.std(ddof=1)) if len(values) > 1
+                                                    else None, len(values), b.mcc, spread=True),
+                                  1, b.mcc)}
             if b.mcc <= 0:
                 row.update(fewest=float(values.min()), most=float(values.max()))
             summary.append(row)
@@ -447,9 +479,14 @@ class Medications(Section):
         wilcoxon, fisher = checks.iloc[0], checks.iloc[1]
         pairs = int(wilcoxon["counts"][0])
         fisher_cells = np.asarray(fisher["table"]) if fisher["table"] is not None else None
+        # numbers of medicines are whole: the test is nearly a function of the bands' counts,
+        # so it is shown only when every one of them is
+        bands_hidden = any(isinstance(b.shown(k), str) for k in b.ledger.values
+                           if k.startswith(("asm band:", "asm:fewer", "asm:more", "asm:changed")))
         rows = [{"test": wilcoxon["test"], "n": b.shown("asm:both"),
-                 "p_value": release_test_p(_num(wilcoxon["p_value"]), pairs, b.mcc,
-                                           one_way=wilcoxon["patterns"] == 1)
+                 "p_value": SUPPRESSED if b.mcc > 0 and bands_hidden and wilcoxon["testable"]
+                 else release_test_p(_num(wilcoxon["p_value"]), pairs, b.mcc,
+                                     one_way=wilcoxon["patterns"] == 1)
                  if wilcoxon["testable"] else None, "method": "asymptotic"}]
         shown_cells = [[b.shown("asm:unchanged:others"), b.shown("asm:changed:others")],
                        [b.shown("asm:unchanged:responders"), b.shown("asm:changed:responders")]]

@@ -197,6 +197,12 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
         rounded = {k: (round_count(events[k]), round_count(sizes[k] - events[k]))
                    for k in SEIZURE_TYPES}
         odds, likelihood_ratio = _logistic(_children_with(rounded), "focal", alpha)
+        if any(0 < c < mcc for c in cells):
+            # a hidden cell rounds to 0 or to 5, and whether a type's odds ratio can be
+            # estimated would say which (1 or 2, or 3 or 4): the model is withheld whole
+            odds = odds.assign(estimable=False, odds_ratio=np.nan, ci_low=np.nan,
+                               ci_high=np.nan)
+            likelihood_ratio = {**likelihood_ratio, "p_value": SUPPRESSED}
         fisher = release_table_test([[e, n - e] for e, n in zip(events.values(), sizes.values(),
                                                                 strict=True)], mcc, seed)
         tests = tests.astype({"p_value": object, "method": object, "note": object})
@@ -267,7 +273,8 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
         "odds_ratios": {**{row["group"]: {
             # the reference's 1 is a definition, not a number of the data
             "odds_ratio": (_plain(row["odds_ratio"]) if row["group"] == row["reference"]
-                           and row["estimable"] else gate(row["odds_ratio"], cells)),
+                           and row["estimable"] else gate(row["odds_ratio"], cells)
+                           if not (mcc > 0 and np.isnan(row["odds_ratio"])) else SUPPRESSED),
             "ci": [gate(row["ci_low"], cells), gate(row["ci_high"], cells)],
             "estimable": bool(row["estimable"]), "reference": row["reference"]}
             for _, row in odds.iterrows()}, **{  # a type its rounded counts leave out
