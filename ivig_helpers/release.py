@@ -134,8 +134,11 @@ def build_release(cohort: Cohort, responder_threshold: float = 0.5,
     --------
     >>> from ivig_helpers import BUNDLED_COHORT, load_cohort
     >>> release = build_release(load_cohort(BUNDLED_COHORT), min_cell_count=5)
-    >>> release.results["responders"], release.results["subgroup_wilcoxon_p"]["generalized"]
-    (20, 0.02)
+    >>> results = release.results
+    >>> results["responders"], results["subgroup_wilcoxon_frequency_p"]["generalized"]
+    (20, 0.004)
+    >>> results["subgroup_wilcoxon_p"]["generalized"]  # scores: fewer than 5 rose, hidden
+    'suppressed'
     >>> release.children is None, build_release(load_cohort(BUNDLED_COHORT)).children.shape
     (True, (60, 14))
     """

@@ -200,8 +200,9 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
         if any(0 < c < mcc for c in cells):
             # a hidden cell rounds to 0 or to 5, and whether a type's odds ratio can be
             # estimated would say which (1 or 2, or 3 or 4): the model is withheld whole
-            odds = odds.assign(estimable=False, odds_ratio=np.nan, ci_low=np.nan,
-                               ci_high=np.nan)
+            reference = odds["group"] == odds["reference"]  # its 1 is a definition
+            odds = odds.assign(estimable=reference, odds_ratio=np.where(reference, 1.0, np.nan),
+                               ci_low=np.nan, ci_high=np.nan)
             likelihood_ratio = {**likelihood_ratio, "p_value": SUPPRESSED}
         fisher = release_table_test([[e, n - e] for e, n in zip(events.values(), sizes.values(),
                                                                 strict=True)], mcc, seed)
