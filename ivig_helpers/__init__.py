@@ -40,7 +40,7 @@ _WHERE = {
     **dict.fromkeys(("add_outcomes", "count_missing_followup", "frequency_score",
                     "median_change_interval", "percent_change", "proportion_ci", "rate_table",
                     "threshold_sweep"), "outcomes"),
-    **dict.fromkeys(("mode_statement", "release_count", "shown_count"), "privacy"),
+    **dict.fromkeys(("mode_statement", "release_count"), "privacy"),
     **dict.fromkeys(("Release", "build_release", "open_release"), "release"),
     **dict.fromkeys(("age_summary", "asm_summary", "describe_median", "describe_rate",
                     "describe_test", "level_words", "open_notebook", "plain_table",

@@ -2,7 +2,7 @@
 
 The notebooks keep two kinds of text apart. What the *study* reported is fixed text, quoted with
 its source, in markdown cells tagged ``study-claim``. What *these data* show is written here, from
-the released results (:func:`ivig_helpers.privacy.release_results`), so that no sentence can
+the released results (:mod:`ivig_helpers.release`), so that no sentence can
 contradict the numbers above it on any cohort or with any parameter. Every function returns
 Markdown; a notebook shows it with :func:`show`.
 """
@@ -449,12 +449,22 @@ def subgroups_shows(results: dict, alpha: float) -> str:
                      "the types differ."))
     else:
         direct = "the direct comparison could not be shown for these data."
-    shows = (f"- **It shows** that a within-group test on a coarse score, in "
-             f"{group_sizes(results)}, finds a change below alpha = {alpha:g} {found}."
-             if shown or not withheld else
-             "- **It shows** no within-group test here: disclosure control withholds every one "
-             "of them (their p-values could give a count away), so this report says nothing "
-             "about a change within a type.")
+    frequency = results.get("subgroup_wilcoxon_frequency_p", {})
+    on_frequency = [TYPE_WORDS[k] for k, p in frequency.items() if p_below(p, alpha)]
+    frequency_shown = [k for k, p in frequency.items() if p_number(p) is not None]
+    if shown or not withheld:
+        shows = (f"- **It shows** that a within-group test on a coarse score, in "
+                 f"{group_sizes(results)}, finds a change below alpha = {alpha:g} {found}.")
+    elif frequency_shown:
+        shows = ("- **It shows** no test of the coarse score here: disclosure control withholds "
+                 "them (their p-values could give a count away). On the seizure frequencies "
+                 f"themselves, the within-group test finds a change below alpha = {alpha:g} "
+                 + ("in children with " + ", ".join(on_frequency) if on_frequency
+                    else "in none of the types whose test is shown") + ".")
+    else:
+        shows = ("- **It shows** no within-group test here: disclosure control withholds every "
+                 "one of them (their p-values could give a count away), so this report says "
+                 "nothing about a change within a type.")
     return "\n".join([
         shows,
         "- **It cannot show**, from within-group tests alone, that one type responds better: "
@@ -521,8 +531,13 @@ def headline_table(results: dict):
                 results["missing_followup"]), "", results["missing_followup"])]
     for kind in SEIZURE_TYPES:
         p = results["subgroup_wilcoxon_p"].get(kind)
-        rows.append((f"{kind}_wilcoxon_p", f"Within-group change, {TYPE_WORDS[kind]} "
+        rows.append((f"{kind}_wilcoxon_p", f"Within-group change in score, {TYPE_WORDS[kind]} "
                      "(Wilcoxon, asymptotic)", p_words(p), "", p))
+    for kind in SEIZURE_TYPES:  # the same test on the frequencies themselves
+        p = results.get("subgroup_wilcoxon_frequency_p", {}).get(kind)
+        if p is not None:
+            rows.append((f"{kind}_wilcoxon_frequency_p", f"Within-group change in frequency, "
+                         f"{TYPE_WORDS[kind]} (Wilcoxon, asymptotic)", p_words(p), "", p))
     method = results.get("seizure_type_vs_responder_method")  # "<test>, <detail>"
     if method:  # the test's name, and its method where the name does not say it
         parts = method.split(":")[0].split(", ")

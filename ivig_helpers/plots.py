@@ -96,8 +96,8 @@ def _left_out_note(ax, left_out: list[str], min_cell_count: int, what: str = "")
     """Say under a figure what disclosure control left out, and that counts are rounded."""
     text = "Counts rounded to the nearest 5."
     if left_out:
-        text += (f" Left out (fewer than {min_cell_count} children{what}): "
-                 + ", ".join(left_out) + ".")
+        text += (f" Left out (fewer than {min_cell_count} children{what}, or withheld so "
+                 "that such a count cannot be worked out): " + ", ".join(left_out) + ".")
     # below the axis title, wherever tick labels push it (a fixed place overprinted them)
     ax.annotate(text, xy=(0.0, 0.0), xycoords=("axes fraction", ax.xaxis.label),
                 xytext=(0, -4), textcoords="offset points", fontsize=8, color="dimgray",

@@ -430,4 +430,6 @@ def sharing_preview(cohort: Cohort, min_cell_count: int = 5) -> str:
                      "responders or non-responders")
     if not lines:
         return f"{head} every test and summary can be shown; small counts read <{min_cell_count}."
-    return "\n".join([f"{head}", *lines, "  (the rules: data/disclosure.md)"])
+    return "\n".join([f"{head} at least these outputs will be withheld or coarsened:", *lines,
+                      "  (the run lists every one it withholds, and why, in disclosure_check.csv;"
+                      " the rules: data/disclosure.md)"])

@@ -324,7 +324,10 @@ class SeizureTypes(Section):
                     "median_after": shown_at(release_magnitude(_num(row["median_after"]), n,
                                                                b.mcc), 1, b.mcc),
                     "p_value": p, "testable": bool(row["testable"]),
-                    "note": row["note"] if not (b.mcc > 0 and p == SUPPRESSED)
+                    # a note beside hidden counts ("no patient changed") would tell them
+                    "note": row["note"] if not (b.mcc > 0 and (
+                        p == SUPPRESSED or any(isinstance(v, str) for v in hidden)
+                        and (measure == "scores" or not row["testable"])))
                     else _withheld_because(n, row["patterns"], hidden)})
             b.tables[measure] = pd.DataFrame(rows)
             b.record(f"Within-type Wilcoxon tests of {measure} (notebook 3, results.json)",
@@ -333,12 +336,17 @@ class SeizureTypes(Section):
                      "threshold); medians with enough children" if b.mcc > 0 else "exact",
                      _statistics_fate(rows, b.mcc))
         if self.friedman is not None:
-            rows = [{"group": r["group"], "n": b.shown(f"friedman:{r['group']}"),
-                     "statistic": _num(r["statistic"]) if b.mcc <= 0 else NOT_SHOWN,
-                     "p_value": release_test_p(_num(r["p_value"]), int(r["n"]), b.mcc,
-                                               one_way=r["patterns"] == 1)
-                     if r["testable"] else None, "note": r["note"]}
-                    for _, r in self.friedman.iterrows()]
+            rows = []
+            for _, r in self.friedman.iterrows():
+                n_shown = b.shown(f"friedman:{r['group']}")
+                p = release_test_p(_num(r["p_value"]), int(r["n"]), b.mcc,
+                                   one_way=r["patterns"] == 1) if r["testable"] else None
+                note = r["note"]
+                if b.mcc > 0 and (p == SUPPRESSED or isinstance(n_shown, str)):
+                    note = _withheld_because(int(r["n"]), r["patterns"], [])
+                rows.append({"group": r["group"], "n": n_shown,
+                             "statistic": _num(r["statistic"]) if b.mcc <= 0 else NOT_SHOWN,
+                             "p_value": p, "note": note})
             b.tables["friedman"] = pd.DataFrame(rows)
             b.record("Friedman tests (notebook 3)", "statistics",
                      f"p-value to one significant digit with at least {SAFE_THRESHOLD} children; "
@@ -367,6 +375,8 @@ class SeizureTypes(Section):
 
 
 def _withheld_because(n: int, patterns: int, counts: list) -> str:
+    if any(isinstance(v, str) for v in counts) and n >= SAFE_THRESHOLD and patterns != 1:
+        return "not shown: a count it rests on (changed, fell, rose) is hidden"
     if n < SAFE_THRESHOLD:
         return f"not shown: fewer than {SAFE_THRESHOLD} children in the test"
     if patterns == 1:
@@ -387,8 +397,12 @@ def _difference(total, part, truth: int, mcc: int):
 def _statistics_fate(rows, mcc) -> str:
     if mcc <= 0:
         return "released"
-    hidden = sum(r["p_value"] == SUPPRESSED for r in rows)
-    return "released" if not hidden else f"{hidden} of {len(rows)} withheld"
+    hidden = [r for r in rows if r["p_value"] == SUPPRESSED]
+    if not hidden:
+        return "released"
+    why = "; ".join(f"{r.get('group') or r.get('test')}: {r.get('note') or 'a count is hidden'}"
+                    for r in hidden)
+    return f"{len(hidden)} of {len(rows)} withheld ({why})"
 
 
 # --- notebook 4: medications -------------------------------------------------------------------

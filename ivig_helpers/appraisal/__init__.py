@@ -192,12 +192,14 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
                            else _plain(r["p_adjusted"])) for _, r in holm_rows.iterrows()}
 
     tests = interaction_tests(patients, seed=seed, n_permutations=n_permutations)
+    model_withheld = False
     odds = responder_odds_ratios(patients, alpha=alpha)
     if mcc > 0:  # tests of counts, from the counts rounded as a reader sees them
         rounded = {k: (round_count(events[k]), round_count(sizes[k] - events[k]))
                    for k in SEIZURE_TYPES}
         odds, likelihood_ratio = _logistic(_children_with(rounded), "focal", alpha)
-        if any(0 < c < mcc for c in cells):
+        model_withheld = any(0 < c < mcc for c in cells)
+        if model_withheld:
             # a hidden cell rounds to 0 or to 5, and whether a type's odds ratio can be
             # estimated would say which (1 or 2, or 3 or 4): the model is withheld whole
             reference = odds["group"] == odds["reference"]  # its 1 is a definition
@@ -276,7 +278,9 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
             "odds_ratio": (_plain(row["odds_ratio"]) if row["group"] == row["reference"]
                            and row["estimable"] else gate(row["odds_ratio"], cells)
                            if not (mcc > 0 and np.isnan(row["odds_ratio"])) else SUPPRESSED),
-            "ci": [gate(row["ci_low"], cells), gate(row["ci_high"], cells)],
+            "ci": ([gate(row["ci_low"], cells), gate(row["ci_high"], cells)]
+                   if not (mcc > 0 and np.isnan(row["ci_low"]) and row["group"] != row["reference"]
+                           and model_withheld) else [SUPPRESSED, SUPPRESSED]),
             "estimable": bool(row["estimable"]), "reference": row["reference"]}
             for _, row in odds.iterrows()}, **{  # a type its rounded counts leave out
             kind: {"odds_ratio": SUPPRESSED, "ci": [SUPPRESSED, SUPPRESSED], "estimable": False,
