@@ -130,3 +130,20 @@ def test_a_server_in_a_long_temporary_folder_still_forks_kernels_in_the_folder_a
         own.close()
     assert int(values["parent"]) == own._process.pid
     assert values["cwd"] == repr(str(where))
+
+
+def test_each_forked_kernel_draws_its_own_random_numbers(server):
+    """A fork copies the server's random state: without a fresh one, two kernels would draw the
+    same 'random' numbers (issue 17)."""
+    async def draw():
+        manager, client = await started(server)
+        try:
+            _, values = await ask(client, "import random, numpy", numpy="numpy.random.random()",
+                                  python="random.random()")
+            return values
+        finally:
+            client.stop_channels()
+            await manager.shutdown_kernel(now=True)
+
+    first, second = asyncio.run(draw()), asyncio.run(draw())
+    assert first["numpy"] != second["numpy"] and first["python"] != second["python"]

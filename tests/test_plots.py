@@ -47,7 +47,8 @@ def test_no_figure_draws_an_identifier(cohort):
 def test_with_disclosure_control_figures_draw_released_aggregates_only(cohort):
     figures = all_figures(cohort, min_cell_count=5)
     forest = drawn_text(figures["forest"])
-    assert "Left out (fewer than 5 children or responders): Generalized" in forest
+    assert "Left out (fewer than 5 children or responders, or withheld so that such a count " \
+        "cannot be worked out): Generalized" in forest
     assert "Generalized (" not in forest  # the one-child group is not drawn
     assert "Focal (5/25)" in forest  # 25 children, 6 responders: rounded to 5
     assert "Generalized (n <5)" in drawn_text(figures["slope"])

@@ -254,6 +254,18 @@ def _report_exits(kernels: dict) -> None:
             connection.close()
 
 
+def _fresh_random_state() -> None:
+    """Seed Python's and NumPy's global random generators from the system's entropy, as a new
+    process would: forked kernels would otherwise all continue the server's sequence (the
+    notebooks seed their own generators; code typed in a kernel may not)."""
+    import random
+
+    random.seed()
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        numpy.random.seed()
+
+
 def _fork_kernel(connection: socket.socket, others: list, events) -> int | None:
     """Fork a kernel for the launcher on ``connection``; its pid, or None on a bad request.
     ``others`` are the server's other sockets, which the kernel closes."""
@@ -282,6 +294,7 @@ def _fork_kernel(connection: socket.socket, others: list, events) -> int | None:
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
+        _fresh_random_state()  # a fork copies the server's: every kernel would draw alike
         threading.Thread(target=_exit_with_launcher, args=(connection,), daemon=True).start()
         sys.argv = [sys.argv[0], *request["argv"]]
         from ipykernel import kernelapp
