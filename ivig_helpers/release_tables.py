@@ -375,14 +375,12 @@ class SeizureTypes(Section):
 
 
 def _withheld_because(n: int, patterns: int, counts: list) -> str:
-    if any(isinstance(v, str) for v in counts) and n >= SAFE_THRESHOLD and patterns != 1:
-        return "not shown: a count it rests on (changed, fell, rose) is hidden"
+    """Why a test is not shown, in words that say no more than the released counts do."""
     if n < SAFE_THRESHOLD:
         return f"not shown: fewer than {SAFE_THRESHOLD} children in the test"
-    if patterns == 1:
-        return ("not shown: every child who changed changed the same way (p would give their "
-                "number)")
-    return "not shown: a count it rests on (changed, fell, rose) is hidden"
+    if any(isinstance(v, str) for v in counts):  # first: the reason below would tell them
+        return "not shown: a count it rests on (changed, fell, rose) is hidden"
+    return "not shown: every child who changed changed the same way (p would give their number)"
 
 
 def _difference(total, part, truth: int, mcc: int):
