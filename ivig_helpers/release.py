@@ -35,12 +35,12 @@ import pandas as pd
 from . import release_figures, release_tables
 from .contract import SEIZURE_TYPES, Cohort
 from .ledger import CountLedger
+from .plain import plain
 from .privacy import (
     ROUNDING_BASE,
     SAFE_THRESHOLD,
     SUPPRESSED,
 )
-from .release_tables import plain_value
 
 RELEASE_FILE = "release.json"
 CHILDREN_FILE = "children.parquet"
@@ -88,7 +88,7 @@ class Release:
                 "appraisal": self.appraisal, "texts": self.texts, "checker": self.checker,
                 "tables": {name: {"columns": [str(c) for c in t.columns],
                                   "index": _index_of(t),
-                                  "rows": [[plain_value(v) for v in row]
+                                  "rows": [[plain(v) for v in row]
                                            for row in t.itertuples(index=False)]}
                            for name, t in self.tables.items()}}
         path = folder / RELEASE_FILE

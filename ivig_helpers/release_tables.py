@@ -7,18 +7,18 @@ tables from the released counts once every count of the report has been released
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
 from .contract import SEIZURE_TYPES
 from .outcomes import proportion_ci
+from .plain import plain
 from .privacy import (
     NOT_SHOWN,
     RATE_COLUMNS,
     SAFE_THRESHOLD,
     SUPPRESSED,
+    age_bands,
     is_number,
     magnitude_threshold,
     release_count_test,
@@ -176,12 +176,6 @@ class Cohort(Section):
         return found
 
 
-def age_bands(ages):
-    from .privacy import age_bands as bands
-
-    return bands(ages)
-
-
 def _count_rule(b) -> str:
     return (f"<{b.mcc} for 1 to {b.mcc - 1} children, others rounded to 5, one ledger"
             if b.mcc > 0 else "exact")
@@ -271,6 +265,9 @@ class SeizureTypes(Section):
             found = paired_wilcoxon(b.patients, before, after, by="seizure_type")
             found = found[found["group"].isin(SEIZURE_TYPES)].reset_index(drop=True)
             self.tests[measure] = found
+            if measure == "scores":  # the p-values Holm corrects, as computed
+                b.score_p = {row["group"]: float(row["p_value"]) if row["testable"] else None
+                             for _, row in found.iterrows()}
             for _, row in found.iterrows():
                 k = row["group"]
                 pairs, changed, fell, rose = (int(c) for c in row["counts"])
@@ -355,14 +352,10 @@ class SeizureTypes(Section):
         by_type = [{"group": k, **self.rate(f"responders:{k}", b.analysed_of[k])}
                    for k in b.present]
         b.tables["by_type"] = pd.DataFrame(by_type)
-        cells = [[b.ledger.values[f"responders:{k}"],
-                  b.ledger.values[b.analysed_of[k]] - b.ledger.values[f"responders:{k}"]]
+        cells = [[b.ledger.values[f"responders:{k}"], b.ledger.values[f"nonresponders:{k}"]]
                  for k in b.present if b.ledger.values[b.analysed_of[k]]]
-        shown_cells = [[b.shown(f"responders:{k}"),
-                        _difference(b.shown(b.analysed_of[k]), b.shown(f"responders:{k}"),
-                                    cells[i][1], b.mcc)]
-                       for i, k in enumerate([k for k in b.present
-                                              if b.ledger.values[b.analysed_of[k]]])]
+        shown_cells = [[b.shown(f"responders:{k}"), b.shown(f"nonresponders:{k}")]
+                       for k in b.present if b.ledger.values[b.analysed_of[k]]]
         if len(cells) >= 2:
             test = release_count_test(cells, shown_cells, b.mcc, b.seed, b.alpha)
         else:
@@ -381,15 +374,6 @@ def _withheld_because(n: int, patterns: int, counts: list) -> str:
     if any(isinstance(v, str) for v in counts):  # first: the reason below would tell them
         return "not shown: a count it rests on (changed, fell, rose) is hidden"
     return "not shown: every child who changed changed the same way (p would give their number)"
-
-
-def _difference(total, part, truth: int, mcc: int):
-    """The non-responders of a group as a reader sees them: hidden when they are few."""
-    if mcc > 0 and 0 < truth < mcc:
-        return f"<{mcc}"
-    if is_number(total) and is_number(part):
-        return max(int(total) - int(part), 0)
-    return SUPPRESSED
 
 
 def _statistics_fate(rows, mcc) -> str:
@@ -548,21 +532,20 @@ def results(b) -> dict:
                                                         else None),
         "age_max": ages.get("max") if b.mcc <= 0 else (SUPPRESSED if ages["present"]
                                                         else None),
-        "age_mean": _rounded(ages.get("mean"), 1, b.mcc),
-        "age_sd": _rounded(ages.get("sd"), 2, b.mcc),
+        "age_mean": ages.get("mean"), "age_sd": ages.get("sd"),  # at page precision
         "age_n": ages.get("n", 0),
-        "responders": shown("responders"), "responder_rate": _nan_none(overall["rate"]),
-        "responder_rate_ci": [_nan_none(overall["exact_low"]), _nan_none(overall["exact_high"])],
-        "responder_rate_wilson_ci": [_nan_none(overall["wilson_low"]),
-                                     _nan_none(overall["wilson_high"])],
+        "responders": shown("responders"), "responder_rate": overall["rate"],
+        "responder_rate_ci": [overall["exact_low"], overall["exact_high"]],
+        "responder_rate_wilson_ci": [overall["wilson_low"],
+                                     overall["wilson_high"]],
         "seizure_free": shown("seizure_free"),
-        "seizure_free_rate": _nan_none(rates.loc["Seizure free, of all children", "rate"]),
-        "seizure_free_share_of_responders": _nan_none(
-            rates.loc["Seizure free, of responders", "rate"]),
-        "seizure_free_all_responders": True,
-        "median_percent_change": _rounded(median["median"], 1, b.mcc),
-        "median_percent_change_ci": [_rounded(median["ci_low"], 1, b.mcc),
-                                     _rounded(median["ci_high"], 1, b.mcc)],
+        "seizure_free_rate": rates.loc["Seizure free, of all children", "rate"],
+        "seizure_free_share_of_responders":
+            rates.loc["Seizure free, of responders", "rate"],
+        "seizure_free_all_responders": bool((b.patients["seizure_free"]
+                                             <= b.patients["responder"]).all()),
+        "median_percent_change": median["median"],
+        "median_percent_change_ci": [median["ci_low"], median["ci_high"]],
         "median_percent_change_n": median["n"],
         "median_percent_change_ci_method": median["method"],
     }
@@ -576,7 +559,7 @@ def results(b) -> dict:
                                    "n_rose": table.loc[k, "n_rose"]}
                                for k in SEIZURE_TYPES if k in table.index}
     raw = {k: v for k, v in b.tables["scores"].set_index("group")["p_value"].items()}
-    exact_p = {r["group"]: _num_or_none(r) for r in _exact_scores(b)}
+    exact_p = b.score_p  # as computed, for Holm: its correction of released p-values would differ
     testable = {k: p for k, p in exact_p.items() if p is not None}
     adjusted = holm(exact_p)
     hidden = b.mcc > 0 and any(raw.get(k) == SUPPRESSED for k in testable)
@@ -585,9 +568,9 @@ def results(b) -> dict:
     by_type = b.tables["by_type"].set_index("group")
     out["responder_rate_by_type"] = {
         k: ({"n": shown(b.analysed_of[k]), "responders": shown(f"responders:{k}"),
-             "rate": _nan_none(by_type.loc[k, "rate"]),
-             "ci": [_nan_none(by_type.loc[k, "exact_low"]),
-                    _nan_none(by_type.loc[k, "exact_high"])]}
+             "rate": by_type.loc[k, "rate"],
+             "ci": [by_type.loc[k, "exact_low"],
+                    by_type.loc[k, "exact_high"]]}
             if k in by_type.index else {"n": 0, "responders": 0, "rate": None,
                                         "ci": [None, None]})
         for k in SEIZURE_TYPES}
@@ -601,52 +584,7 @@ def results(b) -> dict:
     out["min_cell_count"] = b.mcc
     if b.mcc > 0:
         out["rounding_base"] = 5
-    return _json(out)
-
-
-def _exact_scores(b):
-    from .comparisons import paired_wilcoxon
-
-    found = paired_wilcoxon(b.patients, "baseline_score", "month12_score", by="seizure_type")
-    return [row for _, row in found.iterrows() if row["group"] in SEIZURE_TYPES]
-
-
-def _num_or_none(row):
-    return float(row["p_value"]) if row["testable"] else None
-
-
-def _rounded(value, decimals, mcc):
-    if mcc > 0 and is_number(value):
-        return round(float(value), decimals)
-    return value
-
-
-def _nan_none(value):
-    if isinstance(value, (float, np.floating)) and np.isnan(value):
-        return None
-    return value
-
-
-def _json(value):
-    return plain_value(value)
-
-
-def plain_value(value):
-    """A JSON value: numpy numbers as Python numbers, NaN as None, lists kept."""
-    if isinstance(value, (list, tuple)):
-        return [plain_value(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): plain_value(v) for k, v in value.items()}
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return None if math.isnan(float(value)) else float(value)
-    if value is pd.NA or value is pd.NaT:
-        return None
-    return value
-
+    return plain(out)
 
 
 def appraisal(b, results: dict) -> dict:
@@ -681,7 +619,7 @@ def appraisal(b, results: dict) -> dict:
     else:  # a hidden count: no rate, no test
         placebo = placebo_comparison(0, 1, confidence=b.confidence).iloc[:0]
     b.tables["placebo"] = placebo
-    return _json(found)
+    return plain(found)
 
 
 def exercises(b, results: dict) -> None:

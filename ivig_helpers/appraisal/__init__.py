@@ -41,6 +41,7 @@ from ..benchmarks_published import BENCHMARKS, PLACEBO_RATE
 from ..comparisons import paired_wilcoxon
 from ..contract import SEIZURE_TYPES
 from ..outcomes import add_outcomes
+from ..plain import plain as _plain
 from ..privacy import (
     SUPPRESSED,
     release_count,
@@ -50,7 +51,7 @@ from ..privacy import (
     round_count,
 )
 from . import evidence, fragility, interaction, multiplicity, placebo, trial_size
-from ._shared import _plain, _typed, released_pair
+from ._shared import _typed, released_pair
 from .evidence import (
     IVIG_COHORTS,
     THIS_STUDY,

@@ -1,11 +1,8 @@
-"""What several families of the appraisal share: the typed table, JSON-ready values and
+"""What several families of the appraisal share: the typed table and
 counts as a reader sees them."""
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
 import pandas as pd
 
 from ..contract import SEIZURE_TYPES
@@ -22,21 +19,6 @@ def _typed(data: pd.DataFrame) -> pd.DataFrame:
         data = data.assign(seizure_type=pd.Categorical(column.astype(object),
                                                        categories=SEIZURE_TYPES))
     return data
-
-
-def _plain(value):
-    """JSON-ready: NumPy numbers become Python ones, NaN becomes None, containers recursively."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return [_plain(v) for v in value]
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return None if math.isnan(value) else float(value)
-    return value
 
 
 def released_pair(events: int, n: int, min_cell_count: int = 0) -> tuple[int, int]:
