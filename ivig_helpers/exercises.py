@@ -61,18 +61,21 @@ def missing_followup_choice(table: pd.DataFrame,
 
 
 def prespecified_or_not(p_by_type: dict, holm_p: dict, group: str = "generalized") -> pd.DataFrame:
-    """Exercise 3: one group's p-value as one prespecified test and as one of three.
+    """Exercise 3: one group's p-value as one prespecified test and as one of the tests done.
 
     Examples
     --------
-    >>> prespecified_or_not({"generalized": 0.019}, {"generalized": 0.057})["p_value"].tolist()
-    [0.019, 0.057]
+    >>> planned = prespecified_or_not({"generalized": 0.019, "focal": 0.4, "both": None},
+    ...                               {"generalized": 0.038, "focal": 0.4, "both": None})
+    >>> planned["p_value"].tolist(), planned["n_tests"].tolist()
+    ([0.019, 0.038], [1, 2])
     """
+    n_tests = sum(p is not None for p in holm_p.values())  # Holm's family: the testable groups
     return pd.DataFrame([
         {"analysis": f"{group} only, planned before seeing the data", "p_value":
-         p_by_type.get(group)},
-        {"analysis": f"{group} as the smallest of {len(holm_p)} tests (Holm)", "p_value":
-         holm_p.get(group)},
+         p_by_type.get(group), "n_tests": 1},
+        {"analysis": f"{group} as one of {n_tests} tests (Holm)", "p_value":
+         holm_p.get(group), "n_tests": n_tests},
     ])
 
 
@@ -103,8 +106,11 @@ def group_size_for_power(patients: pd.DataFrame, target: float = 0.8,
                           "note": now["note"]}])
 
 
-def answer_words(number: int, table: pd.DataFrame, alpha: float = 0.05) -> str:
-    """The answer to exercise ``number`` in a sentence written from its table (Markdown)."""
+def answer_words(number: int, table: pd.DataFrame, alpha: float = 0.05,
+                 rounded: bool = False) -> str:
+    """The answer to exercise ``number`` in a sentence written from its table (Markdown);
+    ``rounded``: the table's counts are rounded by disclosure control, so no sum of them is
+    stated as a count."""
     from .narrative import count_words, p_below, p_number, p_words, percent, power_words
     from .privacy import is_number
 
@@ -121,16 +127,30 @@ def answer_words(number: int, table: pd.DataFrame, alpha: float = 0.05) -> str:
                 "the stricter one: a definition and its benchmark go together.")
     if number == 2:
         counted, left_out = table.iloc[0], table.iloc[1]
-        return (f"**Answer.** Counted as non-responders: {c(counted['events'])} of "
-                f"{c(counted['n'])} "
-                f"({percent(counted['rate'])}); left out: {c(left_out['events'])} of "
-                f"{c(left_out['n'])} ({percent(left_out['rate'])}). Leaving children out assumes "
-                "they would have done as well as the others; counting them as non-responders "
-                "assumes the worst. The truth lies between, and a report must say which it did.")
+        text = (f"**Answer.** Counted as non-responders: {c(counted['events'])} of "
+                f"{c(counted['n'])} ({percent(counted['rate'])}); left out: "
+                f"{c(left_out['events'])} of {c(left_out['n'])} ({percent(left_out['rate'])}). "
+                "Leaving children out assumes they would have done as well as the others; "
+                "counting them as non-responders assumes none of them responded.")
+        counts = [counted["events"], counted["n"], left_out["n"]]
+        if not rounded and all(is_number(v) for v in counts):  # both bounds, from the counts
+            events, n, missing = int(counts[0]), int(counts[1]), int(counts[1] - counts[2])
+            text += (f" Had every one of the {missing} responded, it would be {events + missing} "
+                     f"of {n} ({percent((events + missing) / n)}): the true rate lies between "
+                     f"{percent(events / n)} and {percent((events + missing) / n)}, and a "
+                     "report must say which choice it made.")
+        else:
+            text += (" The true rate lies between the first and the rate had every one of them "
+                     "responded; a report must say which choice it made.")
+        return text
     if number == 3:
         planned, among = table["p_value"].tolist()
-        return (f"**Answer.** Planned in advance as the only test: {p_words(planned)}. As the "
-                f"smallest of three: {p_words(among)}"
+        n_tests = int(table["n_tests"].iloc[1])
+        if n_tests < 2:
+            return (f"**Answer.** Planned in advance as the only test: {p_words(planned, alpha)}. "
+                    "Here no other group could be tested, so there is nothing to correct for.")
+        return (f"**Answer.** Planned in advance as the only test: {p_words(planned, alpha)}. As "
+                f"one of the {n_tests} groups tested (Holm's correction): {p_words(among, alpha)}"
                 + (" — no longer below alpha." if p_number(among) is not None
                    and not p_below(among, alpha) and p_below(planned, alpha) else ".")
                 + " The study did not say it planned the generalized test alone, so the "

@@ -121,43 +121,64 @@ def interval(pair, level: str = "95%") -> str:
     return f"{level} CI {percent(low)} to {percent(high)}"
 
 
-def p_words(p) -> str:
+def p_words(p, alpha: float | None = None) -> str:
     """A p-value as it is printed: up to three decimals (no more digits than it has: with
-    disclosure control on a p-value is released with one), or "p < 0.001".
+    disclosure control on a p-value is released with one), more where three would round it onto
+    or across ``alpha`` or a usual significance level (:func:`p_text`), or "p < 0.001".
 
     Examples
     --------
     >>> p_words(0.01912), p_words(0.0004), p_words(0.2), p_words("<0.001"), p_words(1.0)
     ('p = 0.019', 'p < 0.001', 'p = 0.2', 'p < 0.001', 'p = 1')
+    >>> p_words(0.0499), p_words(0.0301, alpha=0.03)
+    ('p = 0.0499', 'p = 0.0301')
     >>> p_words("suppressed"), p_words(None), p_words("<0.05"), p_words(">=0.05")
     ('p not shown (disclosure control: it could give a count away)', 'not testable', \
 'p < 0.05', 'p ≥ 0.05')
     """
     if p is None:
         return "not testable"
-    if p == P_BELOW_FLOOR or is_number(p) and p < P_FLOOR:
-        return "p < 0.001"
-    if isinstance(p, str) and p.startswith("<"):  # a bracket, as disclosure control shows it
+    if isinstance(p, str) and p.startswith("<"):  # "<0.001", or a bracket of disclosure control
         return f"p < {p[1:]}"
     if isinstance(p, str) and p.startswith(">="):
         return f"p ≥ {p[2:]}"
     if not is_number(p):
         return "p not shown (disclosure control: it could give a count away)"
-    return f"p = {p_text(p)}"
+    text = p_text(p, alpha)
+    return f"p {text[0]} {text[1:]}" if text.startswith("<") else f"p = {text}"
 
 
-def p_text(p: float) -> str:
-    """A p-value as a table cell: three decimals at most, no trailing zero a released p lacks,
-    "<0.001" below 0.001.
+SIGNIFICANCE_LEVELS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1)
+"""Levels a reader may hold a p-value against: a printed p-value never rounds onto or across
+one of them (nor onto the run's alpha)."""
+
+
+def p_text(p: float, alpha: float | None = None) -> str:
+    """A p-value as a table cell: three decimals, no trailing zero a released p lacks, and more
+    digits (up to six) where three would round it onto or across ``alpha`` or one of
+    :data:`SIGNIFICANCE_LEVELS` (0.0499 is not printed as 0.05); "<0.001" below 0.001, or
+    "<alpha" when alpha is below 0.001 and the p-value below alpha.
 
     Examples
     --------
-    >>> p_text(0.25), p_text(0.0191), p_text(0.5), p_text(3e-7)
-    ('0.25', '0.019', '0.5', '<0.001')
+    >>> p_text(0.25), p_text(0.0191), p_text(0.5), p_text(3e-7), p_text(0.05)
+    ('0.25', '0.019', '0.5', '<0.001', '0.05')
+    >>> p_text(0.04996), p_text(0.0501), p_text(0.0099), p_text(0.0004, alpha=0.0005)
+    ('0.04996', '0.0501', '0.0099', '<0.0005')
     """
-    if p < P_FLOOR:
-        return P_BELOW_FLOOR
-    return f"{p:.3f}".rstrip("0").rstrip(".")
+    floor = P_FLOOR if alpha is None or alpha > P_FLOOR else alpha
+    if p < floor:
+        return P_BELOW_FLOOR if floor == P_FLOOR else f"<{float(floor)!r}"
+    levels = (*SIGNIFICANCE_LEVELS, *([alpha] if alpha is not None else []))
+
+    def side(value, level):
+        return (value > level) - (value < level)
+
+    for decimals in range(3, 7):
+        shown = round(p, decimals)
+        if all(side(shown, level) == side(p, level) for level in levels):
+            break
+    return f"{shown:.{decimals}f}".rstrip("0").rstrip(".")
 
 
 def p_number(p) -> float | None:
@@ -342,16 +363,17 @@ def subgroup_story(results: dict, alpha: float) -> str:
     for kind in _types_present(results):
         p = results["subgroup_wilcoxon_p"].get(kind)
         verdict = " (below alpha)" if p_below(p, alpha) else ""
-        tested.append(f"{TYPE_WORDS[kind]}: {p_words(p)}{verdict}"
+        tested.append(f"{TYPE_WORDS[kind]}: {p_words(p, alpha)}{verdict}"
                       f"{source(results, f'subgroup_wilcoxon_p.{kind}')}")
     lines.append("Within each seizure type, the score before IVIG against the score at one "
                  "year (Wilcoxon signed-rank test, asymptotic): " + "; ".join(tested) + ".")
     holm = results.get("holm_p") or {}
     shown = {k: p_number(v) for k, v in holm.items() if p_number(v) is not None}
-    if shown:
+    n_tested = sum(v is not None for v in holm.values())  # a withheld p was tested too
+    if shown and n_tested > 1:
         kind = min(shown, key=shown.get)
-        lines.append(f"Corrected for testing {len(holm)} groups (Holm's method), the smallest "
-                     f"becomes {p_words(holm[kind])} ({TYPE_WORDS[kind]})"
+        lines.append(f"Corrected for testing {n_tested} groups (Holm's method), the smallest "
+                     f"becomes {p_words(holm[kind], alpha)} ({TYPE_WORDS[kind]})"
                      f"{source(results, f'holm_p.{kind}')}.")
     between = results["seizure_type_vs_responder_p"]
     if between is None:
@@ -366,7 +388,7 @@ def subgroup_story(results: dict, alpha: float) -> str:
                    "would easily explain" if p_below(between, alpha) else
                    "not significant: these data do not show that the types respond differently")
         lines.append(f"Compared with each other, responder status by seizure type ({method}): "
-                     f"{p_words(between)}, {verdict} (alpha = {alpha:g})"
+                     f"{p_words(between, alpha)}, {verdict} (alpha = {alpha:g})"
                      f"{source(results, 'seizure_type_vs_responder_p')}.")
     return " ".join(lines)
 
@@ -386,7 +408,7 @@ def medications_story(results: dict, alpha: float) -> str:
         verdict = ""
         if p_number(p) is not None:
             verdict = " (below alpha)" if p_below(p, alpha) else " (not significant)"
-        words.append(f"{name}: {p_words(p)}{verdict}")
+        words.append(f"{name}: {p_words(p, alpha)}{verdict}")
     text = "**In these data:** " + "; ".join(words) + source(results, "asm_wilcoxon_p") + "."
     n = results.get("n_analysed")
     if is_number(n) and n > LARGE_COHORT and any(p_below(p, alpha) for p in (wilcoxon, fisher)):
@@ -443,7 +465,7 @@ def subgroups_shows(results: dict, alpha: float) -> str:
     shown = [k for k, p in results["subgroup_wilcoxon_p"].items() if p_number(p) is not None]
     between = results["seizure_type_vs_responder_p"]
     if p_number(between) is not None:
-        direct = (f"the direct comparison gives {p_words(between)}, "
+        direct = (f"the direct comparison gives {p_words(between, alpha)}, "
                   + ("below alpha: here the types do differ in responder rate."
                      if p_below(between, alpha) else "not below alpha: these data do not show that "
                      "the types differ."))
@@ -513,6 +535,7 @@ def headline_table(results: dict):
     import pandas as pd
 
     level = _level(results)
+    alpha = results.get("alpha")
     rows = [("children", "Children in the file", count_words(results["n_patients"]), "",
              results["n_patients"]),
             ("responders", "Responders: "
@@ -532,12 +555,12 @@ def headline_table(results: dict):
     for kind in SEIZURE_TYPES:
         p = results["subgroup_wilcoxon_p"].get(kind)
         rows.append((f"{kind}_wilcoxon_p", f"Within-group change in score, {TYPE_WORDS[kind]} "
-                     "(Wilcoxon, asymptotic)", p_words(p), "", p))
+                     "(Wilcoxon, asymptotic)", p_words(p, alpha), "", p))
     for kind in SEIZURE_TYPES:  # the same test on the frequencies themselves
         p = results.get("subgroup_wilcoxon_frequency_p", {}).get(kind)
         if p is not None:
             rows.append((f"{kind}_wilcoxon_frequency_p", f"Within-group change in frequency, "
-                         f"{TYPE_WORDS[kind]} (Wilcoxon, asymptotic)", p_words(p), "", p))
+                         f"{TYPE_WORDS[kind]} (Wilcoxon, asymptotic)", p_words(p, alpha), "", p))
     method = results.get("seizure_type_vs_responder_method")  # "<test>, <detail>"
     if method:  # the test's name, and its method where the name does not say it
         parts = method.split(":")[0].split(", ")
@@ -546,7 +569,7 @@ def headline_table(results: dict):
     else:
         method = "Fisher's exact test"
     rows.append(("between_types_p", f"Responders differ between types ({method})",
-                 p_words(results["seizure_type_vs_responder_p"]), "",
+                 p_words(results["seizure_type_vs_responder_p"], alpha), "",
                  results["seizure_type_vs_responder_p"]))
     table = pd.DataFrame(rows, columns=["quantity", "what", "value", "interval", "number"])
     table["number"] = [float(v) if is_number(v) else math.nan for v in table["number"]]
@@ -570,14 +593,21 @@ def appraisal_story(appraisal: dict) -> str:
     raw = appraisal.get("holm_raw_p") or {}
     lines = []
     tested = {k: p_number(p) for k, p in raw.items() if p_number(p) is not None}
-    if tested:
+    n_tested = sum(p is not None for p in raw.values())  # a withheld p was tested too
+    if tested and n_tested > 1:
         kind = min(tested, key=tested.get)
         lines.append(
-            f"- **{len(raw)} groups were tested, so a p-value below alpha turns up by chance "
+            f"- **{n_tested} groups were tested, so a p-value below alpha turns up by chance "
             f"more often than alpha ({alpha:g}) says.** The smallest within-group p here "
             f"({TYPE_WORDS[kind]}, "
-            f"{p_words(raw[kind])}) becomes {p_words(holm.get(kind))} once the number of "
-            "groups tested is taken into account (Holm's method).")
+            f"{p_words(raw[kind], alpha)}) becomes {p_words(holm.get(kind), alpha)} once the "
+            "number of groups tested is taken into account (Holm's method).")
+    elif n_tested == 1:
+        kind = next(k for k, p in raw.items() if p is not None)
+        lines.append(
+            f"- **Only one group could be tested** ({TYPE_WORDS[kind]}, "
+            f"{p_words(raw[kind], alpha)}), so there is nothing to correct for: the others had "
+            "too few children with a one-year score, or none whose score changed.")
     interaction = appraisal.get("interaction_p")
     power = appraisal.get("interaction_power")
     verdict = ("below alpha: the types do differ" if p_below(interaction, alpha)
@@ -590,7 +620,11 @@ def appraisal_story(appraisal: dict) -> str:
     text = (f"- **Do the seizure types differ?** Compared directly, responder status by "
             f"seizure type gives {p_words(interaction)} ({test}),"
             f" {verdict}.")
-    if interaction is not None and p_number(interaction) is None:
+    if interaction is None:  # nothing to compare: one type, or everyone on one side of the line
+        text = ("- **Do the seizure types differ?** Responder status could not be compared "
+                "between seizure types here: there is only one type, or no child on one side "
+                "of the responder line.")
+    elif p_number(interaction) is None:
         text = ("- **Do the seizure types differ?** The direct comparison of responder status "
                 f"by seizure type ({test}) is {verdict}: its p-value could give a count away.")
     if is_number(power) and p_number(interaction) is not None and not p_below(interaction, alpha):

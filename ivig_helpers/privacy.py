@@ -196,27 +196,43 @@ P_BELOW_FLOOR = "<0.001"
 """How a p-value below :data:`P_FLOOR` is released with disclosure control on."""
 
 
-def release_p(p, min_cell_count: int = 0):
+def _edge(value: float) -> str:
+    """A bracket's edge exactly as given (0.3828125, not 0.382812), so that it compares with
+    alpha as alpha does."""
+    return repr(float(value))
+
+
+def release_p(p, min_cell_count: int = 0, alpha: float = 0.05):
     """A p-value as it may be shown: unchanged when disclosure control is off; else one
     significant digit, or "<0.001" below 0.001.
 
     Three decimals of a test of few children can give their exact counts back (a Fisher p of
     0.511 beside a shown 15 responders pins the true 17; an exact signed-rank p is a count over
-    2 to the power of the pairs). One digit leaves many counts possible. Applying it twice
-    changes nothing.
+    2 to the power of the pairs). One digit leaves many counts possible. A digit that would land
+    on ``alpha`` or across it (0.0499 as 0.05) is replaced by the bracket the digit stands for,
+    "<alpha" or ">=alpha", so that a released p-value is never on the wrong side of alpha. Applying
+    it twice changes nothing.
 
     Examples
     --------
     >>> release_p(0.5107, 5), release_p(0.0194, 5), release_p(0.00004, 5), release_p(0.0194)
     (0.5, 0.02, '<0.001', 0.0194)
+    >>> release_p(0.0499, 5), release_p(0.052, 5), release_p(0.05, 5), release_p(0.0096, 5, 0.01)
+    ('<0.05', '>=0.05', 0.05, '<0.01')
     >>> release_p("suppressed", 5), release_p(None, 5), release_p("<0.001", 5)
     ('suppressed', None, '<0.001')
     """
     if min_cell_count <= 0 or not is_number(p):
         return p
-    if p < P_FLOOR:
-        return P_BELOW_FLOOR
-    return float(f"{p:.1g}")
+    if p < min(P_FLOOR, alpha):
+        return P_BELOW_FLOOR if alpha >= P_FLOOR else f"<{_edge(alpha)}"
+    if p < P_FLOOR:  # alpha below 0.001 and p between them
+        return f">={_edge(alpha)}"
+    p = float(p)
+    digit = float(f"{p:.1g}")
+    if (digit > alpha) - (digit < alpha) != (p > alpha) - (p < alpha):
+        return f"<{_edge(alpha)}" if p < alpha else f">={_edge(alpha)}"
+    return digit
 
 
 def release_table_test(table, min_cell_count: int = 0, seed: int = 2024) -> dict:
@@ -328,7 +344,8 @@ def release_magnitude(value, contributors: int, min_cell_count: int = 0, *,
     return value
 
 
-def release_test_p(p, contributors: int, min_cell_count: int = 0, one_way: bool = False):
+def release_test_p(p, contributors: int, min_cell_count: int = 0, one_way: bool = False,
+                   alpha: float = 0.05):
     """The p-value of a test of children's values (a Wilcoxon, Friedman or rank test): with
     disclosure control on, released (to one significant digit, :func:`release_p`) when at
     least :data:`SAFE_THRESHOLD` children enter the test, the ESSnet "safe" class for test
@@ -347,7 +364,7 @@ def release_test_p(p, contributors: int, min_cell_count: int = 0, one_way: bool 
         return p
     if contributors < SAFE_THRESHOLD or one_way:
         return SUPPRESSED
-    return release_p(p, min_cell_count)
+    return release_p(p, min_cell_count, alpha)
 
 
 P_BRACKETS = (0.001, 0.01, 0.05)
@@ -366,8 +383,8 @@ def p_bracket(p: float, alpha: float = 0.05) -> str:
     """
     for edge in sorted({*P_BRACKETS, alpha}):
         if edge <= alpha and p < edge:
-            return f"<{edge:g}"
-    return f">={alpha:g}"
+            return f"<{_edge(edge)}"
+    return f">={_edge(alpha)}"
 
 
 def release_count_test(cells, shown_cells, min_cell_count: int = 0, seed: int = 2024,
@@ -428,7 +445,7 @@ def release_count_test(cells, shown_cells, min_cell_count: int = 0, seed: int = 
         return tuple(table.ravel())
 
     def one_digit(p):
-        return None if p is None else release_p(p, min_cell_count)
+        return None if p is None else release_p(p, min_cell_count, alpha)
 
     def bracket(p):
         return None if p is None else p_bracket(p, alpha)

@@ -303,8 +303,8 @@ class SeizureTypes(Section):
             for _, row in found.iterrows():
                 k, n = row["group"], int(row["counts"][0])
                 # the children in the test: every pair, those whose value did not change too
-                p = release_test_p(_num(row["p_value"]), n, b.mcc,
-                                   one_way=row["patterns"] == 1) if row["testable"] else None
+                p = release_test_p(_num(row["p_value"]), n, b.mcc, row["patterns"] == 1,
+                                   b.alpha) if row["testable"] else None
                 # a score takes six values: its test is nearly a function of how many children
                 # fell and rose by how much, so it is shown only when those counts are
                 hidden = [b.shown(f"{measure}:{k}:{way}") for way in ("changed", "fell", "rose")]
@@ -336,8 +336,8 @@ class SeizureTypes(Section):
             rows = []
             for _, r in self.friedman.iterrows():
                 n_shown = b.shown(f"friedman:{r['group']}")
-                p = release_test_p(_num(r["p_value"]), int(r["n"]), b.mcc,
-                                   one_way=r["patterns"] == 1) if r["testable"] else None
+                p = release_test_p(_num(r["p_value"]), int(r["n"]), b.mcc, r["patterns"] == 1,
+                                   b.alpha) if r["testable"] else None
                 note = r["note"]
                 if b.mcc > 0 and (p == SUPPRESSED or isinstance(n_shown, str)):
                     note = _withheld_because(int(r["n"]), r["patterns"], [])
@@ -482,7 +482,7 @@ class Medications(Section):
         rows = [{"test": wilcoxon["test"], "n": b.shown("asm:both"),
                  "p_value": SUPPRESSED if b.mcc > 0 and bands_hidden and wilcoxon["testable"]
                  else release_test_p(_num(wilcoxon["p_value"]), pairs, b.mcc,
-                                     one_way=wilcoxon["patterns"] == 1)
+                                     wilcoxon["patterns"] == 1, b.alpha)
                  if wilcoxon["testable"] else None, "method": "asymptotic"}]
         shown_cells = [[b.shown("asm:unchanged:others"), b.shown("asm:changed:others")],
                        [b.shown("asm:unchanged:responders"), b.shown("asm:changed:responders")]]
@@ -563,7 +563,7 @@ def results(b) -> dict:
     testable = {k: p for k, p in exact_p.items() if p is not None}
     adjusted = holm(exact_p)
     hidden = b.mcc > 0 and any(raw.get(k) == SUPPRESSED for k in testable)
-    out["holm_p"] = {k: (SUPPRESSED if hidden and v is not None else release_p(v, b.mcc))
+    out["holm_p"] = {k: (SUPPRESSED if hidden and v is not None else release_p(v, b.mcc, b.alpha))
                      for k, v in adjusted.items()}
     by_type = b.tables["by_type"].set_index("group")
     out["responder_rate_by_type"] = {

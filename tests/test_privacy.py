@@ -104,7 +104,8 @@ def test_the_ledger_withholds_a_shown_part_when_rounding_alone_would_pin_a_hidde
 def test_p_values_keep_one_significant_digit_with_disclosure_control_on():
     from ivig_helpers.privacy import release_p
 
-    written_out = {0.5107: 0.5, 0.0194: 0.02, 0.049: 0.05, 0.96: 1.0, 0.00123: 0.001,
+    written_out = {0.5107: 0.5, 0.0194: 0.02, 0.049: "<0.05",  # one digit would put it on alpha
+                   0.96: 1.0, 0.00123: 0.001,
                    0.00099: "<0.001", 3e-40: "<0.001"}
     assert {p: release_p(p, MIN) for p in written_out} == written_out
     assert all(release_p(release_p(p, MIN), MIN) == release_p(p, MIN) for p in written_out)
