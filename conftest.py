@@ -18,7 +18,7 @@ SLOWEST_FIRST = ("tests/test_wheel.py", "tests/test_own_cohort.py", "tests/test_
                  "tests/test_report_folder.py", "tests/test_unusual_cohorts.py",
                  "tests/test_site.py", "tests/test_scale.py", "tests/test_disclosure_attack.py",
                  "tests/test_html_in_browser.py", "tests/test_appraisal.py",
-                 "tests/test_privacy.py", "tests/test_release.py")
+                 "tests/test_privacy.py", "tests/test_release.py", "tests/test_words.py")
 """Measured with ``pytest --durations``; a file not named here comes after them, in its order.
 test_report_folder and test_scale mostly wait (for stopped runs to end): each is placed to run
 beside files that compute."""
