@@ -148,7 +148,7 @@ def p_words(p, alpha: float | None = None) -> str:
     return f"p {text[0]} {text[1:]}" if text.startswith("<") else f"p = {text}"
 
 
-SIGNIFICANCE_LEVELS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1)
+SIGNIFICANCE_LEVELS = (0.01, 0.025, 0.05, 0.1)
 """Levels a reader may hold a p-value against: a printed p-value never rounds onto or across
 one of them (nor onto the run's alpha)."""
 
