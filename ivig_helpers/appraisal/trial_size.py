@@ -274,12 +274,12 @@ def sceptical_trial_view(appraisal: dict) -> pd.DataFrame:
 
     rows = []
     for row in appraisal.get("sceptical_trial") or []:
-        rows.append({"placebo rate": f"{100 * row['p_control']:.1f}% ({row['source']}; "
+        rows.append({"Placebo rate": f"{100 * row['p_control']:.1f}% ({row['source']}; "
                                      f"{row['known']})",
                      "IVIG rate assumed": f"{100 * row['p_treatment']:.1f}%",
-                     "children per arm, 80% power": size(row["n_per_arm_80"]),
-                     "children per arm, 90% power": size(row["n_per_arm_90"]),
-                     f"power with {appraisal.get('rct_study_n_per_arm', STUDY_N_PER_ARM)} "
+                     "Children per arm, 80% power": size(row["n_per_arm_80"]),
+                     "Children per arm, 90% power": size(row["n_per_arm_90"]),
+                     f"Power with {appraisal.get('rct_study_n_per_arm', STUDY_N_PER_ARM)} "
                      "per arm": "" if row["power_study_size"] is None
                      else f"{100 * row['power_study_size']:.0f}%"})
     return pd.DataFrame(rows)
