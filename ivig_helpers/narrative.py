@@ -666,16 +666,16 @@ def appraisal_story(appraisal: dict) -> str:
         per_arm = appraisal.get("rct_study_n_per_arm", 30)
         text = (f"- **The trial that would settle it**, designed to tell the study's published "
                 f"37% from the 19% placebo rate with 80% power at alpha = {alpha:g}, needs about "
-                f"{n80} children per arm; a trial as large as the study ({2 * per_arm} children "
-                f"in all, {per_arm} per arm) would have "
+                f"{n80} children per arm; a trial the size of the study (two arms of {per_arm}) "
+                f"would have "
                 f"{percent(appraisal.get('rct_power_30_per_arm'), 0)} power.")
         sizes = [row["n_per_arm_80"] for row in appraisal.get("sceptical_trial") or []
                  if is_number(row.get("n_per_arm_80"))]
         rates = [row["p_control"] for row in appraisal.get("sceptical_trial") or []]
         if sizes:
             text += (f" A single-arm study's rate flatters a treatment, so a sceptic would plan "
-                     f"for less: with IVIG's true rate only halfway between the study's 36.7% "
-                     f"and the placebo rate (an assumption), and placebo rates from "
+                     f"for less: with IVIG's true rate only halfway between the study's published "
+                     f"rate and the placebo rate (an assumption), and placebo rates from "
                      f"{percent(min(rates))} to {percent(max(rates))} (published trials, and "
                      f"the placebo arm of the one IVIG trial, reconstructed), 80% power needs "
                      f"{min(sizes):,} to {max(sizes):,} children per arm.")

@@ -210,7 +210,8 @@ def test_a_trial_as_large_as_the_study_has_30_per_arm_and_34_percent_power(found
     both_tails = power_proportions_2indep(0.18, 0.19, 30, alpha=0.05).power
     assert 0 <= both_tails - found["rct_power_30_per_arm"] < 0.001
     assert round(100 * found["rct_power_30_per_arm"]) == 34
-    assert "30 per arm" in narrative.appraisal_story(found)
+    assert "a trial the size of the study (two arms of 30) would have 34% power" in \
+        narrative.appraisal_story(found)
 
 
 def test_the_sceptical_sizes_match_statsmodels_over_the_placebo_rates(found):
