@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .appraisal import interaction_power
 from .outcomes import add_outcomes, count_missing_followup, rate_table
 from .synthetic import make_cohort
 
@@ -79,31 +78,43 @@ def prespecified_or_not(p_by_type: dict, holm_p: dict, group: str = "generalized
     ])
 
 
-def group_size_for_power(patients: pd.DataFrame, target: float = 0.8,
-                         alpha: float = 0.05, min_cell_count: int = 0) -> pd.DataFrame:
-    """Exercise 4: how many children per group a comparison of the two most different types'
-    responder rates would need for ``target`` power, beside the power it has now (with
-    disclosure control on, from the released counts: see
-    :func:`ivig_helpers.appraisal.interaction_power`).
+def smallest_difference(appraisal: dict) -> pd.DataFrame:
+    """Exercise 4: the smallest true difference between the generalized and focal groups'
+    responder rates that groups of their sizes would detect (80% power), beside the difference
+    seen and its interval: both from the released appraisal (results.json's
+    ``detectable_difference`` and ``type_difference``), so a withheld number stays withheld.
 
     Returns
     -------
     DataFrame
-        One row: ``group_a``, ``group_b``, ``n_a``, ``n_b``, ``power`` now, ``n_per_group``
-        needed (arcsine formula, statsmodels), ``method``.
-    """
-    from statsmodels.stats.power import NormalIndPower
+        One row: ``group``, ``reference``, ``n``, ``n_reference`` (as released), ``base_rate``
+        (the cohort's overall rate, assumed for the reference group), ``detectable_rate``,
+        ``detectable_difference``, ``power``, ``risk_difference`` (seen), ``ci_low``,
+        ``ci_high`` (Newcombe), ``alpha``, ``note``.
 
-    now = interaction_power(patients, alpha=alpha, min_cell_count=min_cell_count).iloc[0]
-    effect = now["effect_size"]
-    needed = float("nan")
-    if pd.notna(effect) and effect > 0:
-        needed = float(NormalIndPower().solve_power(effect_size=effect, alpha=alpha,
-                                                    power=target, ratio=1.0))
-    return pd.DataFrame([{"group_a": now["group_a"], "group_b": now["group_b"],
-                          "n_a": now["n_a"], "n_b": now["n_b"], "power": now["power"],
-                          "n_per_group": needed, "method": "asymptotic (arcsine, Cohen's h)",
-                          "note": now["note"]}])
+    Examples
+    --------
+    >>> from ivig_helpers import BUNDLED_COHORT, load_cohort
+    >>> from ivig_helpers.appraisal import appraisal_results
+    >>> found = appraisal_results(load_cohort(BUNDLED_COHORT).table, n_permutations=99,
+    ...                           n_cohorts=200)
+    >>> row = smallest_difference(found).iloc[0]
+    >>> round(float(row["detectable_difference"]), 3), round(float(row["risk_difference"]), 3)
+    (0.401, 0.239)
+    """
+    detectable = appraisal.get("detectable_difference") or {}
+    seen = appraisal.get("type_difference") or {}
+    group, reference = detectable.get("group"), detectable.get("reference")
+    sizes = detectable.get("n") or {}
+    low, high = seen.get("risk_difference_ci") or [None, None]
+    return pd.DataFrame([{
+        "group": group, "reference": reference, "n": sizes.get(group),
+        "n_reference": sizes.get(reference), "base_rate": detectable.get("base_rate"),
+        "detectable_rate": detectable.get("rate"),
+        "detectable_difference": detectable.get("difference"),
+        "power": detectable.get("power"), "risk_difference": seen.get("risk_difference"),
+        "ci_low": low, "ci_high": high, "alpha": appraisal.get("alpha", 0.05),
+        "note": detectable.get("note") or ""}])
 
 
 def answer_words(number: int, table: pd.DataFrame, alpha: float = 0.05,
@@ -111,7 +122,7 @@ def answer_words(number: int, table: pd.DataFrame, alpha: float = 0.05,
     """The answer to exercise ``number`` in a sentence written from its table (Markdown);
     ``rounded``: the table's counts are rounded by disclosure control, so no sum of them is
     stated as a count."""
-    from .narrative import count_words, p_below, p_number, p_words, percent, power_words
+    from .narrative import count_words, p_below, p_number, p_words, percent
     from .privacy import is_number
 
     def c(value):  # a count as released, in words (a row of mixed types holds it as a float)
@@ -155,15 +166,51 @@ def answer_words(number: int, table: pd.DataFrame, alpha: float = 0.05,
                    and not p_below(among, alpha) and p_below(planned, alpha) else ".")
                 + " The study did not say it planned the generalized test alone, so the "
                 "corrected value is the fair one.")
-    row = table.iloc[0]
-    if isinstance(row["n_per_group"], str):
-        return "**Answer.** Not shown: one of the groups is too small to show (disclosure control)."
-    if not row["group_a"]:
-        return f"**Answer.** No two seizure types can be compared here ({row['note']})."
-    if not is_number(row["n_per_group"]):
-        return "**Answer.** The two types' responder rates are equal here: no size would do."
-    return (f"**Answer.** Comparing {row['group_a']} with {row['group_b']} seizures, groups of "
-            f"{c(row['n_a'])} and {c(row['n_b'])} have {power_words(row['power'])} power to "
-            "detect a "
-            f"difference as large as the one seen; 80% power needs about "
-            f"{int(-(-row['n_per_group'] // 1))} children per group.")
+    return _answer_4(table.iloc[0])
+
+
+def _points(value) -> str:
+    """A difference of two rates in percentage points, signed."""
+    return f"{100 * value:+.0f}"
+
+
+def _answer_4(row) -> str:
+    from .narrative import count_words, percent
+    from .privacy import is_number
+
+    def c(value):
+        return count_words(value) if isinstance(value, str) else f"{int(value):,}"
+
+    group, reference = row["group"], row["reference"]
+    if isinstance(row["detectable_difference"], str):
+        return ("**Answer.** Not shown: a count it rests on is hidden (disclosure control).")
+    if not (is_number(row["n"]) and is_number(row["n_reference"]) and row["n"] > 0
+            and row["n_reference"] > 0):
+        return (f"**Answer.** There are no {group} or no {reference} children here: the two "
+                "types cannot be compared.")
+    sizes = f"{c(row['n'])} {group} and {c(row['n_reference'])} {reference} children"
+    if not is_number(row["detectable_difference"]) or pd.isna(row["detectable_difference"]):
+        text = (f"**Answer.** With {sizes}, no higher {group} rate, even 100%, would be found "
+                f"4 times in 5 (80% power) if the {reference} rate were "
+                f"{percent(row['base_rate'])}: the groups are too small to detect any "
+                "difference reliably.")
+    else:
+        text = (f"**Answer.** With {sizes}, a true difference would have to be about "
+                f"{100 * row['detectable_difference']:.0f} percentage points ({group} "
+                f"{percent(row['detectable_rate'])} against {reference} "
+                f"{percent(row['base_rate'])}, the cohort's overall rate: an assumption) for a "
+                f"two-sided test at alpha = {row['alpha']:g} to find it 4 times in 5 (80% "
+                "power).")
+    low, high, seen = row["ci_low"], row["ci_high"], row["risk_difference"]
+    level = f"{100 * (1 - row['alpha']):g}%"
+    if isinstance(seen, str) or isinstance(low, str):
+        return text + " The difference seen is not shown (disclosure control)."
+    if not (is_number(low) and is_number(high) and is_number(seen)):
+        return text
+    text += (f" The difference seen is {_points(seen)} points ({level} CI {_points(low)} to "
+             f"{_points(high)} points, Newcombe; positive: {group} higher)")
+    if low <= 0 <= high:
+        return text + (": the interval holds no difference, but also differences as large as "
+                       f"{100 * max(-low, high):.0f} points, so a test that finds no "
+                       "difference does not show that the types respond alike.")
+    return text + ": the interval leaves out no difference."

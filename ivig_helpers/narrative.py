@@ -609,7 +609,6 @@ def appraisal_story(appraisal: dict) -> str:
             f"{p_words(raw[kind], alpha)}), so there is nothing to correct for: the others had "
             "too few children with a one-year score, or none whose score changed.")
     interaction = appraisal.get("interaction_p")
-    power = appraisal.get("interaction_power")
     verdict = ("below alpha: the types do differ" if p_below(interaction, alpha)
                else "not below alpha: no difference between the types is shown"
                if p_number(interaction) is not None else "withheld by disclosure control, so "
@@ -627,12 +626,7 @@ def appraisal_story(appraisal: dict) -> str:
     elif p_number(interaction) is None:
         text = ("- **Do the seizure types differ?** The direct comparison of responder status "
                 f"by seizure type ({test}) is {verdict}: its p-value could give a count away.")
-    if is_number(power) and p_number(interaction) is not None and not p_below(interaction, alpha):
-        text += (f" With groups this size, such a comparison has {power_words(power)} power to "
-                 "detect a difference as large as the one seen" + (
-                     ": this non-significant result is weak evidence of no difference too."
-                     if power < 0.8 else ", so a difference that large would probably have "
-                     "shown."))
+    text += _difference_words(appraisal)
     score = (appraisal.get("interaction_tests") or {}).get("kruskal_score_change")
     if (p_number(interaction) is not None and p_number(score) is not None
             and p_below(score, alpha) != p_below(interaction, alpha)):
@@ -703,9 +697,67 @@ def appraisal_story(appraisal: dict) -> str:
         lines.append(text)
     n80 = appraisal.get("rct_n_per_arm_80")
     if is_number(n80):
-        lines.append(
-            f"- **The trial that would settle it**, designed to tell the study's published 37% "
-            f"from the 19% placebo rate with 80% power at alpha = {alpha:g}, needs about {n80} "
-            f"children per arm; a trial as large as the study (60 per arm) would have "
-            f"{percent(appraisal.get('rct_power_60_per_arm'), 0)} power.")
+        per_arm = appraisal.get("rct_study_n_per_arm", 30)
+        text = (f"- **The trial that would settle it**, designed to tell the study's published "
+                f"37% from the 19% placebo rate with 80% power at alpha = {alpha:g}, needs about "
+                f"{n80} children per arm; a trial the size of the study (two arms of {per_arm}) "
+                f"would have "
+                f"{percent(appraisal.get('rct_power_30_per_arm'), 0)} power.")
+        sizes = [row["n_per_arm_80"] for row in appraisal.get("sceptical_trial") or []
+                 if is_number(row.get("n_per_arm_80"))]
+        rates = [row["p_control"] for row in appraisal.get("sceptical_trial") or []]
+        if sizes:
+            text += (f" A single-arm study's rate flatters a treatment, so a sceptic would plan "
+                     f"for less: with IVIG's true rate only halfway between the study's published "
+                     f"rate and the placebo rate (an assumption), and placebo rates from "
+                     f"{percent(min(rates))} to {percent(max(rates))} (published trials, and "
+                     f"the placebo arm of the one IVIG trial, reconstructed), 80% power needs "
+                     f"{min(sizes):,} to {max(sizes):,} children per arm.")
+        lines.append(text)
     return "\n".join(lines)
+
+
+def _signed_points(value) -> str:
+    return f"{100 * value:+.0f}"
+
+
+def _difference_words(appraisal: dict) -> str:
+    """The interval of the difference between two types and the smallest difference their
+    sizes would detect, in words; nothing for a withheld or missing number."""
+    level = _level(appraisal)
+    found = appraisal.get("type_difference") or {}
+    text = ""
+    group, reference = found.get("group"), found.get("reference")
+    low, high = found.get("risk_difference_ci") or [None, None]
+    seen = found.get("risk_difference")
+    if found.get("estimable") and all(is_number(v) for v in (seen, low, high)):
+        text += (f" The difference itself: the responder rate with "
+                 f"{TYPE_WORDS.get(group, group)} minus that with "
+                 f"{TYPE_WORDS.get(reference, reference)} is {_signed_points(seen)} percentage "
+                 f"points ({level} CI {_signed_points(low)} to {_signed_points(high)}, "
+                 "Newcombe)")
+        text += (": the interval holds no difference, but also differences as large as "
+                 f"{100 * max(-low, high):.0f} points, so the data cannot say the types respond "
+                 "alike." if low <= 0 <= high else ": the interval leaves out no difference.")
+        if appraisal.get("min_cell_count"):
+            text = text[:-1] + " (from the rounded counts)."
+    elif isinstance(seen, str):
+        text += (" The interval of the difference between the types is withheld: a count it "
+                 "rests on is hidden (disclosure control).")
+    detectable = appraisal.get("detectable_difference") or {}
+    difference, base = detectable.get("difference"), detectable.get("base_rate")
+    sizes = detectable.get("n") or {}
+    if not (is_number(base) and all(is_number(sizes.get(k)) and sizes[k] > 0
+                                    for k in (group, reference))):
+        return text
+    groups = (f"Groups of {count_words(sizes[group])} {group} and "
+              f"{count_words(sizes[reference])} {reference} children")
+    if is_number(difference):
+        text += (f" {groups} would detect (80% power) only a true difference of about "
+                 f"{100 * difference:.0f} points or more ({reference} at {percent(base, 0)}, "
+                 "the overall rate: an assumption).")
+    elif difference is None and detectable.get("rate") is None:
+        text += (f" {groups} are too small to detect (with 80% power) any higher {group} "
+                 f"rate, even 100%, if {reference} were at {percent(base, 0)} (the overall "
+                 "rate: an assumption).")
+    return text

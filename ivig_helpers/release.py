@@ -247,7 +247,7 @@ class _Builder:
             self.tables["preview"] = cohort.table.head(5).astype(
                 {"seizure_type": str}).reset_index(drop=True)
         appraisal = release_tables.appraisal(self, results)
-        release_tables.exercises(self, results)
+        release_tables.exercises(self, results, appraisal)
         meta = {
             "data_file": cohort.file_name,
             "bundled_synthetic_cohort": cohort.is_bundled,

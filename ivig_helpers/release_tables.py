@@ -592,7 +592,12 @@ def appraisal(b, results: dict) -> dict:
     of the difference between types as the results release it."""
     from .appraisal import appraisal_results
 
-    found = appraisal_results(b.table, b.threshold, b.handling, b.alpha, b.seed, b.mcc)
+    by_type = results["responder_rate_by_type"]
+    shown_counts = {k: (by_type[k]["responders"], by_type[k]["n"]) for k in SEIZURE_TYPES}
+    shown_counts["overall"] = (results["responders"], results["n_analysed"])
+    # the difference between types from the counts the results show (they may withhold more)
+    found = appraisal_results(b.table, b.threshold, b.handling, b.alpha, b.seed, b.mcc,
+                              shown_counts=shown_counts)
     # the same p-values as the results: one rule for each number, wherever it is shown
     found["holm_raw_p"] = {k: v for k, v in results["subgroup_wilcoxon_p"].items()
                            if k in found["holm_raw_p"]}
@@ -622,9 +627,9 @@ def appraisal(b, results: dict) -> dict:
     return plain(found)
 
 
-def exercises(b, results: dict) -> None:
-    """The worked answers of notebook 8, from released counts."""
-    from .exercises import group_size_for_power, missing_followup_choice
+def exercises(b, results: dict, appraisal: dict) -> None:
+    """The worked answers of notebook 8, from released counts and the released appraisal."""
+    from .exercises import missing_followup_choice, smallest_difference
 
     stricter_key = "responders" if b.threshold == 0.75 else "responders@0.75"
     rows = []
@@ -641,11 +646,5 @@ def exercises(b, results: dict) -> None:
             ["missing_followup", "events", "n", "rate", "exact_low", "exact_high"]]
     b.tables["exercise_2"] = choices
     b.texts["exercise_2_own_cohort"] = bool(own)
-    sizes = group_size_for_power(b.patients, alpha=b.alpha, min_cell_count=b.mcc)
-    if b.mcc > 0:
-        sizes = sizes.astype({"n_a": object, "n_b": object})
-        for column, group in (("n_a", "group_a"), ("n_b", "group_b")):
-            kind = sizes.loc[0, group]
-            sizes.loc[0, column] = b.shown(b.analysed_of[kind]) if kind in SEIZURE_TYPES \
-                else SUPPRESSED
-    b.tables["exercise_4"] = sizes
+    # from the released appraisal: what it withholds stays withheld
+    b.tables["exercise_4"] = smallest_difference(appraisal)

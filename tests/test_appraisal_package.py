@@ -21,7 +21,7 @@ PUBLIC = [
     "BENCHMARKS", "IVIG_COHORTS", "MAX_EXACT_PAIRS", "PERMUTATION_LIMIT", "PLACEBO_RATE",
     "SIMULATION_COHORT_LIMIT", "SPECIFICATION_COLUMNS", "STUDY_ATTRITION", "THIS_STUDY",
     "appraisal_results", "cohorts_with", "exact_intervals", "exact_signed_rank_p", "holm_table",
-    "holm_view", "interaction_power", "interaction_tests", "interaction_view", "itt_totals",
+    "holm_view", "interaction_tests", "interaction_view", "itt_totals",
     "load_ivig_cohorts", "null_simulation", "odds_ratio_view", "placebo_comparison",
     "pooled_responder_rate", "power_curve", "rct_sample_size", "released_pair",
     "responder_odds_ratios", "single_arm_sample_size", "specification_curve",

@@ -109,25 +109,6 @@ def test_the_headline_table_names_the_method_of_the_test_between_types():
     assert seen == {"exact", "asymptotic"}  # both ways of the test were seen
 
 
-@pytest.mark.parametrize("p, power, says", [
-    (0.30, 0.14, "has 14% power to detect a difference as large as the one seen: this "
-                 "non-significant result is weak evidence of no difference too."),
-    (0.30, 0.999, "has more than 99% power to detect a difference as large as the one seen, so "
-                  "a difference that large would probably have shown."),
-    (0.0001, 0.999, None),  # a significant difference needs no word on power
-    ("suppressed", 0.14, None),  # nor does a hidden one: it must not read as non-significant
-])
-def test_the_appraisal_speaks_of_power_only_after_a_non_significant_comparison(p, power, says):
-    from ivig_helpers import narrative
-
-    text = narrative.appraisal_story({"alpha": 0.05, "interaction_p": p,
-                                      "interaction_power": power})
-    if says is None:
-        assert "power" not in text and "non-significant" not in text
-    else:
-        assert says in text
-
-
 def test_the_appraisal_words_follow_the_simulation_the_pool_and_the_threshold():
     from ivig_helpers import narrative
 

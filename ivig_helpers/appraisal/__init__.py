@@ -8,8 +8,9 @@ a family, as statsmodels groups ``stats.multitest``, ``stats.power`` and
 
 1. multiplicity (:mod:`.multiplicity`): :func:`holm_table`;
 2. does response differ between seizure types (the interaction, not three within-group tests;
-   :mod:`.interaction`): :func:`interaction_tests`, :func:`responder_odds_ratios`,
-   :func:`interaction_power`;
+   :mod:`.interaction`): :func:`interaction_tests`, :func:`responder_odds_ratios`, the interval
+   of the difference (:func:`responder_difference`, :func:`difference_from_counts`) and the
+   smallest difference the groups would detect (:func:`detectable_difference`);
 3. how fragile "p = 0.019 in the generalized group" is (:mod:`.fragility`):
    :func:`exact_signed_rank_p`, :func:`specification_curve`, :func:`specification_share`;
 4. placebo response and regression to the mean (:mod:`.placebo`): :func:`placebo_comparison`,
@@ -17,7 +18,7 @@ a family, as statsmodels groups ``stats.multitest``, ``stats.power`` and
 5. the other published IVIG cohorts (:mod:`.evidence`): :func:`load_ivig_cohorts`,
    :func:`exact_intervals`, :func:`pooled_responder_rate`;
 6. the trial that would settle it (:mod:`.trial_size`): :func:`rct_sample_size`,
-   :func:`power_curve`, :func:`single_arm_sample_size`;
+   :func:`power_curve`, :func:`sceptical_trial_sizes`, :func:`single_arm_sample_size`;
 7. the ``appraisal`` object of ``results.json``: :func:`appraisal_results` (here).
 
 The published placebo and active add-on rates live in :mod:`ivig_helpers.benchmarks_published`.
@@ -44,6 +45,7 @@ from ..outcomes import add_outcomes
 from ..plain import plain as _plain
 from ..privacy import (
     SUPPRESSED,
+    is_number,
     release_count,
     release_p,
     release_statistic,
@@ -70,10 +72,13 @@ from .fragility import (
 from .interaction import (
     PERMUTATION_LIMIT,
     _logistic,
-    interaction_power,
+    detectable_difference,
+    difference_from_counts,
+    difference_view,
     interaction_tests,
     interaction_view,
     odds_ratio_view,
+    responder_difference,
     responder_odds_ratios,
 )
 from .multiplicity import holm_table, holm_view
@@ -85,19 +90,30 @@ from .placebo import (
     null_simulation,
     placebo_comparison,
 )
-from .trial_size import power_curve, rct_sample_size, single_arm_sample_size
+from .trial_size import (
+    SCEPTICAL_PLACEBO_RATES,
+    SHRINKAGE,
+    STUDY_N_PER_ARM,
+    STUDY_RESPONDERS,
+    power_curve,
+    rct_sample_size,
+    sceptical_trial_sizes,
+    sceptical_trial_view,
+    single_arm_sample_size,
+)
 
 __all__ = [
     # the families
     "evidence", "fragility", "interaction", "multiplicity", "placebo", "trial_size",
     # constants
     "BENCHMARKS", "IVIG_COHORTS", "MAX_EXACT_PAIRS", "PERMUTATION_LIMIT", "PLACEBO_RATE",
-    "SIMULATION_COHORT_LIMIT", "SPECIFICATION_COLUMNS", "STUDY_ATTRITION", "THIS_STUDY",
+    "SCEPTICAL_PLACEBO_RATES", "SHRINKAGE", "SIMULATION_COHORT_LIMIT", "SPECIFICATION_COLUMNS",
+    "STUDY_ATTRITION", "STUDY_N_PER_ARM", "STUDY_RESPONDERS", "THIS_STUDY",
     # 1. multiplicity
     "holm_table", "holm_view",
     # 2. the interaction
-    "interaction_power", "interaction_tests", "interaction_view", "odds_ratio_view",
-    "responder_odds_ratios",
+    "detectable_difference", "difference_from_counts", "difference_view", "interaction_tests",
+    "interaction_view", "odds_ratio_view", "responder_difference", "responder_odds_ratios",
     # 3. fragility
     "exact_signed_rank_p", "specification_curve", "specification_share",
     # 4. placebo and regression to the mean
@@ -105,7 +121,8 @@ __all__ = [
     # 5. the evidence
     "cohorts_with", "exact_intervals", "load_ivig_cohorts", "pooled_responder_rate",
     # 6. the trial
-    "power_curve", "rct_sample_size", "single_arm_sample_size",
+    "power_curve", "rct_sample_size", "sceptical_trial_sizes", "sceptical_trial_view",
+    "single_arm_sample_size",
     # 7. results.json
     "appraisal_results", "released_pair",
 ]
@@ -114,7 +131,8 @@ __all__ = [
 def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
                       missing_followup: str = "nonresponder", alpha: float = 0.05,
                       seed: int = 2024, min_cell_count: int = 0, n_permutations: int = 9999,
-                      n_cohorts: int = 10_000, attrition=STUDY_ATTRITION) -> dict:
+                      n_cohorts: int = 10_000, attrition=STUDY_ATTRITION,
+                      shown_counts: dict | None = None) -> dict:
     """The ``appraisal`` object of ``results.json``: every headline number of the appraisal.
 
     Parameters
@@ -136,13 +154,25 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
     attrition : sequence of (int, int)
         The intention-to-treat bound: the study's attrition (60 analysed of 67 included and of
         74 identified) applied to the children in the file (:func:`itt_totals`).
+    shown_counts : dict, optional
+        With disclosure control on, the counts the release shows (type -> (responders,
+        children), and "overall" -> (responders, children analysed); a withheld one a string):
+        the difference between types and the detectable difference are computed from them,
+        and withheld when one is withheld (by default the counts rounded here).
 
     Returns
     -------
     dict
         Plain JSON-ready values (None for NaN): ``holm_p`` and ``holm_raw_p`` (type -> p),
         ``interaction_p`` (Fisher-Freeman-Halton of type against responder status),
-        ``interaction_tests`` (test -> p), ``odds_ratios``, ``interaction_power``,
+        ``interaction_tests`` (test -> p), ``odds_ratios``, ``type_difference``
+        (generalized against focal: ``odds_ratio`` with ``odds_ratio_ci``, exact conditional;
+        ``risk_difference``, generalized minus focal, with ``risk_difference_ci``, Newcombe;
+        None for an infinite value or an interval with no upper limit; ``estimable``,
+        ``odds_ratio_estimable``, ``note``), ``detectable_difference`` (the smallest true
+        rise of the generalized rate over the cohort's overall rate, assumed for focal, that
+        groups of the sizes ``n`` would detect with ``power`` 0.8: ``base_rate``, ``rate``,
+        ``difference``, ``note``),
         ``generalized_exact_p`` (exact conditional signed-rank p of the generalized scores,
         None when no pair changed or above the enumeration limit), ``generalized_n_changed``,
         ``specification_share_significant`` (all specifications),
@@ -152,7 +182,13 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
         ``null_simulation_settings``, ``pooled_responder_rate`` (rate, ci, prediction
         interval, i2, tau2, k; the published cohorts with this cohort in place of the study's
         row), ``rct_n_per_arm_80`` (pooled-variance formula), ``rct_n_per_arm_80_arcsine``,
-        ``rct_n_per_arm_90``, ``rct_power_60_per_arm``, ``single_arm_n``, ``methods`` (each
+        ``rct_n_per_arm_90``, ``rct_power_60_per_arm`` (the published check),
+        ``rct_study_n_per_arm`` (30: a trial as large as the study) and its power
+        ``rct_power_30_per_arm``, ``sceptical_trial`` (one row per placebo rate: ``source``,
+        ``known``, ``p_control``, ``p_treatment`` shrunk halfway from the study's 22/60,
+        ``difference``, ``n_per_arm_80``, ``n_per_arm_90``, ``power_study_size``; see
+        :func:`sceptical_trial_sizes`), ``sceptical_trial_shrinkage``, ``single_arm_n``,
+        ``methods`` (each
         p-value's method: "exact", "asymptotic" or "Monte Carlo") and ``method_descriptions``.
 
     Examples
@@ -217,7 +253,6 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
         # alpha sets the odds ratios' intervals only, not the likelihood ratio
         tests.loc[is_logistic, "p_value"] = likelihood_ratio["p_value"]
     fisher_row = tests.set_index("test").loc["Fisher-Freeman-Halton, seizure type x responder"]
-    power_row = interaction_power(patients, alpha=alpha, min_cell_count=mcc).iloc[0]
     names = ["kruskal_score_change", "kruskal_score_change_permutation",
              "kruskal_percent_change", "kruskal_percent_change_permutation",
              "fisher_freeman_halton", "logistic_likelihood_ratio"]
@@ -255,9 +290,11 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
     if not analysed:
         studies = studies[studies["study"] != "this cohort"]
     pooled = pooled_responder_rate(studies, alpha).iloc[0]
+    between = _type_difference(events, sizes, responders, analysed, alpha, mcc, shown_counts)
     sizes_80 = rct_sample_size(alpha=alpha, power=0.8).set_index("test")["n_per_arm"]
     sizes_90 = rct_sample_size(alpha=alpha, power=0.9).set_index("test")["n_per_arm"]
-    power_60 = power_curve([60], alpha=alpha).iloc[0]["power"]
+    power_60, power_study = power_curve([60, STUDY_N_PER_ARM], alpha=alpha)["power"].iloc[:2]
+    sceptical = sceptical_trial_sizes(alpha=alpha)
     single = single_arm_sample_size(alpha=alpha).iloc[0]
     overall = [responders, analysed]
     families = curve["family"].unique()
@@ -287,8 +324,7 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
             kind: {"odds_ratio": SUPPRESSED, "ci": [SUPPRESSED, SUPPRESSED], "estimable": False,
                    "reference": odds["reference"].iloc[0] if len(odds) else None}
             for kind in SEIZURE_TYPES if sizes[kind] and kind not in set(odds["group"])}},
-        "interaction_power": gate(power_row["power"], [power_row["n_a"], power_row["n_b"]]),
-        "interaction_power_groups": [power_row["group_a"], power_row["group_b"]],
+        **between,
         # withheld with disclosure control on, as the specification table and figure are: an
         # exact p of few changed children is a function of their exact count
         "generalized_exact_p": SUPPRESSED if mcc > 0 and exact_p is not None
@@ -317,6 +353,11 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
             sizes_80["arcsine (Cohen's h), statsmodels NormalIndPower"]),
         "rct_n_per_arm_90": _plain(sizes_90["pooled-variance normal formula"]),
         "rct_power_60_per_arm": _plain(power_60),
+        "rct_study_n_per_arm": STUDY_N_PER_ARM,
+        "rct_power_30_per_arm": _plain(power_study),
+        "sceptical_trial": _plain(sceptical.drop(columns=["p_observed", "method", "note"])
+                                  .to_dict("records")),
+        "sceptical_trial_shrinkage": SHRINKAGE,
         "single_arm_n": _plain(single["n"]),
         "methods": {
             "holm_p": "asymptotic", "interaction_p": fisher_row["method"] or None,
@@ -328,8 +369,10 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
             "logistic_likelihood_ratio": "asymptotic",
             "generalized_exact_p": "exact", "placebo_binomial_p": "exact",
             "null_simulation_share": "Monte Carlo", "pooled_responder_rate": "asymptotic",
-            "interaction_power": "asymptotic", "rct_n_per_arm_80": "asymptotic",
-            "single_arm_n": "exact"},
+            "type_difference_odds_ratio": "exact",
+            "type_difference_risk_difference": "asymptotic",
+            "detectable_difference": "asymptotic", "rct_n_per_arm_80": "asymptotic",
+            "sceptical_trial": "asymptotic", "single_arm_n": "exact"},
         "method_descriptions": {
             "holm_p": "Holm step-down correction of the asymptotic Wilcoxon signed-rank p of "
                       "each seizure type (scores, no continuity correction, as SPSS)",
@@ -345,7 +388,24 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
                                      "reaching the observed responder rate",
             "pooled_responder_rate": "random effects on the logit scale, Paule-Mandel tau^2, "
                                      "Hartung-Knapp interval, prediction interval t(k-2)",
+            "type_difference_odds_ratio": "odds ratio of responding, generalized against "
+                                          "focal: conditional maximum likelihood estimate, "
+                                          "exact conditional interval (SciPy, as R's "
+                                          "fisher.test); no correction for a zero cell",
+            "type_difference_risk_difference": "difference in responder rates, generalized "
+                                               "minus focal: Newcombe's hybrid score interval "
+                                               "from two Wilson intervals",
+            "detectable_difference": "smallest true rise from the cohort's overall responder "
+                                     "rate (assumed for focal) in the generalized rate that a "
+                                     "two-sided test at alpha would detect with 80% power, "
+                                     "groups of the sizes they are (arcsine normal "
+                                     "approximation)",
             "rct_n_per_arm_80": "pooled-variance normal formula, two-sided, 37% vs 19%",
+            "rct_power_30_per_arm": "pooled-variance normal formula, two-sided, 37% vs 19%, "
+                                    "30 per arm (the study's 60 children in two arms)",
+            "sceptical_trial": "pooled-variance normal formula, two-sided; the IVIG rate "
+                               "halfway between the study's 22/60 and each placebo rate "
+                               "(assumed)",
             "single_arm_n": "smallest n for an exact one-sided binomial test against 19% "
                             "with 80% power at 37%"},
     }
@@ -361,6 +421,73 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
         result["method_descriptions"]["generalized_exact_p"] = (
             f"{n_changed} changed pairs, above {MAX_EXACT_PAIRS}: not enumerated")
     return _plain(result)
+
+
+def _type_difference(events: dict, sizes: dict, responders: int, analysed: int, alpha: float,
+                     min_cell_count: int, shown_counts: dict | None = None,
+                     group: str = "generalized", reference: str = "focal") -> dict:
+    """``type_difference`` and ``detectable_difference`` of results.json: the difference
+    between two types with its intervals, and the smallest difference their sizes would detect.
+
+    With disclosure control on both come from the counts a reader sees (rounded as
+    :func:`released_pair` rounds them), and the interval of the difference is withheld whole
+    when a responder, non-responder or child count of either type is hidden, as the odds ratios
+    are (its being estimable, or infinite, would say which hidden count it is); the detectable
+    difference rests on the two types' sizes and the overall rate only.
+
+    ``responders`` and ``analysed`` are the overall counts as released; ``shown_counts`` the
+    counts the release shows, when given (see :func:`appraisal_results`).
+    """
+    mcc = min_cell_count
+    pair = (group, reference)
+    cells = [c for k in pair for c in (events[k], sizes[k] - events[k], sizes[k])]
+    shown = {k: released_pair(events[k], sizes[k], mcc) for k in pair}
+    if mcc > 0 and shown_counts:  # the release's own counts (it may withhold more)
+        shown = {k: tuple(shown_counts.get(k, (SUPPRESSED, SUPPRESSED))) for k in pair}
+        responders, analysed = shown_counts.get("overall", (responders, analysed))
+    withheld = not all(is_number(v) for k in pair for v in shown[k])
+    hidden = mcc > 0 and (withheld or any(0 < c < mcc for c in cells))
+    shown = {k: (0, 0) if withheld else (min(int(e), int(n)), int(n))
+             for k, (e, n) in shown.items()}
+    table = difference_from_counts(*shown[group], *shown[reference], alpha=alpha,
+                                   group=group, reference=reference)
+    odds, risk = table.iloc[0], table.iloc[1]
+
+    def value(number):
+        if hidden:
+            return SUPPRESSED
+        return None if np.isinf(number) else _plain(number)
+
+    difference = {"group": group, "reference": reference,
+                  "odds_ratio": value(odds["estimate"]),
+                  "odds_ratio_ci": [value(odds["ci_low"]), value(odds["ci_high"])],
+                  "risk_difference": value(risk["estimate"]),
+                  "risk_difference_ci": [value(risk["ci_low"]), value(risk["ci_high"])],
+                  # the risk difference is estimable whenever both groups have a child
+                  "estimable": bool(risk["estimable"]) and not hidden,
+                  "odds_ratio_estimable": bool(odds["estimable"]) and not hidden,
+                  "note": ("withheld: a count of one of the two types is hidden (disclosure "
+                           "control)" if hidden else odds["note"] if odds["note"] and not
+                           odds["note"].startswith("conditional") else risk["note"]
+                           if not risk["estimable"] else "")}
+    group_sizes = [release_count(sizes[k], mcc) if not (mcc > 0 and shown_counts) else
+                   shown_counts.get(k, (None, SUPPRESSED))[1] for k in pair]
+    size_hidden = mcc > 0 and (any(0 < sizes[k] < mcc for k in pair)
+                               or not all(is_number(v) for v in group_sizes)
+                               or not all(is_number(v) for v in (responders, analysed))
+                               or any(0 < c < mcc for c in (responders, analysed)))
+    base = responders / analysed if not size_hidden and analysed else float("nan")
+    sizes_shown = [int(v) if is_number(v) else 0 for v in group_sizes]
+    found = detectable_difference(*sizes_shown, base, alpha=alpha).iloc[0]
+    detectable = {"group": group, "reference": reference,
+                  "n": dict(zip(pair, group_sizes, strict=True)),
+                  "base_rate": SUPPRESSED if size_hidden else _plain(base),
+                  "rate": SUPPRESSED if size_hidden else _plain(found["rate"]),
+                  "difference": SUPPRESSED if size_hidden else _plain(found["difference"]),
+                  "power": float(found["power"]),
+                  "note": "withheld: a count it rests on is hidden (disclosure control)"
+                  if size_hidden else found["note"]}
+    return {"type_difference": difference, "detectable_difference": detectable}
 
 
 def _released_settings(settings: dict, overall: list, min_cell_count: int) -> dict:

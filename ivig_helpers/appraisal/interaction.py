@@ -1,12 +1,13 @@
 """Does response differ between seizure types? The interaction, not three within-group
 tests: :func:`interaction_tests` (Kruskal-Wallis, asymptotic and by permutation,
 Fisher-Freeman-Halton, the likelihood ratio of a logistic fit),
-:func:`responder_odds_ratios`, :func:`interaction_power`, and the tables the appraisal
-notebook shows of them (:func:`interaction_view`, :func:`odds_ratio_view`)."""
+:func:`responder_odds_ratios`, the interval of the difference between two types
+(:func:`responder_difference`, :func:`difference_from_counts`), the smallest difference groups of
+these sizes would detect (:func:`detectable_difference`), and the tables the appraisal notebook
+shows of them (:func:`interaction_view`, :func:`odds_ratio_view`, :func:`difference_view`)."""
 
 from __future__ import annotations
 
-import itertools
 import warnings
 
 import numpy as np
@@ -17,7 +18,7 @@ from scipy.special import xlogy
 from ..comparisons import fisher_exact
 from ..contract import SEIZURE_TYPES
 from ..privacy import SUPPRESSED, is_number
-from ._shared import _EPS, _typed, released_pair
+from ._shared import _EPS, _typed
 
 # Above this many children the Kruskal-Wallis permutation tests are not run: shuffling every
 # child thousands of times takes minutes at 10^5 children, and at that size the chi-square
@@ -273,87 +274,195 @@ def responder_odds_ratios(patients: pd.DataFrame, reference: str = "focal",
     return _logistic(patients, reference, alpha)[0]
 
 
-def interaction_power(patients: pd.DataFrame, rates: tuple[float, float] | None = None,
-                      alpha: float = 0.05, min_cell_count: int = 0) -> pd.DataFrame:
-    """The power a comparison of groups this size has to detect a difference in responder rates.
+def _wilson(events, n, z: float):
+    """Wilson score interval of events / n (NumPy arrays or numbers)."""
+    rate = events / n
+    centre = (rate + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(rate * (1 - rate) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
 
-    The two seizure types whose responder rates differ most are compared by the arcsine
-    (Cohen's h) normal approximation of statsmodels (``NormalIndPower`` with
-    ``proportion_effectsize``), two-sided, at their own sizes.
+
+def difference_from_counts(events: int, n: int, reference_events: int, reference_n: int,
+                           alpha: float = 0.05, group: str = "generalized",
+                           reference: str = "focal") -> pd.DataFrame:
+    """How much more often one group responded than another, with its (1 - alpha) intervals.
+
+    Two measures of the same 2 x 2 table (responders and non-responders of ``group`` and of
+    ``reference``):
+
+    - the **odds ratio** with its *exact conditional* interval: the conditional maximum
+      likelihood estimate and the interval found by inverting the two one-sided exact tests
+      given the margins (Cornfield; SciPy ``odds_ratio(kind="conditional")``, as R's
+      ``fisher.test``). It needs no correction for a zero cell: with a group in which no child
+      (or every child) responded the estimate is 0 (or infinite) and one end of the interval is
+      0 (or has no upper limit), which is what the data say;
+    - the **risk difference** (``group``'s responder rate minus ``reference``'s) with
+      Newcombe's hybrid score interval, built from the two Wilson intervals (Newcombe 1998,
+      method 10), defined with a zero cell and with a group of one child.
 
     Parameters
     ----------
-    patients : DataFrame
-        Output of :func:`ivig_helpers.add_outcomes`.
-    rates : (float, float), optional
-        The responder rates to detect, lower first (for example 0.27 and 0.50); by default the
-        two groups' own rates. The lower one is assigned to the group with the lower rate.
+    events, n : int
+        Responders and children of ``group``.
+    reference_events, reference_n : int
+        Responders and children of ``reference``.
     alpha : float
-        Two-sided significance level.
-    min_cell_count : int
-        Disclosure control (0: off): the power is computed from the released (rounded) counts,
-        and a type with a hidden count is left out (the power of exact counts would give them
-        back).
+        The intervals are (1 - alpha) two-sided intervals.
+    group, reference : str
+        Names for the rows.
 
     Returns
     -------
     DataFrame
-        One row: ``test``, ``group_a``, ``group_b`` (lower rate first), ``n_a``, ``n_b``,
-        ``observed_rate_a``, ``observed_rate_b``, ``assumed_rate_a``, ``assumed_rate_b``,
-        ``effect_size`` (Cohen's h), ``alpha``, ``power``, ``method`` ("asymptotic"), ``note``.
+        Two rows (odds ratio, risk difference): ``test``, ``group``, ``reference``, ``n``,
+        ``events``, ``n_reference``, ``events_reference``, ``estimate`` (inf for an infinite
+        odds ratio), ``ci_low``, ``ci_high`` (inf: no upper limit), ``estimable``, ``method``
+        ("exact" for the conditional interval, "asymptotic" for the score interval), ``note``.
+
+    References
+    ----------
+    Newcombe RG. Interval estimation for the difference between independent proportions:
+    comparison of eleven methods. Stat Med 1998;17:873-890.
+
+    Examples
+    --------
+    >>> table = difference_from_counts(11, 22, 6, 23)
+    >>> table[["estimate", "ci_low", "ci_high"]].round(2).values.tolist()
+    [[2.77, 0.69, 12.1], [0.24, -0.04, 0.47]]
+    """
+    from scipy.stats.contingency import odds_ratio
+
+    base = {"group": group, "reference": reference, "n": int(n), "events": int(events),
+            "n_reference": int(reference_n), "events_reference": int(reference_events)}
+    rows = [{**base, "test": "odds ratio, exact conditional interval", "estimate": np.nan,
+             "ci_low": np.nan, "ci_high": np.nan, "estimable": False, "method": "exact",
+             "note": ""},
+            {**base, "test": "risk difference, Newcombe hybrid score interval",
+             "estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan, "estimable": False,
+             "method": "asymptotic", "note": ""}]
+    empty = [name for name, size in ((group, n), (reference, reference_n)) if size == 0]
+    if empty:
+        for row in rows:
+            row["note"] = f"no {' and no '.join(empty)} children: nothing to compare"
+        return pd.DataFrame(rows)
+    confidence = 1 - alpha
+    z = float(stats.norm.isf(alpha / 2))
+    rate, reference_rate = events / n, reference_events / reference_n
+    low_a, high_a = _wilson(events, n, z)
+    low_b, high_b = _wilson(reference_events, reference_n, z)
+    difference = rate - reference_rate
+    rows[1].update(estimate=difference, estimable=True,
+                   ci_low=difference - np.sqrt((rate - low_a) ** 2
+                                               + (high_b - reference_rate) ** 2),
+                   ci_high=difference + np.sqrt((high_a - rate) ** 2
+                                                + (reference_rate - low_b) ** 2),
+                   note="from the two groups' Wilson intervals")
+    table = [[events, n - events], [reference_events, reference_n - reference_events]]
+    responders = events + reference_events
+    if responders in (0, n + reference_n):
+        rows[0]["note"] = (("no child" if responders == 0 else "every child")
+                           + " of the two groups responded: the odds ratio is not estimable "
+                           "and any value fits the data")
+        return pd.DataFrame(rows)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        found = odds_ratio(table, kind="conditional")
+        ci = found.confidence_interval(confidence_level=confidence)
+    note = "conditional maximum likelihood estimate (it differs a little from the sample " \
+           "odds ratio of a logistic regression)"
+    zero = [row for row, cells in zip((group, reference), table, strict=True) if 0 in cells]
+    if zero:
+        note = ("a group in which no child, or every child, responded ("
+                + " and ".join(zero) + "): no correction is added; the estimate is "
+                + ("0 and the interval starts at 0" if found.statistic == 0 else
+                   "infinite and the interval has no upper limit"))
+    rows[0].update(estimate=float(found.statistic), ci_low=float(ci.low),
+                   ci_high=float(ci.high), estimable=True, note=note)
+    return pd.DataFrame(rows)
+
+
+def responder_difference(patients: pd.DataFrame, group: str = "generalized",
+                         reference: str = "focal", alpha: float = 0.05) -> pd.DataFrame:
+    """The difference in responding between two seizure types, as an odds ratio with its exact
+    conditional interval and as a risk difference with Newcombe's interval: what the data allow
+    about the difference, which a p-value alone does not say
+    (:func:`difference_from_counts` on the cohort's counts).
 
     Examples
     --------
     >>> from ivig_helpers import BUNDLED_COHORT, load_cohort, add_outcomes
     >>> patients = add_outcomes(load_cohort(BUNDLED_COHORT).table)
-    >>> row = interaction_power(patients, rates=(0.27, 0.50)).iloc[0]
-    >>> row["group_a"], row["group_b"], round(float(row["power"]), 2)
-    ('focal', 'generalized', 0.36)
+    >>> responder_difference(patients)["estimate"].round(3).tolist()
+    [2.766, 0.239]
     """
-    from statsmodels.stats.power import NormalIndPower
-    from statsmodels.stats.proportion import proportion_effectsize
-
     data = _typed(patients)
     kinds = data["seizure_type"].to_numpy()
     responder = data["responder"].to_numpy(dtype=bool)
-    sizes = {k: int((kinds == k).sum()) for k in SEIZURE_TYPES if (kinds == k).any()}
-    events = {k: int((responder & (kinds == k)).sum()) for k in sizes}
-    left_out = []
-    if min_cell_count > 0:
-        for kind in list(sizes):
-            counts = (events[kind], sizes[kind] - events[kind], sizes[kind])
-            if any(0 < c < min_cell_count for c in counts):
-                left_out.append(kind)
-                del sizes[kind], events[kind]
-                continue
-            events[kind], sizes[kind] = released_pair(events[kind], sizes[kind], min_cell_count)
-    observed = {k: events[k] / v for k, v in sizes.items()}
-    row = {"test": "two groups' responder rates, arcsine (Cohen's h), statsmodels "
-                   "NormalIndPower", "group_a": None, "group_b": None, "n_a": 0, "n_b": 0,
-           "observed_rate_a": np.nan, "observed_rate_b": np.nan, "assumed_rate_a": np.nan,
-           "assumed_rate_b": np.nan, "effect_size": np.nan, "alpha": alpha, "power": np.nan,
-           "method": "asymptotic", "note": ""}
-    hidden = ("; left out because a count behind the type is hidden (disclosure control): "
-              + ", ".join(left_out)) if left_out else ""
-    if len(sizes) < 2:
-        row["note"] = ("fewer than 2 seizure types left to compare" if left_out else
-                       "fewer than 2 seizure types") + ": no comparison to power" + hidden
+    counts = [(int((responder & (kinds == k)).sum()), int((kinds == k).sum()))
+              for k in (group, reference)]
+    return difference_from_counts(*counts[0], *counts[1], alpha=alpha, group=group,
+                                  reference=reference)
+
+
+def detectable_difference(n: int, n_reference: int, base_rate: float, alpha: float = 0.05,
+                          power: float = 0.8) -> pd.DataFrame:
+    """The smallest true difference in responder rates that groups of these sizes would detect.
+
+    Not the power of the difference seen (observed or post hoc power, which adds nothing to the
+    p-value): the groups' sizes are taken as they are, the reference group's true rate is
+    ``base_rate``, and the answer is the smallest higher rate of the other group that a
+    two-sided test at ``alpha`` would find with probability ``power``. The test is the normal
+    approximation on the arcsine scale (Cohen's h, as statsmodels ``NormalIndPower``: both
+    tails counted), solved here by root finding; an exact test (Fisher's) needs a little more.
+
+    Parameters
+    ----------
+    n, n_reference : int
+        Children in the group and in the reference group.
+    base_rate : float
+        The reference group's assumed true responder rate.
+    alpha, power : float
+        Two-sided significance level and the power wanted.
+
+    Returns
+    -------
+    DataFrame
+        One row: ``test``, ``n``, ``n_reference``, ``base_rate``, ``rate`` (the group's rate
+        that would be detected), ``difference`` (``rate - base_rate``), ``effect_size``
+        (Cohen's h), ``alpha``, ``power``, ``method`` ("asymptotic"), ``note``.
+
+    Examples
+    --------
+    >>> row = detectable_difference(22, 23, 22 / 60).iloc[0]
+    >>> round(float(row["difference"]), 3), round(float(row["effect_size"]), 3)
+    (0.401, 0.835)
+    """
+    from scipy.optimize import brentq
+
+    row = {"test": "two groups' responder rates, arcsine (Cohen's h) normal approximation",
+           "n": int(n), "n_reference": int(n_reference), "base_rate": base_rate,
+           "rate": np.nan, "difference": np.nan, "effect_size": np.nan, "alpha": alpha,
+           "power": power, "method": "asymptotic", "note": ""}
+    if n < 1 or n_reference < 1 or not np.isfinite(base_rate):
+        row["note"] = "a group without children, or no base rate: nothing to compute"
         return pd.DataFrame([row])
-    pairs = sorted(itertools.combinations(sizes, 2),
-                   key=lambda p: (-abs(observed[p[0]] - observed[p[1]]),
-                                  -(sizes[p[0]] + sizes[p[1]])))
-    a, b = sorted(pairs[0], key=lambda k: observed[k])
-    rate_a, rate_b = (observed[a], observed[b]) if rates is None else sorted(rates)
-    h = abs(float(proportion_effectsize(rate_b, rate_a)))
-    power = NormalIndPower().power(effect_size=h, nobs1=sizes[a], alpha=alpha,
-                                   ratio=sizes[b] / sizes[a], alternative="two-sided")
-    row.update(group_a=a, group_b=b, n_a=sizes[a], n_b=sizes[b], observed_rate_a=observed[a],
-               observed_rate_b=observed[b], assumed_rate_a=rate_a, assumed_rate_b=rate_b,
-               effect_size=h, power=float(power),
-               note="the two types whose responder rates differ most" + (
-                   "" if rates is None else "; rates to detect as given") + (
-                   "; from the released (rounded) counts" if min_cell_count > 0 else "")
-               + hidden)
+    z = stats.norm.isf(alpha / 2)
+    se = np.sqrt(1 / n + 1 / n_reference)
+
+    def shortfall(h):  # power of the two-sided test at effect h, both tails, minus the target
+        return stats.norm.sf(z - h / se) + stats.norm.cdf(-z - h / se) - power
+
+    h = float(brentq(shortfall, 0.0, se * (z + stats.norm.isf(1 - power) + 3), xtol=1e-12))
+    angle = np.arcsin(np.sqrt(base_rate)) + h / 2
+    row["effect_size"] = h
+    if angle > np.pi / 2:
+        row["note"] = (f"from a base rate of {100 * base_rate:.1f}% no higher rate up to 100% "
+                       f"would be detected with {100 * power:.0f}% power: the groups are too "
+                       "small")
+        return pd.DataFrame([row])
+    rate = float(np.sin(angle) ** 2)
+    row.update(rate=rate, difference=rate - base_rate,
+               note="the group's sizes as they are; the base rate is an assumption")
     return pd.DataFrame([row])
 
 
@@ -398,3 +507,40 @@ def odds_ratio_view(appraisal: dict) -> pd.DataFrame:
                      (f"{low:.2f} to {high:.2f}" if is_number(low) and is_number(high)
                       else (low if isinstance(low, str) else "not estimable"))})
     return pd.DataFrame(rows, columns=["group", "odds_ratio", "ci"])
+
+
+def _number_text(value, ratio: bool, infinite: str) -> str:
+    """An odds ratio to two decimals, a difference of rates in signed percentage points."""
+    if isinstance(value, str):
+        return "not shown (disclosure control)"
+    if value is None:
+        return infinite
+    return f"{value:.2f}" if ratio else f"{100 * value:+.1f}"
+
+
+def difference_view(appraisal: dict) -> pd.DataFrame:
+    """The difference in responding between the two compared types (results.json's
+    ``type_difference``), each measure with its interval and the interval's method; a withheld
+    number says so, an infinite one says it has no limit."""
+    found = appraisal.get("type_difference") or {}
+    level = f"{100 * (1 - appraisal.get('alpha', 0.05)):g}%"
+    rows = []
+    for key, what, method, flag in (
+            ("odds_ratio", "odds ratio", "exact conditional", "odds_ratio_estimable"),
+            ("risk_difference", "difference in responder rates, percentage points",
+             "Newcombe (Wilson score)", "estimable")):
+        if key not in found:
+            continue
+        low, high = found.get(f"{key}_ci") or [None, None]
+        if isinstance(found[key], str):
+            estimate = ci = "not shown (disclosure control)"
+        elif not found.get(flag):
+            estimate = ci = "not estimable"
+        else:
+            ratio = key == "odds_ratio"
+            estimate = _number_text(found[key], ratio, "infinite")
+            ci = (f"{_number_text(low, ratio, '0')} to "
+                  f"{_number_text(high, ratio, 'no upper limit')}")
+        rows.append({"measure": f"{what}, {found.get('group')} vs {found.get('reference')}",
+                     "estimate": estimate, "ci": ci, "interval": f"{level}, {method}"})
+    return pd.DataFrame(rows, columns=["measure", "estimate", "ci", "interval"])

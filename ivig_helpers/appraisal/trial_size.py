@@ -1,5 +1,6 @@
 """The trial that would settle it: children per arm of a randomized trial
-(:func:`rct_sample_size`), its power over sizes (:func:`power_curve`) and a single-arm
+(:func:`rct_sample_size`), its power over sizes (:func:`power_curve`), the sizes a sceptic would
+plan for over a range of placebo rates (:func:`sceptical_trial_sizes`) and a single-arm
 trial against the placebo rate (:func:`single_arm_sample_size`)."""
 
 from __future__ import annotations
@@ -170,4 +171,115 @@ def single_arm_sample_size(p_alternative: float = 0.37, p_null: float = PLACEBO_
         else:
             row["note"] = f"not reached up to {max_n} children"
         rows.append(row)
+    return pd.DataFrame(rows)
+
+
+STUDY_RESPONDERS = (22, 60)
+"""The study's responders and children (published, journal abstract)."""
+
+STUDY_N_PER_ARM = 30
+"""A randomized trial as large as the study: its 60 children in two arms of 30."""
+
+SCEPTICAL_PLACEBO_RATES = (
+    ("Rheims et al. 2008", 0.19, "published"),
+    ("Zaccara et al. 2014", 0.197, "published"),
+    ("Romero et al. 2020", 0.211, "published"),
+    ("van Rijckevorsel-Harmant et al. 1994, placebo arm 5/18", 5 / 18, "reconstructed"),
+)
+"""Placebo 50% responder rates a trial of IVIG might meet (FACTS.md, sections 3 and 4): the
+children of Rheims 2008, Zaccara 2014's 634 placebo-treated children, Romero 2020's historical
+placebo arms, and the placebo arm of the one randomized trial of IVIG, reconstructed from the
+Cochrane review's risk ratio (label: source, rate, how it is known)."""
+
+SHRINKAGE = 0.5
+"""How far the sceptic pulls the study's rate towards placebo: halfway (an assumption)."""
+
+
+def sceptical_trial_sizes(observed: tuple[int, int] = STUDY_RESPONDERS,
+                          placebo_rates=SCEPTICAL_PLACEBO_RATES, shrinkage: float = SHRINKAGE,
+                          alpha: float = 0.05, powers=(0.8, 0.9),
+                          n_per_arm_study: int = STUDY_N_PER_ARM) -> pd.DataFrame:
+    """Children per arm of a two-arm trial sized from a sceptical effect, over placebo rates.
+
+    A single-arm study's responder rate overstates what a treatment does (selection, placebo
+    response, regression to the mean), so the trial is sized for less: the treated arm's rate
+    is the observed rate pulled ``shrinkage`` of the way towards each placebo rate,
+    ``p_treatment = observed - shrinkage * (observed - p_control)`` (halfway by default: an
+    assumption, not an estimate). Children per arm by the pooled-variance normal formula of
+    :func:`rct_sample_size` (two-sided at ``alpha``), and the power of a trial as large as the
+    study (``n_per_arm_study`` per arm).
+
+    Parameters
+    ----------
+    observed : (int, int)
+        Responders and children of the single-arm study (the study's published 22 of 60).
+    placebo_rates : sequence of (str, float, str)
+        Source, placebo responder rate, and how it is known ("published", "reconstructed").
+    shrinkage : float
+        0 keeps the observed rate, 1 pulls it down to placebo.
+    alpha : float
+        Two-sided significance level.
+    powers : sequence of float
+        A column of children per arm for each.
+    n_per_arm_study : int
+        Children per arm of a trial as large as the study.
+
+    Returns
+    -------
+    DataFrame
+        One row per placebo rate: ``source``, ``known`` ("published" or "reconstructed"),
+        ``p_control``, ``p_observed``, ``p_treatment`` (shrunk), ``difference``,
+        ``n_per_arm_80`` (and one such column per power, rounded up; None when the shrunk rate
+        is not above placebo), ``power_study_size`` (of ``n_per_arm_study`` per arm),
+        ``method`` ("asymptotic"), ``note``.
+
+    Examples
+    --------
+    >>> table = sceptical_trial_sizes()
+    >>> table[["p_control", "n_per_arm_80", "n_per_arm_90"]].round(3).values.tolist()[0]
+    [0.19, 360.0, 481.0]
+    """
+    events, n = observed
+    p_observed = events / n if n else float("nan")
+    rows = []
+    for source, p_control, known in placebo_rates:
+        p_treatment = p_observed - shrinkage * (p_observed - p_control)
+        row = {"source": source, "known": known, "p_control": p_control,
+               "p_observed": p_observed, "p_treatment": p_treatment,
+               "difference": p_treatment - p_control, "power_study_size": np.nan,
+               "method": "asymptotic", "note": ""}
+        for power in powers:
+            row[f"n_per_arm_{round(100 * power)}"] = None
+        if not p_treatment > p_control:
+            row["note"] = "the shrunk rate is not above the placebo rate: no trial size"
+        else:
+            for power in powers:
+                row[f"n_per_arm_{round(100 * power)}"] = int(math.ceil(
+                    _pooled_normal_n(p_treatment, p_control, alpha, power) - 1e-9))
+            row["power_study_size"] = float(_pooled_normal_power(
+                n_per_arm_study, p_treatment, p_control, alpha))
+            row["note"] = (f"IVIG rate {shrinkage:g} of the way from the observed rate to "
+                           "placebo (assumed)")
+        rows.append(row)
+    columns = (["source", "known", "p_control", "p_observed", "p_treatment", "difference"]
+               + [f"n_per_arm_{round(100 * p)}" for p in powers]
+               + ["power_study_size", "method", "note"])
+    return pd.DataFrame(rows, columns=columns)
+
+
+def sceptical_trial_view(appraisal: dict) -> pd.DataFrame:
+    """The sceptical trial sizes of results.json (``sceptical_trial``) for reading."""
+    def size(value):
+        return f"{value:,}" if value is not None else "none (no difference left)"
+
+    rows = []
+    for row in appraisal.get("sceptical_trial") or []:
+        rows.append({"Placebo rate": f"{100 * row['p_control']:.1f}% ({row['source']}; "
+                                     f"{row['known']})",
+                     "IVIG rate assumed": f"{100 * row['p_treatment']:.1f}%",
+                     "Children per arm, 80% power": size(row["n_per_arm_80"]),
+                     "Children per arm, 90% power": size(row["n_per_arm_90"]),
+                     f"Power with {appraisal.get('rct_study_n_per_arm', STUDY_N_PER_ARM)} "
+                     "per arm": "" if row["power_study_size"] is None
+                     else f"{100 * row['power_study_size']:.0f}%"})
     return pd.DataFrame(rows)
