@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .narrative import p_text, p_words, run_statement
-from .privacy import SUPPRESSED, is_number, mode_statement
+from .privacy import ROUNDING_BASE, SUPPRESSED, is_number, mode_statement
 from .release import Release, open_release
 
 
@@ -26,6 +26,50 @@ def source_note(release: Release) -> str:
     rounded = " (rounded to the nearest 5)" if release.min_cell_count > 0 else ""
     return (f"Data: {name}, {size} patients{rounded}. Patient rows and identifiers are not "
             "shown for this cohort.")
+
+
+PROVENANCE_LEGEND = (
+    "**The tags after some numbers** say where a number of the synthetic cohort comes from: "
+    "*(published)*, the study published it and the cohort was built to give it; *(built in)*, "
+    "the study did not publish it, but the cohort was built to respect what it did say (for "
+    "example \"not significant\"); *(assumed)*, it follows from this project's own assumptions "
+    "about what the study did not publish (listed in the data folder's README), and other "
+    "assumptions would give another value.")
+HOW_NUMBERS_ARE_MADE = (
+    "**How this page gets its numbers.** The cohort file was read and checked once, each "
+    "child's outcomes were worked out (percent change, responder, seizure free, score) by one "
+    "set of definitions shared by every page, and every number of the report was computed once "
+    "and released by the rules of the disclosure mode above. The page shows that release and "
+    "holds no patient row; every sentence that starts \"In these data\" is written from it.")
+
+
+def run_line(release: Release) -> str:
+    """The run's facts in one short line for the top of a page: the file, the responder
+    definition, alpha and the disclosure mode (Markdown; the details fold away below it).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> release = SimpleNamespace(meta={"data_file": "centre.csv",
+    ...                                 "bundled_synthetic_cohort": False}, min_cell_count=5,
+    ...                           results={"n_patients": 40, "responder_threshold": 0.5,
+    ...                                    "alpha": 0.05})
+    >>> print(run_line(release))
+    **This run:** `centre.csv`, 40 children · responder: at least 50% fewer seizures · \
+alpha 0.05 · disclosure control on (counts below 5 hidden, others rounded to 5)
+    """
+    meta, results = release.meta, release.results
+    if meta["bundled_synthetic_cohort"]:
+        data = f"{_code(meta['data_file'])}, {results['n_patients']} made-up children (synthetic)"
+        mode = "disclosure control not needed"
+    else:
+        data = f"{_code(meta['data_file'])}, {results['n_patients']} children"
+        mode = (f"disclosure control on (counts below {release.min_cell_count} hidden, others "
+                f"rounded to {ROUNDING_BASE})" if release.min_cell_count > 0 else
+                "disclosure control **off** (not for sharing)")
+    return (f"**This run:** {data} · responder: at least "
+            f"{100 * results['responder_threshold']:g}% fewer seizures · alpha "
+            f"{results['alpha']:g} · {mode}")
 
 
 def _code(text: str) -> str:
@@ -56,10 +100,15 @@ def open_notebook(data_path: str, responder_threshold: float = 0.5,
     release = open_release(data_path, responder_threshold, missing_followup, min_cell_count,
                            alpha, seed)
     setup_style()
-    display(Markdown(source_note(release) + "\n\n"
-                     + run_statement(responder_threshold, missing_followup, alpha, seed)
-                     + "\n\n" + mode_statement(min_cell_count,
-                                                release.meta["bundled_synthetic_cohort"])))
+    bundled = release.meta["bundled_synthetic_cohort"]
+    details = [source_note(release),
+               run_statement(responder_threshold, missing_followup, alpha, seed),
+               mode_statement(min_cell_count, bundled)]
+    if bundled:
+        details.append(PROVENANCE_LEGEND)
+    details.append(HOW_NUMBERS_ARE_MADE)
+    display(Markdown(run_line(release) + "\n\n<details><summary>Details of this run</summary>"
+                     "\n\n" + "\n\n".join(details) + "\n\n</details>"))
     for note in release.meta["notes"]:
         print(note)
     return release

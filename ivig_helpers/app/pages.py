@@ -30,7 +30,8 @@ def write_html(notebook: Path, pages: list, position: int, is_bundled: bool) -> 
     notebook.with_suffix(".html").write_text(html, encoding="utf-8")
 
 
-RESULT_FILES = ("results.json", "scorecard.csv", "release.json", "disclosure_check.csv")
+RESULT_FILES = ("report.html", "table1.csv", "results.json", "scorecard.csv", "release.json",
+                "disclosure_check.csv")
 # The parameters the landing page shows: results.json's key (then the run's parameter) and label
 RUN_PARAMETERS = (("responder_threshold", "responder_threshold", "Responder threshold"),
                   ("missing_followup_handling", "missing_followup",
@@ -48,7 +49,8 @@ def write_index(report: Path, pages: list, disclosure: str, is_bundled: bool,
     figures, one line per notebook and the result files. What it shows comes from
     ``results.json`` and ``scorecard.csv`` when the run wrote them (it always does, but a stand-in
     collection may not), otherwise from the run's own parameters."""
-    from .. import narrative
+    from .. import narrative, summary
+    from ..results import load_published
 
     results = _read_json(report / "results.json")
     bundled = bool(results.get("bundled_synthetic_cohort", is_bundled))
@@ -64,12 +66,19 @@ def write_index(report: Path, pages: list, disclosure: str, is_bundled: bool,
             order.index(png.stem) if png.stem in order else len(order), png.name)):
         caption = sections.get(png.stem, png.name)
         figures.append({"file": png.name, "alt": f"Figure: {caption}", "caption": caption})
+    answer, beside, consistency = [], [], ""
+    if "responder_rate" in results:
+        answer = summary.bottom_line(results).split("\n")
+        beside = summary.published_beside(results, load_published())
+        consistency = summary.consistency_sentence(beside, bundled)
     html = site.landing_page(
         pages, disclosure=disclosure, bundled=bundled,
         data_file=results.get("data_file", params.get("data_path", "")),
         date=datetime.date.today().isoformat(), parameters=parameters, headline=headline,
-        scorecard=_scorecard_sentence(report / "scorecard.csv", bundled), figures=figures,
-        files=[name for name in RESULT_FILES if (report / name).is_file()])
+        scorecard=_scorecard_sentence(report / "scorecard.csv", bundled) if bundled else "",
+        figures=figures, files=[name for name in RESULT_FILES if (report / name).is_file()],
+        answer=answer, beside=beside, consistency=consistency,
+        citation=summary.STUDY_CITATION)
     (report / REPORT_MARKER).write_text(html, encoding="utf-8")
 
 
@@ -121,3 +130,93 @@ def _scorecard_sentence(path: Path, bundled: bool) -> str:
     return scorecard_story(matched, len(matches), withheld, bundled)
 
 
+
+
+TABLE_ONE_FILE = "table1.csv"
+SINGLE_FILE = "report.html"
+
+
+def write_table_one(report: Path, release_path: Path) -> Path:
+    """Table 1 of the run as released (``table1.csv``), to paste into a paper: one row per
+    characteristic and level, a column per seizure type; cells as the report shows them."""
+    from ..privacy import spreadsheet_safe
+    from ..release import Release
+
+    table = Release.load(release_path).table("table_one").reset_index()
+    table.columns = ["characteristic", "level", *table.columns[2:]]
+    table = table.map(spreadsheet_safe)
+    path = report / TABLE_ONE_FILE
+    table.to_csv(path, index=False, lineterminator="\n")
+    return path
+
+
+def write_single_file(report: Path, pages: list) -> Path:
+    """The whole report in one self-contained file (``report.html``) to send as an attachment
+    or print to PDF: the landing page, then every page, figures embedded, links inside.
+
+    Each notebook page already embeds its figures; the landing page's are embedded here. Links
+    between pages become links to their sections; links to other files of the folder become
+    plain text (the file is meant to travel alone)."""
+    import base64
+    import re
+
+    names = {f"{p.stem}.html": p.stem for p in pages}
+
+    def body(path: Path) -> str:
+        text = path.read_text(encoding="utf-8")
+        match = re.search(r"<main>(.*)</main>", text, re.DOTALL)
+        return match.group(1) if match else ""
+
+    def embed(match) -> str:
+        figure = report / match.group(1)
+        if not figure.is_file():
+            return match.group(0)
+        data = base64.b64encode(figure.read_bytes()).decode("ascii")
+        return f'src="data:image/png;base64,{data}"'
+
+    def relink(match) -> str:
+        target = match.group(1)
+        if target in names:
+            return f'href="#{names[target]}"'
+        if target == REPORT_MARKER:
+            return 'href="#top"'
+        return f'href="#top" data-file="{site.escape(target)}"'  # a file of the folder: not here
+
+    landing = (report / REPORT_MARKER).read_text(encoding="utf-8")
+    banner = re.search(r'<p class="ivig-banner">.*?</p>', landing, re.DOTALL)  # synthetic data
+    parts = [f'<section id="top">{banner.group(0) if banner else ""}{body(report / REPORT_MARKER)}'
+             "</section>"]
+    styles = ""
+    for page in pages:
+        path = report / f"{page.stem}.html"
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8")
+        if not styles:  # every notebook page carries the same style: keep one copy
+            styles = "".join(re.findall(r"<style[^>]*>.*?</style>", text, re.DOTALL))
+        # headings repeat from page to page ("What this shows"): their anchors get the page's
+        # name in front, so a link inside a page still lands in that page
+        part = re.sub(r'(id|href)="#?([^"]+)"', lambda m, stem=page.stem: (
+            f'{m.group(1)}="{"#" if m.group(1) == "href" else ""}{stem}-{m.group(2)}"'
+            if m.group(1) == "id" or m.group(0).startswith('href="#') else m.group(0)),
+            body(path))
+        parts.append(f'<section id="{page.stem}" class="ivig-part">{part}</section>')
+    content = "\n".join(parts)
+    content = re.sub(r'src="([^":]+\.png)"', embed, content)
+    content = re.sub(r'href="([^"#:]+)"', relink, content)
+    contents = "".join(f'<a href="#{p.stem}">{site.escape(p.title)}</a>' for p in pages
+                       if (report / f"{p.stem}.html").is_file())
+    html = (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{site.escape(site.REPORT_TITLE)} (one file)</title>\n{styles}\n"
+        "<style>.ivig-part{border-top:3px solid #1f4e9c;margin-top:3em;padding-top:1em}"
+        "@media print{.ivig-part{break-before:page}.ivig-nav{display:none}}</style>"
+        '</head>\n<body class="jp-Notebook" data-jp-theme-light="true">\n'
+        '<header class="ivig-header"><div class="ivig-title">'
+        f"{site.escape(site.REPORT_TITLE)}: the whole report in one file</div>"
+        f'<nav class="ivig-nav" aria-label="Report parts"><a href="#top">Summary</a>{contents}'
+        f"</nav></header>\n<main>\n{content}\n</main>\n</body></html>\n")
+    path = report / SINGLE_FILE
+    path.write_text(html, encoding="utf-8")
+    return path

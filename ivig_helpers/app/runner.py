@@ -528,12 +528,14 @@ def _execute_in(server, release_path: Path, staging: Path, params: dict, is_bund
     min_cell_count = params.get("min_cell_count", PARAMETER_DEFAULTS["min_cell_count"])
     disclosure = " ".join(filter(None, (mode_statement(min_cell_count, is_bundled),
                                         withheld_line(release_path))))
-    pages.write_index(report, described, disclosure, is_bundled,
-                 {**PARAMETER_DEFAULTS, **params, "data_path": release_path.name})
     # the released aggregates themselves, for a checker and for pooling across centres
     # (never the children's values a release holds with disclosure control off)
     shutil.copyfile(release_path, report / release_path.name)
     write_checker_summary(report, release_path)
+    pages.write_table_one(report, release_path)
+    pages.write_index(report, described, disclosure, is_bundled,
+                      {**PARAMETER_DEFAULTS, **params, "data_path": release_path.name})
+    pages.write_single_file(report, described)  # last of the pages: it holds them all
     folder.write_manifest(report)  # last: the landing page is one of the files it lists
     return report
 

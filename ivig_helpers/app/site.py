@@ -292,13 +292,18 @@ def notebook_page(content, pages: list[NotebookPage], position: int, bundled: bo
 
 def landing_page(pages: list[NotebookPage], *, disclosure: str, bundled: bool, data_file: str,
                  date: str, parameters: list[dict], headline: list[dict] | None,
-                 scorecard: str, figures: list[dict], files: list[str]) -> str:
+                 scorecard: str, figures: list[dict], files: list[str],
+                 answer: list[str] = (), beside: list[dict] = (), consistency: str = "",
+                 citation: str = "") -> str:
     """The landing page of a report (``index.html``).
 
     ``disclosure`` and ``scorecard`` are one line of Markdown each (``scorecard`` may be empty);
     ``parameters`` rows of ``setting`` and ``value``; ``headline`` the rows of
     :func:`ivig_helpers.narrative.headline_table` (None: no results); ``figures`` dicts of
-    ``file``, ``alt`` and ``caption``; ``files`` the result files to link.
+    ``file``, ``alt`` and ``caption``; ``files`` the result files to link; ``answer`` the
+    bullets of the answer in plain words (Markdown, "- " first); ``beside`` the headline numbers
+    beside the study's (:func:`ivig_helpers.summary.published_beside`), ``consistency`` one
+    sentence on them, ``citation`` the study's.
     """
     from markupsafe import Markup
 
@@ -317,4 +322,7 @@ def landing_page(pages: list[NotebookPage], *, disclosure: str, bundled: bool, d
         disclosure=Markup(inline_markdown(disclosure)), data_file=data_file, date=date,
         headline=headline_html, scorecard=Markup(inline_markdown(scorecard)),
         scorecard_page=scorecard_page, figures=figures, files=files,
-        parameters=Markup(table(rows, ["Setting", "Value"])))
+        parameters=Markup(table(rows, ["Setting", "Value"])),
+        answer=[Markup(inline_markdown(line.removeprefix("- "))) for line in answer if line],
+        beside=Markup(table(list(beside), list(beside[0]))) if beside else None,
+        consistency=Markup(inline_markdown(consistency)), citation=citation)
