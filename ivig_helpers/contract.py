@@ -642,7 +642,7 @@ def _check_table(raw: pd.DataFrame, name: str, *, ignored_columns: int
         if outside:  # the count only: a report may show it; validate lists the rows
             notes.append(f"Warning: {outside} patient(s) are outside the study's age range "
                          f"({low:g} to {high:g} years); the analysis includes them "
-                         "(`python -m ivig_helpers validate` lists their rows).")
+                         "(the `validate` command shows their rows to whoever holds the file).")
             warnings.insert(0, _row_warning(
                 unusual, raw, "age_years", f"outside the study's age range ({low:g} to "
                                            f"{high:g} years); this child is analysed all the "
