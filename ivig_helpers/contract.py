@@ -216,6 +216,8 @@ def load_cohort(path: str | Path) -> Cohort:
         contract were ignored (they are neither read nor copied) and how many etiology values
         outside the contract's categories were grouped as "other"; they name the optional
         columns absent from the file and those blank in every row (dropped, as if absent).
+        ``warnings`` name the row and the value of each unusual cell (an age outside
+        :data:`STUDY_AGE_RANGE`, an etiology grouped as "other"), for ``validate`` only.
 
     Raises
     ------
