@@ -33,6 +33,12 @@ BUNDLED_COHORT = DATA_DIR / "synthetic_cohort.csv"
 
 # How many rows of one (column, rule) pair a message lists before it only counts the rest.
 ROWS_LISTED_PER_RULE = 20
+ROW_NUMBERS = "rows are numbered as a spreadsheet shows them: the header is row 1"
+"""How every message counts rows: blank lines count, a quoted value over several lines is one
+row."""
+MISSING_MARKERS = ("na", "n/a", "#n/a", "nan", "-", "missing", "none", "null", ".")
+"""Words a spreadsheet or a statistics package writes for "no value" (case and spaces ignored):
+in a number column each is refused with what to write instead, never read as a number."""
 MAX_COLUMNS = 1000
 """A header wider than this is refused before anything else is read."""
 MAX_ID_LENGTH = 100
@@ -104,13 +110,40 @@ class Problem:
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column is not None:
-            where.append(f"column '{self.column}'")
+            where.append(f"column '{_shown(self.column)}'")
         text = ", ".join(where)
         if self.value is not None:
-            shown = self.value if len(self.value) <= 40 else self.value[:37] + "..."
-            shown = _UNPRINTABLE.sub(lambda c: repr(c.group())[1:-1], shown)
-            text += f": value '{shown}'"
+            text += f": value '{_shown(self.value)}'"
         return f"{text}: {self.rule}" if text else self.rule
+
+
+def _shown(text: str) -> str:
+    """A cell or a name as a message shows it: at most 40 characters, control characters
+    escaped."""
+    text = text if len(text) <= 40 else text[:37] + "..."
+    return _UNPRINTABLE.sub(lambda c: repr(c.group())[1:-1], text)
+
+
+@dataclass(frozen=True)
+class RowWarning:
+    """Something unusual in rows of a file that meets the contract: the rows are read and
+    analysed all the same. ``listed`` holds the first :data:`ROWS_LISTED_PER_RULE` rows (each a
+    :class:`Problem` with column, row and value), ``count`` how many rows have it.
+
+    Row numbers and values are for the terminal of ``validate`` only: what a report may say of
+    them is the count in :attr:`Cohort.notes`.
+    """
+
+    column: str
+    rule: str
+    count: int
+    listed: tuple[Problem, ...]
+
+    def lines(self) -> list[str]:
+        more = self.count - len(self.listed)
+        return [f"  - {problem}" for problem in self.listed] + (
+            [f"  - ... and {more:,} more rows of column '{self.column}': {self.rule}"]
+            if more > 0 else [])
 
 
 class CohortError(ValueError):
@@ -135,6 +168,8 @@ class CohortError(ValueError):
             if n > ROWS_LISTED_PER_RULE:
                 lines.append(f"  - ... and {n - ROWS_LISTED_PER_RULE} more rows of column "
                              f"'{column}' break the same rule: {rule}")
+        if any(problem.row is not None for problem in self.problems):
+            lines.append(f"({ROW_NUMBERS}.)")
         lines.append("The columns and their rules are listed in data/README.md "
                      "(`python -m ivig_helpers template` writes an empty file to start from).")
         return "\n".join(lines)
@@ -146,12 +181,18 @@ class Cohort:
 
     ``is_bundled`` is True only for a byte-for-byte copy of the bundled synthetic cohort: that is
     the one file whose rows the notebooks may show.
+
+    ``notes`` reach the report (a count in them is released as the report shows counts): they
+    name no row, no value and no identifier. ``warnings`` name the row and the value of each
+    unusual cell, for the terminal of ``validate`` only (:func:`warnings_text`); they never go
+    into a release.
     """
 
     table: pd.DataFrame
     file_name: str
     is_bundled: bool
     notes: list[str] = field(default_factory=list)
+    warnings: list[RowWarning] = field(default_factory=list)
 
 
 def load_cohort(path: str | Path) -> Cohort:
@@ -175,6 +216,8 @@ def load_cohort(path: str | Path) -> Cohort:
         contract were ignored (they are neither read nor copied) and how many etiology values
         outside the contract's categories were grouped as "other"; they name the optional
         columns absent from the file and those blank in every row (dropped, as if absent).
+        ``warnings`` name the row and the value of each unusual cell (an age outside
+        :data:`STUDY_AGE_RANGE`, an etiology grouped as "other"), for ``validate`` only.
 
     Raises
     ------
@@ -197,8 +240,9 @@ def cohort_from_bytes(raw_bytes: bytes, name: str) -> Cohort:
     runner reads the input once and keeps no copy of it on disk."""
     data = _decode(_check_bytes(raw_bytes, name), name)
     raw, ignored = _parse_csv(data, name)
-    table, notes = check_table(raw, name, ignored_columns=ignored)
-    return Cohort(table=table, file_name=name, notes=notes, is_bundled=is_bundled_bytes(raw_bytes))
+    table, notes, warnings = _check_table(raw, name, ignored_columns=ignored)
+    return Cohort(table=table, file_name=name, notes=notes, warnings=warnings,
+                  is_bundled=is_bundled_bytes(raw_bytes))
 
 
 def is_bundled_bytes(raw_bytes: bytes) -> bool:
@@ -503,7 +547,15 @@ def check_table(raw: pd.DataFrame, name: str = "cohort", *,
     outside the contract are dropped unread and only counted in a note, with
     ``ignored_columns`` more that were never read.
     """
+    table, notes, _ = _check_table(raw, name, ignored_columns=ignored_columns)
+    return table, notes
+
+
+def _check_table(raw: pd.DataFrame, name: str, *, ignored_columns: int
+                 ) -> tuple[pd.DataFrame, list[str], list[RowWarning]]:
+    """:func:`check_table`, and the warnings that name rows and values (for ``validate``)."""
     problems: list[Problem] = []
+    warnings: list[RowWarning] = []
     notes: list[str] = []
     missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
     problems += [Problem(column=c, row=1, rule="this required column is missing from the header")
@@ -543,14 +595,24 @@ def check_table(raw: pd.DataFrame, name: str = "cohort", *,
         _flag(problems, types.ne("") & ~types.isin(SEIZURE_TYPES), raw, "seizure_type",
               "must be one of: " + ", ".join(SEIZURE_TYPES))
         table["seizure_type"] = _categorical(types, SEIZURE_TYPES)
+    unknown = ("leave the cell blank when the value is not known (a blank cell is allowed in "
+               "this column)")
     number_rules = {
-        "baseline_seizures_per_month": dict(minimum=0.0, above=True, blank_ok=False,
-                                            at_most=MAX_SEIZURES_PER_MONTH),
-        "month12_seizures_per_month": dict(minimum=0.0, at_most=MAX_SEIZURES_PER_MONTH),
-        "month3_seizures_per_month": dict(minimum=0.0, at_most=MAX_SEIZURES_PER_MONTH),
-        "age_years": dict(minimum=0.0, below=120.0),
-        "asm_count_baseline": dict(minimum=0.0, whole=True, at_most=MAX_ASM_COUNT),
-        "asm_count_month12": dict(minimum=0.0, whole=True, at_most=MAX_ASM_COUNT),
+        "baseline_seizures_per_month": dict(
+            minimum=0.0, above=True, blank_ok=False, at_most=MAX_SEIZURES_PER_MONTH,
+            missing="every child needs a baseline seizure frequency (a number greater "
+                    "than 0); this cell may not be blank either"),
+        "month12_seizures_per_month": dict(
+            minimum=0.0, at_most=MAX_SEIZURES_PER_MONTH,
+            missing="leave the cell blank for a child without one-year follow-up (do not write "
+                    "0: 0 means seizure free)"),
+        "month3_seizures_per_month": dict(minimum=0.0, at_most=MAX_SEIZURES_PER_MONTH,
+                                          missing=unknown),
+        "age_years": dict(minimum=0.0, below=120.0, missing=unknown),
+        "asm_count_baseline": dict(minimum=0.0, whole=True, at_most=MAX_ASM_COUNT,
+                                   missing=unknown),
+        "asm_count_month12": dict(minimum=0.0, whole=True, at_most=MAX_ASM_COUNT,
+                                  missing=unknown),
     }
     for column, rules in number_rules.items():
         if column in raw:
@@ -562,29 +624,47 @@ def check_table(raw: pd.DataFrame, name: str = "cohort", *,
     if "etiology" in raw:
         etiology = raw["etiology"].str.lower()
         known = etiology.isin(ETIOLOGIES + (OTHER_ETIOLOGY,))
-        grouped = int((etiology.ne("") & ~known).sum())
+        other = etiology.ne("") & ~known
+        grouped = int(other.sum())
         if grouped:  # how many, never the values: free text can name a patient
             notes.append(f"{_count(grouped, 'etiology value')} outside the contract's "
                          f"categories {'was' if grouped == 1 else 'were'} grouped as "
                          f"'{OTHER_ETIOLOGY}'.")
+            warnings.append(_row_warning(
+                other, raw, "etiology", f"not one of the contract's categories, so grouped as "
+                                        f"'{OTHER_ETIOLOGY}' (its text is not kept)"))
         table["etiology"] = etiology.where(known, OTHER_ETIOLOGY).where(etiology.ne(""))
 
     if problems:
         raise CohortError(name, sorted(problems, key=_problem_order))
     if "age_years" in table:
         low, high = STUDY_AGE_RANGE
-        outside = int((table["age_years"].lt(low) | table["age_years"].gt(high)).sum())
-        if outside:
+        unusual = table["age_years"].lt(low) | table["age_years"].gt(high)
+        outside = int(unusual.sum())
+        if outside:  # the count only: a report may show it; validate lists the rows
             notes.append(f"Warning: {outside} patient(s) are outside the study's age range "
-                         f"({low:g} to {high:g} years); the analysis includes them.")
-    return table[[c for c in COLUMN_NAMES if c in table]].reset_index(drop=True), notes
+                         f"({low:g} to {high:g} years); the analysis includes them "
+                         "(the `validate` command shows their rows to whoever holds the file).")
+            warnings.insert(0, _row_warning(
+                unusual, raw, "age_years", f"outside the study's age range ({low:g} to "
+                                           f"{high:g} years); this child is analysed all the "
+                                           "same (is the value right, and in years?)"))
+    return table[[c for c in COLUMN_NAMES if c in table]].reset_index(drop=True), notes, warnings
 
 
 def _count(n: int, thing: str) -> str:
     return f"{n:,} {thing}{'' if n == 1 else 's'}"
 
 
-def _numbers(raw, column, problems, *, minimum, above=False, below=None, at_most=None,
+def _row_warning(mask: pd.Series, raw: pd.DataFrame, column: str, rule: str) -> RowWarning:
+    """A warning of the rows in ``mask``: the first few with their values, and how many."""
+    rows = mask.index[mask.to_numpy()]
+    listed: list[Problem] = []
+    _flag(listed, pd.Series(True, index=rows[:ROWS_LISTED_PER_RULE]), raw, column, rule)
+    return RowWarning(column=column, rule=rule, count=len(rows), listed=tuple(listed))
+
+
+def _numbers(raw, column, problems, *, minimum, missing, above=False, below=None, at_most=None,
              whole=False, blank_ok=True) -> pd.Series:
     text = raw[column]
     blank = text.eq("")
@@ -592,7 +672,11 @@ def _numbers(raw, column, problems, *, minimum, above=False, below=None, at_most
     if not blank_ok:
         _flag(problems, blank, raw, column, "must not be blank")
     not_number = ~blank & values.isna()
-    _flag(problems, not_number, raw, column, "must be a number (use a dot for decimals)")
+    marker = pd.Series(False, index=text.index)
+    if not_number.any():  # only the cells that are not numbers are looked at again
+        marker[not_number] = text[not_number].str.lower().isin(MISSING_MARKERS).to_numpy()
+    _flag(problems, marker, raw, column, f"a word for 'no value', not a number: {missing}")
+    _flag(problems, not_number & ~marker, raw, column, "must be a number (use a dot for decimals)")
     infinite = np.isinf(values)
     _flag(problems, infinite, raw, column, "must be a finite number")
     usable = values.notna() & ~infinite
@@ -681,6 +765,23 @@ def _flag(problems: list[Problem], mask: pd.Series, raw: pd.DataFrame, column: s
 def _problem_order(problem: Problem):
     return (problem.row or 0, COLUMN_NAMES.index(problem.column)
             if problem.column in COLUMN_NAMES else len(COLUMN_NAMES))
+
+
+def warnings_text(cohort: Cohort) -> str:
+    """The warnings of a checked file with the row and the value of each unusual cell, for the
+    user's own terminal (``validate``); empty when there are none. Never for a report.
+
+    Examples
+    --------
+    >>> warnings_text(load_cohort(BUNDLED_COHORT))
+    ''
+    """
+    if not cohort.warnings:
+        return ""
+    lines = [f"Warnings: these rows are read and analysed, but check them ({ROW_NUMBERS}):"]
+    for warning in cohort.warnings:
+        lines += warning.lines()
+    return "\n".join(lines)
 
 
 def cohort_summary(cohort, min_cell_count: int = 0) -> str:

@@ -1,12 +1,14 @@
 """One test per rule of the data contract: a file that breaks it names the column and the row."""
 
+import re
+
 import pandas as pd
 import pytest
 
-from ivig_helpers import CohortError, load_cohort
-from ivig_helpers.contract import COLUMNS
+from ivig_helpers import CohortError, load_cohort, make_cohort, write_cohort
+from ivig_helpers.contract import COLUMNS, warnings_text
 
-from .conftest import BUNDLED, HEADER, ROOT
+from .conftest import BUNDLED, HEADER, ROOT, cli_in_process, shared_report
 
 GOOD_ROW = "P1,focal,10,4"
 
@@ -242,6 +244,140 @@ def test_ages_outside_study_range_warn_but_load(write_csv):
     assert any("1 patient(s) are outside" in note for note in cohort.notes)
 
 
+# --- words for "no value" in a number column -----------------------------------------------------
+
+# What a spreadsheet, R, SPSS or a person types for "no value" (the issue's four and the others
+# the contract refuses), as written: any case, spaces around.
+NO_VALUE_WORDS = ["NA", "N/A", "n/a", "na", "-", "missing", "none", "null", ".", " NA ",
+                  "  Missing ", "NULL", "None", "NaN", "#N/A"]
+# Each number column, a row with the word in it, and what the message must tell the user to do.
+NUMBER_COLUMNS = {
+    "baseline_seizures_per_month": ("P2,focal,{},4", "may not be blank"),
+    "month12_seizures_per_month": ("P2,focal,10,{}",
+                                   "leave the cell blank for a child without one-year follow-up"),
+    "month3_seizures_per_month": ("P2,focal,10,4,{}", "leave the cell blank when the value is "
+                                                      "not known"),
+    "age_years": ("P2,focal,10,4,{}", "leave the cell blank when the value is not known"),
+    "asm_count_baseline": ("P2,focal,10,4,{}", "leave the cell blank when the value is not known"),
+    "asm_count_month12": ("P2,focal,10,4,{}", "leave the cell blank when the value is not known"),
+}
+
+
+@pytest.mark.parametrize("column", NUMBER_COLUMNS)
+@pytest.mark.parametrize("word", NO_VALUE_WORDS)
+def test_a_word_for_no_value_in_a_number_column_says_what_to_write(write_csv, capsys, column,
+                                                                   word):
+    row_text, advice = NUMBER_COLUMNS[column]
+    header = HEADER if column in HEADER.split(",") else f"{HEADER},{column}"
+    optional_cell = "" if column in HEADER.split(",") else ",3"
+    path = write_csv(f"{header}\nP1,focal,10,4{optional_cell}\n{row_text.format(word)}\n")
+    [problem] = problems_of(path)
+    assert (problem.column, problem.row, problem.value) == (column, 3, word.strip())
+    assert advice in problem.rule and "must be a number" not in problem.rule
+    if column == "month12_seizures_per_month":  # a 0 would make the child seizure free
+        assert "do not write 0" in problem.rule
+    done = cli_in_process(capsys, "validate", "--data", path)  # as the user sees it
+    assert done.returncode == 2 and done.stdout == "" and "Traceback" not in done.stderr
+    assert (f"row 3, column '{column}': value '{word.strip()}': a word for 'no value', not a "
+            f"number: ") in done.stderr and advice in done.stderr
+    assert "rows are numbered as a spreadsheet shows them: the header is row 1" in done.stderr
+
+
+def test_a_word_for_no_value_in_a_large_file_is_found_like_in_a_small_one(write_csv):
+    # 3,000 plain rows: read by Arrow (contract._parse_plain_body), not pandas
+    rows = [f"P{i},focal,10,4,{i % 17}" for i in range(3000)]
+    rows[1499] = "P1499,focal,10, NA ,3"  # row 1,501 of the file
+    rows[2999] = "P2999,focal,10,4,missing"  # row 3,001
+    problems = problems_of(write_csv(f"{HEADER},age_years\n" + "\n".join(rows) + "\n"))
+    assert [(p.row, p.column, p.value) for p in problems] == [
+        (1501, "month12_seizures_per_month", "NA"), (3001, "age_years", "missing")]
+    assert "one-year follow-up" in problems[0].rule and "not known" in problems[1].rule
+
+
+def test_text_that_is_no_word_for_no_value_is_still_not_a_number(write_csv):
+    for cell in ("unknown", "n.a.", "0x", "NA1"):
+        [problem] = problems_of(write_csv(f"{HEADER}\nP1,focal,10,{cell}\n"))
+        assert problem.value == cell and "must be a number" in problem.rule
+
+
+# --- warnings: row and value in validate's terminal, counts only in a report ---------------------
+
+def test_every_warning_names_column_row_and_value_in_validate(write_csv, capsys):
+    lines = [f"{HEADER},age_years,etiology", "P1,focal,10,4,12,genetic",
+             "P2,focal,10,4,45,genetic", "", "P3,both,3,3,1.5,Rasmussen (Dr Quill)",
+             "P4,both,3,3,,unknown"]
+    path = write_csv("\n".join(lines) + "\n")
+    done = cli_in_process(capsys, "validate", "--data", path)
+    assert done.returncode == 0 and "meets the data contract" in done.stdout
+    # rows as a spreadsheet shows them: the header is row 1, the blank line is row 4
+    assert lines.index("P2,focal,10,4,45,genetic") + 1 == 3
+    assert "row 3, column 'age_years': value '45': outside the study's age range (2 to 18 " \
+           "years); this child is analysed all the same" in done.stdout
+    assert "row 5, column 'age_years': value '1.5': outside" in done.stdout
+    assert "row 5, column 'etiology': value 'Rasmussen (Dr Quill)': not one of the contract's " \
+           "categories, so grouped as 'other'" in done.stdout
+    assert "rows are numbered as a spreadsheet shows them: the header is row 1" in done.stdout
+    assert "row 2" not in done.stdout and "row 6" not in done.stdout  # nothing unusual there
+    # the notes (what a report may show) count and name no row, value or free text
+    cohort = load_cohort(path)
+    notes = " ".join(cohort.notes)
+    assert "2 patient(s) are outside the study's age range" in notes
+    assert "1 etiology value outside" in notes
+    assert not re.search(r"\brows? \d|45|1\.5|Quill|P[1-4]\b", notes)
+
+
+def test_listed_warnings_are_capped_but_counted(write_csv):
+    rows = "\n".join(f"P{i},focal,10,4,{30 + i}" for i in range(25))  # rows 2 to 26
+    cohort = load_cohort(write_csv(f"{HEADER},age_years\n{rows}\n"))
+    text = warnings_text(cohort)
+    assert "row 21, column 'age_years': value '49'" in text  # the 20th
+    assert "row 22," not in text
+    assert "... and 5 more rows of column 'age_years'" in text
+
+
+def test_a_file_without_anything_unusual_has_no_warnings(write_csv):
+    cohort = load_cohort(write_csv(f"{HEADER},age_years,etiology\nP1,focal,10,4,2,genetic\n"
+                                   "P2,focal,10,4,18,Other\n"))
+    assert cohort.warnings == [] and warnings_text(cohort) == ""
+
+
+UNUSUAL_AGE = "71.4142"  # a value no page, table or figure would hold by chance
+UNUSUAL_ID = "ZQX-AGE-017"
+UNUSUAL_ROW = 18  # the 17th child: row 18 of the file
+
+
+@pytest.fixture(scope="module")
+def unusual_age_report(tmp_path_factory):
+    """A run with disclosure control on, on 40 children of whom one is 71.4142 years old."""
+    def make(folder):
+        table = make_cohort(40, seed=11, id_prefix="ZQX-AGE")
+        table["age_years"] = table["age_years"].astype(object)
+        table.loc[16, ["patient_id", "age_years"]] = [UNUSUAL_ID, UNUSUAL_AGE]
+        return write_cohort(table, folder / "centre_age.csv")
+
+    report, stdout = shared_report(tmp_path_factory, "unusual-age", make, ["min_cell_count=5"])
+    data = report.parent / "centre_age.csv"
+    assert data.read_text().splitlines()[UNUSUAL_ROW - 1].startswith(UNUSUAL_ID)
+    return data, report, stdout
+
+
+def test_a_shareable_report_names_no_row_or_value_of_a_warning(unusual_age_report, capsys):
+    data, report, stdout = unusual_age_report
+    done = cli_in_process(capsys, "validate", "--data", data)  # the user's own terminal: named
+    assert f"row {UNUSUAL_ROW}, column 'age_years': value '{UNUSUAL_AGE}'" in done.stdout
+    files = [f for f in report.rglob("*") if f.is_file()]
+    assert len(files) > 10
+    shown_with_the_released_count = False
+    row_words = re.compile(rf"\b(rows?|line) {UNUSUAL_ROW}\b", re.IGNORECASE)
+    for path in files + [None]:
+        text = stdout if path is None else path.read_bytes().decode("utf-8", "replace")
+        assert UNUSUAL_AGE not in text and UNUSUAL_ID not in text, path
+        assert not row_words.search(text), path
+        shown_with_the_released_count |= (
+            "fewer than 5 patient(s) are outside the study's age range" in text)
+    assert shown_with_the_released_count  # the warning reached the report, as a count only
+
+
 def test_rows_listed_per_rule_are_capped_but_counted(write_csv):
     rows = "\n".join(f"P{i},focal,-1,4" for i in range(30))
     with pytest.raises(CohortError) as caught:
@@ -269,6 +405,16 @@ def test_data_readme_documents_every_column():
         required = "required" if c.required else "optional"
         row = f"| `{c.name}` | {required} | {c.meaning} | {c.unit} | {c.kind} | {c.allowed} |"
         assert row in readme
+
+
+def test_data_readme_lists_every_word_for_no_value_the_contract_refuses():
+    from ivig_helpers.contract import MISSING_MARKERS
+
+    readme = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    listed = {word.lower() for word in re.findall(r"`([^`]+)`", readme.split('"no value"')[1]
+                                                                  .split("are not numbers")[0])}
+    assert listed == set(MISSING_MARKERS)
+    assert set(MISSING_MARKERS) <= {w.strip().lower() for w in NO_VALUE_WORDS}  # each tested
 
 
 def test_typed_table_from_bundled_cohort():

@@ -11,6 +11,7 @@ import contextlib
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -189,6 +190,54 @@ def test_valid_files_pass_whatever_their_line_ends(grid, line_end, bom):
     """The generator above starts from files that meet the contract."""
     content = ("\ufeff" if bom else "") + to_text(grid, line_end)
     assert assert_plain_outcome(content.encode("utf-8")) == 0
+
+
+# --- (c) words for "no value" and unusual ages: named by row and value ----------------------------
+
+NUMBER_COLUMNS = [c.name for c in COLUMNS if c.kind in ("number", "whole number")]
+NO_VALUE = st.sampled_from(["na", "n/a", "#n/a", "nan", "-", "missing", "none", "null", "."])
+
+
+@st.composite
+def spelled(draw, words):
+    """A word as a person types it: any case, spaces around."""
+    word = draw(words)
+    word = "".join(c.upper() if draw(st.booleans()) else c for c in word)
+    return draw(st.sampled_from(["", " ", "  "])) + word + draw(st.sampled_from(["", " "]))
+
+
+@settings(FUZZ, max_examples=50)
+@given(valid_grid(), st.data())
+def test_a_word_for_no_value_is_refused_with_its_row_and_what_to_write(grid, data):
+    columns = [name.strip().lower() for name in grid[0]]
+    column = data.draw(st.sampled_from([c for c in columns if c in NUMBER_COLUMNS]))
+    row = data.draw(st.integers(1, len(grid) - 1))
+    word = data.draw(spelled(NO_VALUE))
+    grid[row][columns.index(column)] = word
+    status, out, err, _ = validate(to_text(grid).encode())
+    assert status == 2 and out == "" and "Traceback" not in err
+    # row + 1: the grid's row 0 is the header, row 1 of the file
+    assert f"row {row + 1}, column '{column}': value '{word.strip()}': a word for 'no value'" in err
+    advice = {"baseline_seizures_per_month": "may not be blank",
+              "month12_seizures_per_month": "leave the cell blank for a child without one-year "
+                                            "follow-up"}.get(column, "leave the cell blank when")
+    assert advice in err and "must be a number" not in err
+
+
+@settings(FUZZ, max_examples=50)
+@given(valid_grid())
+def test_validate_names_the_row_and_value_of_every_age_outside_the_study_range(grid):
+    status, out, err, _ = validate(to_text(grid).encode())
+    assert status == 0, err
+    columns = [name.strip().lower() for name in grid[0]]
+    if "age_years" not in columns:
+        return
+    ages = [line[columns.index("age_years")].strip() for line in grid[1:]]
+    unusual = [(i + 2, age) for i, age in enumerate(ages) if age and not 2 <= float(age) <= 18]
+    if not [age for age in ages if age]:  # blank in every row: the column is dropped
+        return
+    named = re.findall(r"row (\d+), column 'age_years': value '([^']*)'", out)
+    assert named == [(str(row), age) for row, age in unusual]
 
 
 # --- the cases found by hand, as a user runs them ------------------------------------------------

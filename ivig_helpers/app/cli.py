@@ -12,7 +12,14 @@ import csv
 import sys
 from pathlib import Path
 
-from ..contract import BUNDLED_COHORT, COLUMNS, CohortError, cohort_summary, load_cohort
+from ..contract import (
+    BUNDLED_COHORT,
+    COLUMNS,
+    CohortError,
+    cohort_summary,
+    load_cohort,
+    warnings_text,
+)
 from ..errors import EXIT_INPUT_REJECTED, EXIT_OK, Interrupted, UsageError
 
 
@@ -113,6 +120,8 @@ def _validate(path: Path) -> int:
     cohort = load_cohort(path)
     print(f"{cohort.file_name}: meets the data contract.")
     print(cohort_summary(cohort))
+    if cohort.warnings:  # rows and values: the user's own terminal, never a report
+        print(warnings_text(cohort))
     if not cohort.is_bundled:
         from ..release import sharing_preview
 
