@@ -184,7 +184,7 @@ def _appraisal_numbers(results: dict) -> list[tuple]:
                                      ("included", "identified"), strict=False):
             found.append((f"itt_placebo_p_{stage}", "Responder rate above the placebo rate, "
                           f"counting as non-responders as many children as the study lost "
-                          f"between being {stage} and analysed ({total} children here; "
+                          f"between being {stage} and analysed ({total} children counted; "
                           "one-sided binomial test, exact)", p, "p", None))
     groups = _get(appraisal, "interaction_power_groups")
     groups = (" and ".join(TYPE_WORDS.get(g, str(g)) for g in groups)
@@ -304,11 +304,14 @@ def _significance_words(run: str, p, alpha: float, below: bool) -> str:
 
 def _p_conclusion(a, alpha_a: float, b, alpha_b: float) -> tuple[object, str]:
     side_a, side_b = _side(a, alpha_a), _side(b, alpha_b)
+    if isinstance(side_a, str) and side_a == side_b:
+        return CANNOT_TELL, (f"In A and B the p-value is {side_a}, so whether the "
+                             "conclusion changed cannot be told.")
     unclear = [f"in {run} the p-value is {side}" for run, side in (("A", side_a), ("B", side_b))
                if isinstance(side, str)]
     if unclear:
-        return CANNOT_TELL, ("Cannot tell whether it is below alpha in both: "
-                             + " and ".join(unclear) + ".")
+        text = " and ".join(unclear) + ", so whether the conclusion changed cannot be told."
+        return CANNOT_TELL, text[0].upper() + text[1:]
 
     if side_a != side_b:
         text = (f"{_significance_words('A', a, alpha_a, side_a)}; "
@@ -316,6 +319,9 @@ def _p_conclusion(a, alpha_a: float, b, alpha_b: float) -> tuple[object, str]:
         return True, text[0].upper() + text[1:]
     if a is None and b is None:
         return False, "Not testable in either run."
+    if a is None or b is None:
+        return False, (f"Not significant in either run: not testable in {'A' if a is None else 'B'}"
+                       ", p not below alpha in the other.")
     if side_a:
         return False, "Significant in both runs: p below each run's alpha."
     return False, "Not significant in either run: p not below its run's alpha in either."
@@ -332,7 +338,7 @@ def published_responder_rate() -> tuple[float, str]:
     targets = load_published().set_index("quantity")
     responders = targets.loc["responders", "published"]
     analysed = targets.loc["n_patients", "published"]
-    return (responders / analysed, f"{percent(responders / analysed)} ({responders:g} of "
+    return (float(responders / analysed), f"{percent(responders / analysed)} ({responders:g} of "
             f"{analysed:g}, published: {targets.loc['responders', 'source']})")
 
 
@@ -345,9 +351,9 @@ def _rate_conclusion(a: dict, b: dict) -> tuple[object, str]:
                        else None)
     if None in inside.values():
         hidden = " and ".join(run for run, v in inside.items() if v is None)
-        return CANNOT_TELL, (f"Cannot tell whether the interval includes the published rate "
-                             f"{words} in both: it is withheld by disclosure control in "
-                             f"{hidden}.")
+        return CANNOT_TELL, (f"The interval is withheld by disclosure control in {hidden}, so "
+                             f"whether it includes the published responder rate {words} in "
+                             "both runs cannot be told.")
     definition = ""
     if a["responder_threshold"] != b["responder_threshold"]:
         definition = (" The runs count responders differently (at least "
@@ -462,12 +468,17 @@ def _conclusions_summary(rows: list[dict], a: dict, b: dict) -> str:
                 + "".join(f"<li><strong>{site.escape(r['what'])}</strong>: "
                           f"{site.escape(r['why'])}</li>" for r in changed) + "</ul>")
     else:
-        lead = (f"<p><strong>No conclusion changed</strong> among the numbers below: every "
-                "p-value is on the same side of alpha in both runs, and the responder rate's "
-                f"interval includes or excludes the published rate in both. {alphas}</p>")
+        rate = next((r for r in rows if r["quantity"] == "responders"), None)
+        rate = (", and the responder rate's interval includes or excludes the published rate in "
+                "both" if rate is not None and rate["conclusion_changed"] is False else "")
+        lead = (f"<p><strong>No conclusion changed</strong> among the numbers both runs show: "
+                f"every p-value shown in both is on the same side of alpha in both{rate}. "
+                f"{alphas}</p>")
     if unclear:
-        lead += (f"<p>For {len(unclear)} number{'s' if len(unclear) > 1 else ''} this cannot be "
-                 "told, because a run withheld it (marked \"Cannot tell\" below).</p>")
+        many = len(unclear) > 1
+        lead += (f"<p>For {len(unclear)} number{'s' if many else ''} this cannot be told, "
+                 f"because a run withheld {'them' if many else 'it'} (marked \"Cannot tell\" "
+                 "below).</p>")
     return lead
 
 
