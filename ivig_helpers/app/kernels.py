@@ -476,7 +476,8 @@ def serve(path: str, preload: list[str]) -> None:
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
     import importlib
 
-    importlib.import_module(preload[0])  # what every kernel needs: the server fails without
+    for name in preload[:1]:  # what every kernel needs (ipykernel): the server fails without
+        importlib.import_module(name)
     pending = list(preload[1:])
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     os.chdir(os.path.dirname(path))  # see _Server.fork: the socket's name alone
