@@ -333,6 +333,12 @@ def stop_servers(preload: tuple[str, ...] | None = None) -> None:
 atexit.register(stop_servers)
 
 
+def server_pids() -> list[int]:
+    """The process ids of this process's fork servers (their children are its kernels)."""
+    with _servers_lock:
+        return [server.process.pid for server in _servers.values() if not server.ended()]
+
+
 def _server_for(preload: tuple[str, ...], wait: bool = True) -> _Server:
     with _servers_lock:
         server = _servers.get(preload)

@@ -25,6 +25,7 @@ import json
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -713,17 +714,22 @@ def _total_memory() -> int:
 
 
 def _stop_leftover_kernels(since: float) -> None:
-    """Stop the kernels this run started that are still running: papermill shuts its kernel down
-    when a run is stopped, except in the moment while the kernel starts."""
+    """Stop the kernels this run started that are still running (its own children, or those of
+    its fork server): papermill shuts its kernel down when a run is stopped, except in the moment
+    while the kernel starts."""
     try:
         import psutil
     except ImportError:  # the kernel stops itself within a second of the runner's exit
         return
     me = str(os.getpid())
+    forked = sys.modules.get(f"{__package__}.kernels")  # imported when the fast start was asked
+    servers = set(forked.server_pids()) if forked is not None else set()
     kernels = []
     for child in psutil.Process().children():
         with contextlib.suppress(psutil.Error):
-            if child.create_time() >= since - 1 and child.environ().get("JPY_PARENT_PID") == me:
+            if child.pid in servers:  # a fork server's children are kernels of this process
+                kernels.extend(child.children())
+            elif child.create_time() >= since - 1 and child.environ().get("JPY_PARENT_PID") == me:
                 kernels.append(child)
     for kernel in kernels:
         with contextlib.suppress(psutil.Error):
