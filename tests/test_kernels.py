@@ -106,6 +106,24 @@ def test_a_forked_kernel_has_the_libraries_answers_and_is_interrupted():
     assert gone(int(values["pid"]), seconds=10)
 
 
+def test_a_restarted_kernel_is_forked_again():
+    async def session():
+        manager, client = await started()
+        try:
+            before = (await ask(client, "import os", pid="os.getpid()"))[1]["pid"]
+            await manager.restart_kernel(now=True)
+            await client.wait_for_ready(timeout=60)
+            after = (await ask(client, "import os", pid="os.getpid()", parent="os.getppid()"))[1]
+            return int(before), int(after["pid"]), int(after["parent"]), await manager.is_alive()
+        finally:
+            client.stop_channels()
+            await manager.shutdown_kernel(now=True)
+
+    before, after, parent, alive = asyncio.run(session())
+    assert after != before and parent == server_pid() and alive
+    assert gone(before, seconds=10) and gone(after, seconds=10)
+
+
 STARTER = """\
 import asyncio, os, sys, time
 from ivig_helpers.app import kernels

@@ -186,6 +186,8 @@ class ForkProvisioner(LocalProvisioner):
     _exit_code: int | None = None
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any):
+        self._close()  # a restart launches again with the same provisioner
+        self.kernel_pid = self._exit_code = None
         env = kwargs.get("env") or dict(os.environ)
         cwd = kwargs.get("cwd") or os.getcwd()
         why = None
@@ -197,8 +199,8 @@ class ForkProvisioner(LocalProvisioner):
             server = await asyncio.to_thread(_server_for, tuple(self.preload))
             why = server.fault or server.why_not_for(env)
         if why is None:
-            # the parent's id, as jupyter_client's launch gives it (ipykernel read its variable
-            # as the server imported it: on the command line too)
+            # the parent's id as jupyter_client's launch gives it, and on the command line too
+            # (ipykernel read its variable as the server imported it)
             try:
                 self._connection, self.kernel_pid = await asyncio.to_thread(
                     server.fork, [*cmd[3:], f"--IPKernelApp.parent_handle={os.getpid()}"],
