@@ -4,12 +4,13 @@
 order collected here, so the files that run whole collections start first and the many short
 ones fill the end: both workers then finish at about the same time.
 
-nbval runs the committed notebooks in kernels forked from one process per test worker that has
-imported the libraries once, as ``python -m ivig_helpers run --fast-kernels`` does
-(:mod:`ivig_helpers.app.kernels`):
-a fresh kernel spends most of a small notebook's time importing them. The notebooks still name
-the ``python3`` kernel, and the kernel is the same IPython kernel; only how it starts differs.
-Where the server cannot start, nbval starts ordinary kernels.
+nbval runs the committed notebooks in the IPython kernel provisioned by forking, as
+``python -m ivig_helpers run --fast-kernels`` does (:mod:`ivig_helpers.app.kernels`): a fresh
+kernel spends most of a small notebook's time importing the libraries. nbval is given a kernel
+spec of its own (``--nbval-kernel-name``), written into a folder put first on ``JUPYTER_PATH``,
+whose metadata names the fork provisioner; the ``python3`` kernel stays standard for everything
+else. IVIG_FAST_KERNELS=0, or a kernel chosen on the command line, leaves nbval's choice alone.
+Where a kernel cannot be forked, the provisioner starts it the standard way and says why.
 """
 
 import pytest
@@ -23,7 +24,8 @@ SLOWEST_FIRST = ("tests/test_wheel.py", "tests/test_own_cohort.py", "tests/test_
 test_report_folder and test_scale mostly wait (for stopped runs to end): each is placed to run
 beside files that compute."""
 
-_server = None
+NBVAL_KERNEL = "python3-ivig-fork"
+_spec_folder = None
 
 
 @pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist, absent with -p no:xdist
@@ -46,39 +48,31 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))  # stable
 
 
-def _fork_nbval_kernels() -> None:
-    global _server
-    import nbval.kernel
+def pytest_configure(config):
+    global _spec_folder
+    import os
+    import tempfile
 
-    from ivig_helpers.app.kernels import ForkServer
+    option = config.option
+    if (not config.pluginmanager.hasplugin("nbval")
+            or os.environ.get("IVIG_FAST_KERNELS", "1").strip().lower() not in ("1", "yes", "true")
+            or getattr(option, "nbval_kernel_name", None) or getattr(option, "nbval_current_env",
+                                                                      False)):
+        return
+    from ivig_helpers.app.kernels import write_kernel_spec
 
-    _server = ForkServer()
-    manager = _server.manager_class(synchronous=True)
-    if manager is not None:
-        nbval.kernel.KernelManager = manager  # what nbval's start_new_kernel creates
-    start = nbval.kernel.start_new_kernel
-
-    def start_again_if_it_dies(*args, **kwargs):
-        # as the runner does (runner.KERNEL_STARTS): another kernel starting at that moment may
-        # take a port chosen for this one, which then dies before it answers
-        for attempt in range(3):
-            try:
-                return start(*args, **kwargs)
-            except RuntimeError:
-                if attempt == 2:
-                    raise
-
-    nbval.kernel.start_new_kernel = start_again_if_it_dies
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_setup(item):
-    # before nbval's notebook starts its kernel (in its setup), once per worker, and only in a
-    # worker that runs a notebook
-    if _server is None and type(item).__module__.startswith("nbval"):
-        _fork_nbval_kernels()
+    _spec_folder = tempfile.mkdtemp(prefix="ivig-nbval-kernels-")
+    write_kernel_spec(_spec_folder, NBVAL_KERNEL)
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(
+        filter(None, [_spec_folder, os.environ.get("JUPYTER_PATH")]))
+    option.nbval_kernel_name = NBVAL_KERNEL
 
 
 def pytest_unconfigure(config):
-    if _server is not None:
-        _server.close()
+    if _spec_folder is not None:
+        import shutil
+
+        from ivig_helpers.app.kernels import stop_servers
+
+        stop_servers()
+        shutil.rmtree(_spec_folder, ignore_errors=True)

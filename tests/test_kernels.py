@@ -1,20 +1,30 @@
-"""Kernels forked from a process that has imported the libraries (ivig_helpers.app.kernels).
+"""The fork provisioner (ivig_helpers.app.kernels), the opt-in fast start of kernels.
 
-What the runner relies on: a forked kernel is a child of the server with the libraries already
-imported, it runs code and is interrupted like any kernel, it ends when its launcher is killed,
-and when the server cannot start the runner gets no manager class (and starts ordinary kernels).
+What the runner and nbval rely on: a kernel provisioned by it is a fork of the server with the
+libraries already imported, it runs code and is interrupted like any kernel, it ends when the
+process that asked for it ends, it draws its own random numbers, and it honours its own
+environment; where it cannot be forked (no server, a server that stopped, settings the server's
+libraries read as they loaded) the kernel starts the standard way and one plain line says why.
+The entry point pyproject.toml declares is what jupyter_client's factory finds.
 """
 
 import asyncio
 import os
 import signal
+import subprocess
+import sys
 import tempfile
 import time
+import tomllib
+from pathlib import Path
 
 import psutil
 import pytest
 
-from ivig_helpers.app.kernels import PRELOADED_ALL, ForkServer
+from ivig_helpers.app import kernels
+
+ROOT = Path(__file__).resolve().parent.parent
+PRELOAD = ("ipykernel.kernelapp", "numpy")
 
 
 def gone(pid, seconds):
@@ -32,33 +42,53 @@ async def ask(client, code, **expressions):
     return reply["content"], {k: v["data"]["text/plain"] for k, v in values.items()}
 
 
-async def started(server):
-    """A forked kernel of ``server``, ready, with a client: (manager, client)."""
-    manager = server.manager_class()(kernel_name="python3")
-    await manager.start_kernel(cwd=os.getcwd())
+async def started(preload=PRELOAD, **start):
+    """A kernel of the fork provisioner, ready, with a client: (manager, client)."""
+    manager = kernels.manager_class(preload=preload)(kernel_name="python3")
+    await manager.start_kernel(cwd=start.pop("cwd", os.getcwd()), **start)
     client = manager.client()
     client.start_channels()
     await client.wait_for_ready(timeout=60)
     return manager, client
 
 
-@pytest.fixture(scope="module")
-def server():
-    started = ForkServer(preload=("ipykernel.kernelapp", "pandas"))
-    assert started.manager_class() is not None
-    assert started._process.stdout.readline() == PRELOADED_ALL  # pandas imported as well
-    yield started
-    started.close()
+async def values_of(preload=PRELOAD, code="import os, sys", **start):
+    """What a new kernel answers about itself (its parent, its folder...), then shut down."""
+    manager, client = await started(preload, **start)
+    try:
+        return (await ask(client, code, parent="os.getppid()", pid="os.getpid()",
+                          cwd="os.getcwd()", **EXPRESSIONS))[1]
+    finally:
+        client.stop_channels()
+        await manager.shutdown_kernel(now=True)
 
 
-def test_a_forked_kernel_has_the_libraries_and_answers(server):
+EXPRESSIONS = {}
+
+
+def server_pid(preload=PRELOAD):
+    assert kernels.start_server(preload) is None
+    return kernels._servers[preload].process.pid
+
+
+@pytest.fixture(autouse=True)
+def own_servers():
+    """Each test starts its servers afresh and leaves none running."""
+    kernels.stop_servers()
+    kernels._said.clear()
+    yield
+    kernels.stop_servers()
+
+
+def test_a_forked_kernel_has_the_libraries_answers_and_is_interrupted():
     async def session():
-        manager, client = await started(server)
+        manager, client = await started()
         try:
+            assert type(manager.provisioner) is kernels.ForkProvisioner
             _, values = await ask(client, "import os, sys", parent="os.getppid()",
-                                  preloaded="'pandas' in sys.modules", answer="6 * 7")
-            kernel = int((await ask(client, "", pid="os.getpid()"))[1]["pid"])
-            # an interrupt reaches the kernel through its launcher
+                                  preloaded="'numpy' in sys.modules", answer="6 * 7",
+                                  pid="os.getpid()")
+            # an interrupt reaches the kernel (its process group)
             running = asyncio.ensure_future(client.execute("import time; time.sleep(30)",
                                                            reply=True, timeout=60))
             await asyncio.sleep(1)
@@ -67,35 +97,149 @@ def test_a_forked_kernel_has_the_libraries_and_answers(server):
         finally:
             client.stop_channels()
             await manager.shutdown_kernel()
-        return values, kernel, interrupted
+        return values, interrupted
 
-    values, kernel, interrupted = asyncio.run(session())
-    assert int(values["parent"]) == server._process.pid  # forked by the server
+    values, interrupted = asyncio.run(session())
+    assert int(values["parent"]) == server_pid()  # forked by the server
     assert values["preloaded"] == "True" and values["answer"] == "42"
     assert interrupted["status"] == "error" and interrupted["ename"] == "KeyboardInterrupt"
-    assert gone(kernel, seconds=10)
+    assert gone(int(values["pid"]), seconds=10)
 
 
-def test_a_kernel_ends_when_its_launcher_is_killed(server):
+def test_a_restarted_kernel_is_forked_again():
     async def session():
-        manager, client = await started(server)
-        kernel = int((await ask(client, "import os", pid="os.getpid()"))[1]["pid"])
-        client.stop_channels()
-        launcher = manager.provisioner.process.pid
-        os.kill(launcher, signal.SIGKILL)
-        await manager.cleanup_resources()
-        return kernel
+        manager, client = await started()
+        try:
+            before = (await ask(client, "import os", pid="os.getpid()"))[1]["pid"]
+            await manager.restart_kernel(now=True)
+            await client.wait_for_ready(timeout=60)
+            after = (await ask(client, "import os", pid="os.getpid()", parent="os.getppid()"))[1]
+            return int(before), int(after["pid"]), int(after["parent"]), await manager.is_alive()
+        finally:
+            client.stop_channels()
+            await manager.shutdown_kernel(now=True)
 
-    assert gone(asyncio.run(session()), seconds=10)
+    before, after, parent, alive = asyncio.run(session())
+    assert after != before and parent == server_pid() and alive
+    assert gone(before, seconds=10) and gone(after, seconds=10)
 
 
-def test_a_server_that_cannot_start_gives_no_manager_class():
-    broken = ForkServer(preload=("no_such_module_here",))
+STARTER = """\
+import asyncio, os, sys, time
+from ivig_helpers.app import kernels
+async def main():
+    manager = kernels.manager_class(preload=("ipykernel.kernelapp",))(kernel_name="python3")
+    await manager.start_kernel()
+    print(manager.provisioner.kernel_pid, kernels._servers[("ipykernel.kernelapp",)].process.pid,
+          flush=True)
+    time.sleep(600)
+asyncio.run(main())
+"""
+
+
+def test_a_forked_kernel_and_its_server_end_when_the_process_that_asked_is_killed():
+    """A runner killed by SIGKILL has no time to stop anything: its kernels must not stay."""
+    starter = subprocess.Popen([sys.executable, "-c", STARTER], stdout=subprocess.PIPE,
+                               text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     try:
-        assert broken.manager_class() is None
+        kernel, server = map(int, starter.stdout.readline().split())
+        assert psutil.Process(kernel).ppid() == server
     finally:
-        broken.close()
-    assert not broken._folder.exists()
+        starter.kill()
+        starter.wait()
+        starter.stdout.close()
+    assert gone(kernel, seconds=10) and gone(server, seconds=10)
+
+
+def test_each_forked_kernel_draws_its_own_random_numbers():
+    """A fork copies the server's random state: without a fresh one, two kernels would draw the
+    same 'random' numbers from NumPy's global generator, which the server created as it
+    imported numpy.random (scipy.stats does; issue 17). (Python's own random module reseeds
+    itself in a forked child.)"""
+    preload = ("ipykernel.kernelapp", "numpy.random")
+    EXPRESSIONS.update(numpy="numpy.random.random()", python="random.random()")
+    try:
+        first, second = (asyncio.run(values_of(preload, code="import os, random, numpy"))
+                         for _ in range(2))
+    finally:
+        EXPRESSIONS.clear()
+    assert int(first["parent"]) == int(second["parent"]) == server_pid(preload)  # both forked
+    assert first["numpy"] != second["numpy"] and first["python"] != second["python"]
+
+
+def test_a_kernel_whose_environment_sets_a_thread_count_starts_the_standard_way(capfd):
+    """OpenBLAS reads OPENBLAS_NUM_THREADS as NumPy loads: a fork of a server that loaded NumPy
+    without it would ignore it. The kernel starts the standard way, says why, and the setting
+    is in effect (threadpoolctl, an independent reader of OpenBLAS's own thread count)."""
+    pytest.importorskip("threadpoolctl")
+    assert "OPENBLAS_NUM_THREADS" not in os.environ
+    EXPRESSIONS.update(
+        setting="os.environ.get('OPENBLAS_NUM_THREADS')",
+        threads="[p['num_threads'] for p in __import__('threadpoolctl').threadpool_info() "
+                "if p['internal_api'] == 'openblas']")
+    try:
+        values = asyncio.run(values_of(code="import os, numpy",
+                                       env={**os.environ, "OPENBLAS_NUM_THREADS": "1"}))
+        usual = asyncio.run(values_of(code="import os, numpy"))
+    finally:
+        EXPRESSIONS.clear()
+    server = server_pid()
+    assert int(values["parent"]) != server and int(usual["parent"]) == server
+    assert values["setting"] == "'1'" and values["threads"] == "[1]"
+    assert usual["setting"] == "None"
+    said = capfd.readouterr().err
+    assert ("Kernels: a kernel starts the standard way: its environment sets "
+            "OPENBLAS_NUM_THREADS=1 otherwise than the fast-start server") in said
+    assert "Traceback" not in said
+
+
+def test_a_kernel_in_an_environment_of_240_kb_is_forked_and_gets_it_all():
+    """A message of the old launcher could hold about 200 KB: a larger environment failed
+    every kernel ("Message too long")."""
+    large = {f"IVIG_TEST_LARGE_{index}": "x" * 30_000 for index in range(8)}
+    EXPRESSIONS.update(size="sum(len(v) for k, v in os.environ.items() "
+                            "if k.startswith('IVIG_TEST_LARGE_'))")
+    try:
+        values = asyncio.run(values_of(env={**os.environ, **large}))
+    finally:
+        EXPRESSIONS.clear()
+    assert int(values["parent"]) == server_pid()
+    assert int(values["size"]) == 240_000
+
+
+def test_a_server_that_cannot_start_says_why_and_kernels_start_the_standard_way(capfd):
+    broken = ("no_such_module_here",)
+    why = kernels.start_server(broken)
+    assert why == ("the fast-start server did not start (loading its libraries failed or "
+                   f"took over {kernels.START_TIMEOUT} s)")
+    values = asyncio.run(values_of(preload=broken))
+    assert int(values["parent"]) == os.getpid()  # a standard kernel: a child of this process
+    said = capfd.readouterr().err
+    assert f"Kernels: a kernel starts the standard way: {why}." in said
+    assert said.count("Kernels:") == 1 and "Traceback" not in said
+
+
+def test_a_kernel_whose_server_is_killed_ends_and_it_is_said_plainly(capfd):
+    async def session():
+        manager, client = await started()
+        try:
+            os.kill(server_pid(), signal.SIGKILL)
+            deadline = time.monotonic() + 10
+            while await manager.provisioner.poll() is None and time.monotonic() < deadline:
+                await asyncio.sleep(0.1)
+            return await manager.provisioner.poll(), manager.provisioner.kernel_pid
+        finally:
+            client.stop_channels()
+            await manager.shutdown_kernel(now=True)
+
+    code, kernel = asyncio.run(session())
+    assert code is not None and gone(kernel, seconds=10)
+    said = capfd.readouterr().err
+    assert ("Kernels: the fast-start server has stopped, and with it a kernel it had started."
+            in said)
+    assert "Traceback" not in said
+    # the next kernel gets a new server
+    assert int(asyncio.run(values_of())["parent"]) == server_pid()
 
 
 def test_a_server_in_a_long_temporary_folder_still_forks_kernels_in_the_folder_asked(
@@ -105,45 +249,47 @@ def test_a_server_in_a_long_temporary_folder_still_forks_kernels_in_the_folder_a
     long = tmp_path / ("a-long-temporary-folder-" * 4)
     long.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(long))
-    own = ForkServer(preload=("ipykernel.kernelapp",))
     where = tmp_path / "the notebook's folder"
     where.mkdir()
-
-    async def session():
-        manager = own.manager_class()(kernel_name="python3")
-        await manager.start_kernel(cwd=str(where))
-        client = manager.client()
-        client.start_channels()
-        try:
-            await client.wait_for_ready(timeout=60)
-            return (await ask(client, "import os", cwd="os.getcwd()",
-                              parent="os.getppid()"))[1]
-        finally:
-            client.stop_channels()
-            await manager.shutdown_kernel()
-
-    try:
-        assert len(str(own._path)) > 110
-        assert own.manager_class() is not None
-        values = asyncio.run(session())
-    finally:
-        own.close()
-    assert int(values["parent"]) == own._process.pid
+    values = asyncio.run(values_of(cwd=str(where)))
+    assert len(str(kernels._servers[PRELOAD].path)) > 110
+    assert int(values["parent"]) == server_pid()
     assert values["cwd"] == repr(str(where))
 
 
-def test_each_forked_kernel_draws_its_own_random_numbers(server):
-    """A fork copies the server's random state: without a fresh one, two kernels would draw the
-    same 'random' numbers (issue 17)."""
-    async def draw():
-        manager, client = await started(server)
-        try:
-            _, values = await ask(client, "import random, numpy", numpy="numpy.random.random()",
-                                  python="random.random()")
-            return values
-        finally:
-            client.stop_channels()
-            await manager.shutdown_kernel(now=True)
+def test_pyproject_registers_the_provisioner_and_jupyter_client_finds_it(tmp_path, monkeypatch):
+    """The entry point as pyproject.toml declares it, installed as pip would install it (a
+    dist-info folder on the import path), is what jupyter_client's factory loads for a kernel
+    spec that names the provisioner."""
+    from jupyter_client.kernelspec import KernelSpec
+    from jupyter_client.provisioning.factory import KernelProvisionerFactory
 
-    first, second = asyncio.run(draw()), asyncio.run(draw())
-    assert first["numpy"] != second["numpy"] and first["python"] != second["python"]
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["entry-points"]
+    group = declared[kernels.ENTRY_POINT_GROUP]
+    assert group == {kernels.PROVISIONER_NAME: "ivig_helpers.app.kernels:ForkProvisioner"}
+    installed = tmp_path / "site" / "ivig_helpers_probe-0.0.dist-info"
+    installed.mkdir(parents=True)
+    (installed / "METADATA").write_text("Metadata-Version: 2.1\nName: ivig_helpers_probe\n"
+                                        "Version: 0.0\n")
+    (installed / "entry_points.txt").write_text(
+        f"[{kernels.ENTRY_POINT_GROUP}]\n"
+        + "".join(f"{name} = {target}\n" for name, target in group.items()))
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    monkeypatch.setattr(KernelProvisionerFactory, "provisioners", {})  # nothing cached
+    assert kernels.registered()
+    spec = KernelSpec(argv=["python"], display_name="probe", language="python",
+                      metadata={"kernel_provisioner": kernels.provisioner_stanza(("numpy",))})
+    made = KernelProvisionerFactory().create_provisioner_instance("probe", spec, parent=None)
+    assert type(made) is kernels.ForkProvisioner and made.preload == ["numpy"]
+
+
+def test_a_kernel_spec_file_names_the_provisioner(tmp_path):
+    """The kernel spec nbval is given: this Python's IPython kernel, the provisioner named in
+    its metadata, as jupyter_client's kernel spec manager reads it."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    kernels.write_kernel_spec(tmp_path, "probe", ("numpy",))
+    spec = KernelSpecManager(kernel_dirs=[str(tmp_path / "kernels")]).get_kernel_spec("probe")
+    assert spec.argv[:3] == [sys.executable, "-m", "ipykernel_launcher"]
+    assert spec.metadata["kernel_provisioner"] == {
+        "provisioner_name": "ivig-fork-provisioner", "config": {"preload": ["numpy"]}}

@@ -36,10 +36,13 @@ def test_a_wheel_installed_away_from_the_checkout_runs_the_collection(tmp_path):
     elsewhere.mkdir()
     env = {**os.environ, "PYTHONPATH": str(site), "IVIG_FAST_KERNELS": "1"}
     where = subprocess.run([sys.executable, "-c", "import ivig_helpers, ivig_helpers.bundled as b;"
-                            " print(ivig_helpers.__file__); print(b.NOTEBOOKS_DIR)"],
+                            " print(ivig_helpers.__file__); print(b.NOTEBOOKS_DIR);"
+                            " from ivig_helpers.app import kernels; print(kernels.registered())"],
                            capture_output=True, text=True, env=env, cwd=elsewhere, timeout=60)
-    package, notebooks = where.stdout.split()
+    package, notebooks, registered = where.stdout.split()
     assert Path(package).is_relative_to(site) and Path(notebooks).is_relative_to(site)
+    # the fork provisioner of --fast-kernels is an entry point jupyter_client finds, installed
+    assert registered == "True", where.stderr
     bundled = site / "ivig_helpers" / "_bundled" / "data" / "synthetic_cohort.csv"
     done = subprocess.run([sys.executable, "-m", "ivig_helpers", "run", "--data", str(bundled),
                            "--out", "report"], capture_output=True, text=True, env=env,
@@ -47,6 +50,7 @@ def test_a_wheel_installed_away_from_the_checkout_runs_the_collection(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     report = elsewhere / "report"
     assert "[8/8]" in done.stdout  # every notebook ran
+    assert "Kernels: fast start" in done.stdout and "Kernels:" not in done.stderr
     results = json.loads((report / "results.json").read_text())
     assert results["responders"] == 22 and results["bundled_synthetic_cohort"] is True
     assert len(list(report.glob("0*.html"))) == 8

@@ -7,7 +7,8 @@
 - ``pages``: the HTML pages of a report and its landing page (their look: ``site`` and its
   templates)
 - ``compare``: two reports side by side
-- ``kernels``: an opt-in faster start of the notebooks' kernels (Linux and macOS)
+- ``kernels``: an opt-in faster start of the notebooks' kernels (a jupyter_client kernel
+  provisioner; Linux only)
 
 The library (``ivig_helpers`` outside this folder) never imports this package.
 """

@@ -41,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
                           "large cohort needs the memory)")
     run.add_argument("--fast-kernels", action="store_true",
                      help="start the notebooks' kernels faster, forked from one process that has "
-                          "loaded the libraries (Linux and macOS; also IVIG_FAST_KERNELS=1). "
+                          "loaded the libraries (Linux only; also IVIG_FAST_KERNELS=1). "
                           "Without it, each notebook gets a standard python3 kernel")
 
     validate = commands.add_parser("validate", help="check a cohort file against the contract")

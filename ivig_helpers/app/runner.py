@@ -25,6 +25,7 @@ import json
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -426,31 +427,36 @@ def _execute_all(release_path: Path, staging: Path, params: dict, is_bundled: bo
                  signals: _StopSignals, jobs: int = 1, rows: int = 0,
                  fast: bool = False) -> Path:
     """Execute every notebook (see :func:`_execute_in`), each in a standard kernel that
-    jupyter_client starts (the ``python3`` kernel), or, when ``fast`` is asked for, in kernels
-    forked from one process that imports the libraries once (:mod:`ivig_helpers.app.kernels`; Linux
-    and macOS), started first so that it imports while this process imports papermill. It
-    imports only the libraries the notebooks use: a collection of small notebooks (as in the
-    tests) waits for none of them. Where the fast start cannot be used, it says so and the run
-    uses standard kernels. One line says which kernels the run used."""
+    jupyter_client starts (the ``python3`` kernel), or, when ``fast`` is asked for, in the same
+    kernel provisioned by forking (:class:`ivig_helpers.app.kernels.ForkProvisioner`, Linux
+    only): its server is started first, so that it imports the libraries the notebooks use
+    (only those) while this process imports papermill. Where the fast start cannot be used, the
+    run says why and uses standard kernels. One line says which kernels the run used."""
     if not fast:
         print("Kernels: standard (a new python3 kernel for each notebook)", flush=True)
         return _execute_in(None, release_path, staging, params, is_bundled, signals, jobs, rows)
-    from .kernels import ForkServer, preload_for
+    from . import kernels
 
-    server = ForkServer(preload_for(notebook_paths()))
+    preload = kernels.preload_for(notebook_paths())
+    why = kernels.start_server(preload, wait=False)
+    import papermill  # noqa: F401 (while the server imports)
+
+    why = why or kernels.start_server(preload)
     try:
-        if server.manager_class() is None:
+        if why:
             print("Kernels: standard; the fast start that was asked for (--fast-kernels) "
-                  "could not be used on this machine", flush=True)
-            return _execute_in(None, release_path, staging, params, is_bundled, signals, jobs, rows)
-        print("Kernels: fast start (forked from one process that has loaded the libraries; "
-              "--fast-kernels)", flush=True)
-        return _execute_in(server, release_path, staging, params, is_bundled, signals, jobs, rows)
+                  f"cannot be used: {why}", flush=True)
+            return _execute_in(None, release_path, staging, params, is_bundled, signals, jobs,
+                               rows)
+        print("Kernels: fast start (python3 kernels forked from one process that has loaded "
+              "the libraries; --fast-kernels)", flush=True)
+        return _execute_in(kernels.manager_class(preload=preload), release_path, staging,
+                           params, is_bundled, signals, jobs, rows)
     finally:
-        server.close()  # it stops any kernel it still has
+        kernels.stop_servers(preload)  # it stops any kernel it still has
 
 
-def _execute_in(server, release_path: Path, staging: Path, params: dict, is_bundled: bool,
+def _execute_in(manager, release_path: Path, staging: Path, params: dict, is_bundled: bool,
                 signals: _StopSignals, jobs: int = 1, rows: int = 0) -> Path:
     """Execute every notebook on the release at ``release_path`` (its folder is the kernels'
     working folder), ``jobs`` at a time; figures and results go to ``staging/report`` through a
@@ -483,7 +489,7 @@ def _execute_in(server, release_path: Path, staging: Path, params: dict, is_bund
     pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="notebook")
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="page")
     futures = {pool.submit(_execute_one, notebook, report, work, parameters, stop, stopping,
-                           rows, server): index
+                           rows, manager): index
                for index, notebook in enumerate(notebooks)}
     written = []
     try:
@@ -620,17 +626,16 @@ def _register_engine() -> None:
 
 def _execute_one(notebook: Path, report: Path, work: Path, parameters: dict,
                  stop: threading.Event, stopping: threading.Event, rows: int,
-                 server=None) -> bool:
-    """Run one notebook with papermill into ``report``, in a kernel forked by ``server`` (an
-    ordinary kernel when there is none); raise :class:`NotebookFailed` naming the cell that
-    failed and why. False when it was not run (``stop``) or its kernel was stopped on purpose
-    (``stopping``)."""
+                 manager=None) -> bool:
+    """Run one notebook with papermill into ``report``, in a kernel of the kernel manager class
+    ``manager`` (None: jupyter_client's own, a standard kernel); raise :class:`NotebookFailed`
+    naming the cell that failed and why. False when it was not run (``stop``) or its kernel was
+    stopped on purpose (``stopping``)."""
     import papermill
 
     if stop.is_set():
         return False
     target = report / notebook.name
-    manager = server.manager_class() if server is not None else None
     forked = {"kernel_manager_class": manager} if manager is not None else {}
     try:
         for attempt in range(1, KERNEL_STARTS + 1):
@@ -711,17 +716,22 @@ def _total_memory() -> int:
 
 
 def _stop_leftover_kernels(since: float) -> None:
-    """Stop the kernels this run started that are still running: papermill shuts its kernel down
-    when a run is stopped, except in the moment while the kernel starts."""
+    """Stop the kernels this run started that are still running (its own children, or those of
+    its fork server): papermill shuts its kernel down when a run is stopped, except in the moment
+    while the kernel starts."""
     try:
         import psutil
     except ImportError:  # the kernel stops itself within a second of the runner's exit
         return
     me = str(os.getpid())
+    forked = sys.modules.get(f"{__package__}.kernels")  # imported when the fast start was asked
+    servers = set(forked.server_pids()) if forked is not None else set()
     kernels = []
     for child in psutil.Process().children():
         with contextlib.suppress(psutil.Error):
-            if child.create_time() >= since - 1 and child.environ().get("JPY_PARENT_PID") == me:
+            if child.pid in servers:  # a fork server's children are kernels of this process
+                kernels.extend(child.children())
+            elif child.create_time() >= since - 1 and child.environ().get("JPY_PARENT_PID") == me:
                 kernels.append(child)
     for kernel in kernels:
         with contextlib.suppress(psutil.Error):
