@@ -695,4 +695,8 @@ def specification_families(curve: pd.DataFrame, alpha: float = 0.05) -> pd.DataF
             "p_holm_min": float(holm_p.min()) if len(holm_p) else np.nan,
             "p_holm_max": float(holm_p.max()) if len(holm_p) else np.nan,
             "note": "; ".join(note)})
-    return pd.DataFrame(rows, columns=FAMILY_COLUMNS)
+    table = pd.DataFrame(rows, columns=FAMILY_COLUMNS)
+    # a count, or NaN where Holm does not apply (not a float count)
+    table["holm_below_alpha"] = pd.Series([r["holm_below_alpha"] for r in rows], dtype=object,
+                                          index=table.index)
+    return table
