@@ -680,11 +680,29 @@ FAMILY_WORDS = {
 """The families of the multiverse in plain words (``specification_families``)."""
 
 
-def _p_range(low, high) -> str:
-    """"p = 0.02", or "p from 0.01 to 0.04" (never a range whose ends print alike)."""
-    if p_text(low) == p_text(high):
-        return p_words(low)
-    return f"p from {p_text(low).replace('<', 'below ')} to {p_text(high)}"
+def _p_at(p: float, alpha: float) -> str:
+    """A p-value as text, with more digits when three would round it onto alpha."""
+    text = p_text(p)
+    digits = 3
+    while p >= P_FLOOR and p != alpha and float(text) == alpha and digits < 12:
+        digits += 1
+        text = f"{p:.{digits}f}".rstrip("0").rstrip(".")
+    return text.replace("<", "below ")
+
+
+def _p_range(low, high, alpha: float) -> str:
+    """"p = 0.02", or "p from 0.01 to 0.04" (never a range whose ends print alike, never an
+    end that prints as alpha when it is not).
+
+    Examples
+    --------
+    >>> _p_range(0.0123, 0.0499, 0.05), _p_range(0.3, 0.3, 0.05), _p_range(1e-5, 0.2, 0.05)
+    ('p from 0.012 to 0.0499', 'p = 0.3', 'p from below 0.001 to 0.2')
+    """
+    if _p_at(low, alpha) == _p_at(high, alpha):
+        shown = _p_at(low, alpha)
+        return f"p {shown}" if shown.startswith("below") else f"p = {shown}"
+    return f"p from {_p_at(low, alpha)} to {_p_at(high, alpha)}"
 
 
 def _count_below(count: int, total: int, alpha: float) -> str:
@@ -703,17 +721,17 @@ def _family_line(family: str, found: dict, alpha: float) -> str:
     if n == 1:
         p = found["p_min"]
         text = (f"  - {words}: on this cohort every choice of this family gives the same test "
-                f"(1 distinct analysis), {p_words(p)} ({methods}), "
+                f"(1 distinct analysis), {_p_range(p, p, alpha)} ({methods}), "
                 + ("below" if p < alpha else "not below") + f" {alpha:g}")
     else:
         text = (f"  - {words}: {n} distinct analyses"
                 + (f" ({n - tested} not testable)" if tested < n else "")
                 + f", {_count_below(found['below_alpha'], tested, alpha)}, "
-                + f"{_p_range(found['p_min'], found['p_max'])} ({methods})")
+                + f"{_p_range(found['p_min'], found['p_max'], alpha)} ({methods})")
     groups = found.get("holm_groups") or 0
     if groups >= 2 and found.get("p_holm_min") is not None:
         text += (f"; after Holm's correction for testing each seizure type (up to {groups}), "
-                 f"{_p_range(found['p_holm_min'], found['p_holm_max'])}"
+                 f"{_p_range(found['p_holm_min'], found['p_holm_max'], alpha)}"
                  + (f", {_count_below(int(found['holm_below_alpha']), tested, alpha)}"
                     if n > 1 else ""))
     elif groups == 1:

@@ -302,3 +302,22 @@ def test_a_cohort_without_the_group_says_nothing_could_be_tested():
     found = ap.appraisal_results(table, n_permutations=99, n_cohorts=100)
     text = narrative.appraisal_story(found)
     assert "- Which test of the score change: no analysis could be tested" in text
+
+
+@pytest.mark.parametrize("p, says", [(0.0499, "p = 0.0499 (exact), below 0.05"),
+                                     (0.0501, "p = 0.0501 (exact), not below 0.05"),
+                                     (0.05, "p = 0.05 (exact), not below 0.05")])
+def test_a_p_value_near_alpha_never_prints_as_alpha_on_the_wrong_side(p, says):
+    family = {"question": fragility.WITHIN, "analyses": 1, "testable": 1,
+              "below_alpha": int(p < 0.05), "p_min": p, "p_max": p, "p_reference": p,
+              "methods": "exact", "holm_groups": 1, "holm_below_alpha": int(p < 0.05),
+              "p_holm_min": p, "p_holm_max": p}
+    text = narrative.appraisal_story({"alpha": 0.05,
+                                      "specification_families": {"test": family}})
+    assert says in text
+    assert "only one seizure type could be tested, so Holm's correction changes nothing" in text
+    wide = {**family, "analyses": 3, "testable": 3, "below_alpha": 1, "p_min": 0.0499,
+            "p_max": 0.2, "holm_groups": 0}
+    text = narrative.appraisal_story({"alpha": 0.05,
+                                      "specification_families": {"test": wide}})
+    assert "3 distinct analyses, 1 below 0.05, p from 0.0499 to 0.2 (exact)." in text
