@@ -637,19 +637,7 @@ def appraisal_story(appraisal: dict) -> str:
                     "not below alpha, so on the score no difference is shown; the two tests "
                     "ask different questions."))
     lines.append(text)
-    exact = appraisal.get("generalized_exact_p")
-    share = appraisal.get("specification_share_significant")
-    count = appraisal.get("specification_count")
-    if is_number(share):
-        text = (f"- **How fragile is the generalized group's p-value?** Across {count} "
-                f"reasonable ways to analyse the same claim, {percent(share, 0)} give p below "
-                f"{alpha:g}.")
-        if p_number(exact) is not None:
-            text += (f" The exact version of the within-group test gives {p_words(exact)} "
-                     f"(the asymptotic one, which the study most likely used, relies on more "
-                     f"changed children than the {appraisal.get('generalized_n_changed')} "
-                     "here).")
-        lines.append(text)
+    lines += _fragility_lines(appraisal, alpha)
     placebo = appraisal.get("placebo_binomial_p")
     null_share = appraisal.get("null_simulation_share")
     threshold = appraisal.get("responder_threshold", STUDY_THRESHOLD)
@@ -761,3 +749,106 @@ def _difference_words(appraisal: dict) -> str:
                  f"rate, even 100%, if {reference} were at {percent(base, 0)} (the overall "
                  "rate: an assumption).")
     return text
+
+
+FAMILY_WORDS = {
+    "test": "Which test of the score change",
+    "score scale and cut-points": "How the change is measured (the score's cut-points, "
+                                  "seizures per 28 days, their logarithm, the percent change)",
+    "missing follow-up": "How a missing one-year visit is counted",
+    "exclusions": "Which children are included",
+    "responder rate against placebo": "The group's responder rate against the 19% of children "
+                                      "who respond to a placebo in trials (one-sided tests; "
+                                      "threshold, missing follow-up, children not analysed)",
+    "between the types": "The generalized group against the other seizure types (Fisher's "
+                         "exact test of responders, Mann-Whitney tests of the change)",
+}
+"""The families of the multiverse in plain words (``specification_families``)."""
+
+
+def _p_at(p: float, alpha: float) -> str:
+    """A p-value as text (:func:`p_text`: never rounded onto alpha), "below" for "<"."""
+    return p_text(p, alpha).replace("<", "below ")
+
+
+def _p_range(low, high, alpha: float) -> str:
+    """"p = 0.02", or "p from 0.01 to 0.04" (never a range whose ends print alike, never an
+    end that prints as alpha when it is not).
+
+    Examples
+    --------
+    >>> _p_range(0.0123, 0.0499, 0.05), _p_range(0.3, 0.3, 0.05), _p_range(1e-5, 0.2, 0.05)
+    ('p from 0.012 to 0.0499', 'p = 0.3', 'p from below 0.001 to 0.2')
+    """
+    if _p_at(low, alpha) == _p_at(high, alpha):
+        shown = _p_at(low, alpha)
+        return f"p {shown}" if shown.startswith("below") else f"p = {shown}"
+    return f"p from {_p_at(low, alpha)} to {_p_at(high, alpha)}"
+
+
+def _count_below(count: int, total: int, alpha: float) -> str:
+    if count == 0:
+        return f"none below {alpha:g}"
+    return (f"all {total}" if count == total else f"{count}") + f" below {alpha:g}"
+
+
+def _family_line(family: str, found: dict, alpha: float) -> str:
+    """One family of the multiverse in words: its distinct analyses and their spread."""
+    words = FAMILY_WORDS.get(family, family)
+    n, tested = found.get("analyses") or 0, found.get("testable") or 0
+    if not tested:
+        return f"  - {words}: no analysis could be tested on this cohort."
+    methods = (found.get("methods") or "exact").replace("; ", " and ")
+    if n == 1:
+        p = found["p_min"]
+        text = (f"  - {words}: on this cohort every choice of this family gives the same test "
+                f"(1 distinct analysis), {_p_range(p, p, alpha)} ({methods}), "
+                + ("below" if p < alpha else "not below") + f" {alpha:g}")
+    else:
+        text = (f"  - {words}: {n} distinct analyses"
+                + (f" ({n - tested} not testable)" if tested < n else "")
+                + f", {_count_below(found['below_alpha'], tested, alpha)}, "
+                + f"{_p_range(found['p_min'], found['p_max'], alpha)} ({methods})")
+    groups = found.get("holm_groups") or 0
+    if groups >= 2 and found.get("p_holm_min") is not None:
+        text += (f"; after Holm's correction for testing each seizure type (up to {groups}), "
+                 f"{_p_range(found['p_holm_min'], found['p_holm_max'], alpha)}"
+                 + (f", {_count_below(int(found['holm_below_alpha']), tested, alpha)}"
+                    if n > 1 else ""))
+    elif groups == 1:
+        text += "; only one seizure type could be tested, so Holm's correction changes nothing"
+    return text + "."
+
+
+def _fragility_lines(appraisal: dict, alpha: float) -> list[str]:
+    """The paragraph "How fragile is the generalized group's p-value?": each family of the
+    multiverse with its spread, never one share pooled over families."""
+    families = appraisal.get("specification_families")
+    if not families:
+        return []
+    head = "- **How fragile is the generalized group's p-value?**"
+    if any(not isinstance(v, dict) for v in families.values()):
+        return [head + " The analyses that vary one choice at a time are withheld with "
+                "disclosure control on: their exact p-values rest on the counts of a few "
+                "children."]
+    text = (head + " Each family below changes one choice of the analysis and counts each "
+            "distinct analysis once (choices that come down to the same test on the same "
+            "numbers are one analysis). The families ask different questions, so their "
+            "analyses are not pooled into one share.")
+    exact = appraisal.get("generalized_exact_p")
+    if p_number(exact) is not None:
+        text += (f" The exact version of the within-group test gives {p_words(exact)} (the "
+                 "asymptotic one, which the study most likely used, is an approximation meant "
+                 f"for more changed children than the {appraisal.get('generalized_n_changed')} "
+                 "here).")
+    lines = [text]
+    within = [f for f, v in families.items() if v.get("question") == "change within the group"]
+    if within:
+        reference = families[within[0]].get("p_reference")
+        lines.append("  - *Change within the generalized group*, one choice at a time from the "
+                     "reference analysis (the 0-5 score, Wilcoxon signed-rank test as SPSS "
+                     f"gives it, {p_words(reference)}):")
+        lines += ["  " + _family_line(f, families[f], alpha) for f in within]
+    lines += [_family_line(f, v, alpha) for f, v in families.items() if f not in within]
+    return lines
+

@@ -14,6 +14,7 @@ slope plot one line per pair of scores, as wide as the number of children who sh
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -486,45 +487,66 @@ def asm_change_plot(release) -> plt.Figure:
 
 # --- the critical appraisal (notebook 6), from the tables of ivig_helpers.appraisal -------------
 
-FAMILY_COLORS = {"change within the group": "#4c72b0",
-                 "responder rate against placebo": "#dd8452"}
+QUESTION_COLORS = {"change within the group": "#4c72b0",
+                   "responder rate against placebo": "#dd8452",
+                   "between the seizure types": "#55a868"}
 
 
 def specification_curve(curve: pd.DataFrame, alpha: float = 0.05) -> plt.Figure:
-    """Every analytic choice's p-value for the same claim, smallest to largest, on a log scale,
-    with the significance level drawn: how many choices would have given "p < alpha"?"""
+    """The multiverse family by family: one column per family (the choice it varies), its
+    distinct analyses' p-values from smallest to largest on a log scale, a bracket from the
+    smallest to the largest, the reference analysis with a black edge and the significance
+    level drawn. The families are not pooled: each column is read on its own."""
     shown = curve.loc[curve["p_value"].map(is_number).astype(bool)].copy()
     shown["p_value"] = shown["p_value"].astype(float)
-    shown = shown.dropna(subset=["p_value"]).sort_values("p_value", kind="stable")
-    fig, ax = plt.subplots(figsize=(9, 4))
+    shown = shown.dropna(subset=["p_value"])
+    fig, ax = plt.subplots(figsize=(11, 5))
     if shown.empty:
         ax.axis("off")
         ax.text(0.5, 0.5, "Not shown: no analysis could be computed, or disclosure control "
                 "withholds them (their exact tests would give counts back).",
                 ha="center", transform=ax.transAxes)
         return fig
-    x = np.arange(len(shown))
     # a log axis cannot draw p = 0 (a large cohort's p underflows): the smallest are drawn at
     # the floor, labelled as below it
     floor = 1e-16
-    clipped = (shown["p_value"] < floor).to_numpy()
+    clipped = int((shown["p_value"] < floor).sum())
     shown["p_value"] = shown["p_value"].clip(lower=floor)
-    for family, color in FAMILY_COLORS.items():
-        part = (shown["family"] == family).to_numpy()
-        ax.scatter(x[part], shown["p_value"][part], color=color, label=family, zorder=3)
-    other = ~shown["family"].isin(list(FAMILY_COLORS)).to_numpy()
-    if other.any():
-        ax.scatter(x[other], shown["p_value"][other], color="gray", label="other", zorder=3)
+    member = (shown["families"].fillna("").str.split("; ") if "families" in shown
+              else shown["family"].map(lambda f: [f]))
+    order = list(dict.fromkeys(f for names in member for f in names))
+    labels, seen = [], set()
+    for x, family in enumerate(order):
+        part = shown[member.map(lambda names, f=family: f in names).to_numpy()]
+        part = part.sort_values("p_value", kind="stable")
+        question = part["question"].iloc[0] if "question" in part else family
+        color = QUESTION_COLORS.get(question, "gray")
+        p = part["p_value"].to_numpy(dtype=float)
+        spread = np.linspace(-0.3, 0.3, p.size) if p.size > 1 else np.zeros(1)
+        ax.plot([x - 0.38] * 2, [p.min(), p.max()], color=color, linewidth=1.5)
+        for edge in (p.min(), p.max()):
+            ax.plot([x - 0.38, x - 0.33], [edge, edge], color=color, linewidth=1.5)
+        reference = (part["reference"].astype(bool).to_numpy() if "reference" in part
+                     else np.zeros(p.size, dtype=bool))
+        ax.scatter(x + spread, p, color=color, zorder=3, linewidths=1.5,
+                   edgecolors=[("black" if r else color) for r in reference],
+                   label=None if question in seen else question)
+        seen.add(question)
+        name = "\n".join(textwrap.wrap(family, 16, break_on_hyphens=False))
+        labels.append(f"{name}\n{p.size} {'analysis' if p.size == 1 else 'analyses'}, "
+                      f"{int((p < alpha).sum())}\nbelow {alpha:g}")
     ax.axhline(alpha, color="firebrick", linestyle="--", linewidth=1)
-    below = int((shown["p_value"] < alpha).sum())
     ax.set_yscale("log")
-    ax.set(title=f"The same claim under {len(shown)} reasonable analyses: {below} give "
-                 f"p < {alpha:g}",
-           xlabel="Analyses, ordered by p-value (details in the table below)",
-           ylabel="p-value (log scale)", xticks=[])
-    if clipped.any():
+    ax.set_xticks(range(len(order)), labels, fontsize=8)
+    ax.set(xlim=(-0.6, len(order) - 0.4),
+           title="The same claim, family by family: each column varies one choice",
+           ylabel="p-value (log scale)")
+    ax.text(0, -0.36, "Bracket: smallest to largest p of the family; black edge: the reference "
+            "analysis; dashed line: alpha.", transform=ax.transAxes, fontsize=8,
+            color="dimgray")
+    if clipped:
         ax.axhline(floor, color="gray", linewidth=0.8, linestyle=":")
-        ax.text(0.01, floor * 4, f" {int(clipped.sum())} below 1e-16, drawn on the dotted line",
+        ax.text(0.01, floor * 4, f" {clipped} below 1e-16, drawn on the dotted line",
                 transform=ax.get_yaxis_transform(), va="bottom", fontsize=8, color="dimgray")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=True, fontsize=8)
     return fig

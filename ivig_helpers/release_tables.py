@@ -611,12 +611,18 @@ def appraisal(b, results: dict) -> dict:
     b.record("The appraisal's numbers (notebook 6, results.json)", "statistics",
              "tests resting on a hidden count withheld; p-values to one significant digit"
              if b.mcc > 0 else "exact", "released")
-    from .appraisal import placebo_comparison, specification_curve
+    from .appraisal import placebo_comparison, specification_curve, specification_families
 
     curve = specification_curve(b.table, "generalized", b.alpha)
-    # with disclosure control on, exact tests of a subgroup's counts would give them back: the
-    # table and its figure are withheld, their share is in the appraisal's numbers
+    families = specification_families(curve, b.alpha)
+    # with disclosure control on, exact tests of a subgroup's counts would give them back, and
+    # so could a family's smallest or largest p or which analyses coincide: the multiverse, its
+    # families and its figure are withheld whole
     b.tables["specifications"] = curve if b.mcc <= 0 else curve.iloc[:0]
+    b.tables["specification_families"] = families if b.mcc <= 0 else families.iloc[:0]
+    b.record("The multiverse of the generalized group's claim (notebook 6)", "statistics",
+             "withheld with disclosure control on: exact p-values of few children"
+             if b.mcc > 0 else "exact", "withheld" if b.mcc > 0 else "released")
     responders, analysed = results["responders"], results["n_analysed"]
     if is_number(responders) and is_number(analysed):
         placebo = placebo_comparison(int(min(responders, analysed)), int(analysed),

@@ -286,48 +286,7 @@ def test_exact_signed_rank_p_says_nan_when_it_cannot_enumerate():
     assert math.isnan(ap.exact_signed_rank_p(np.zeros(25), np.arange(1, 26)))
 
 
-def test_specification_curve_recomputes_each_test_independently(cohort, patients):
-    curve = ap.specification_curve(cohort)
-    assert curve["specification"].is_unique
-    assert curve["testable"].all()
-    assert set(curve["method"]) <= {"exact", "asymptotic", "Monte Carlo"}
-    by_label = curve.set_index("specification")
-    before, after = _scores(patients, "generalized")
-    spss = by_label.loc["seizure frequency score: Wilcoxon signed-rank, asymptotic without "
-                        "continuity correction (SPSS); no-change pairs dropped; complete pairs"]
-    assert spss["p_value"] == pytest.approx(stats.wilcoxon(
-        before, after, correction=False, method="approx").pvalue, rel=1e-9)
-    exact = by_label.loc["seizure frequency score: Wilcoxon signed-rank, exact conditional "
-                         "(every sign flip); no-change pairs ranked (Pratt); complete pairs"]
-    assert exact["p_value"] == pytest.approx(enumerated_signed_rank_p(before, after, "pratt"))
-    sign = by_label.loc["seizure frequency score: sign test (exact binomial); no-change pairs "
-                        "dropped; complete pairs"]
-    down, up = int((after < before).sum()), int((after > before).sum())
-    assert sign["p_value"] == pytest.approx(stats.binomtest(up, up + down).pvalue)
-    # more than 20 changed frequencies: above the enumeration limit, said so, not counted twice
-    part = patients[patients["seizure_type"] == "generalized"]
-    changed = int((part["month12_seizures_per_month"] != part["baseline_seizures_per_month"])
-                  .sum())
-    expected = 2 if changed > ap.MAX_EXACT_PAIRS else 0
-    assert curve["also_covers"].str.contains("stands in for the exact one").sum() == expected
-    # the intention-to-treat bound: 67 and 74 children, 3 and 5 more generalized non-responders
-    lost = "if children had been lost as in the study"
-    itt = curve[curve["denominator"].fillna("").str.startswith(lost)]
-    assert sorted(set(itt["n"])) == [25, 27]
-    for _, row in itt.iterrows():
-        assert row["p_value"] == pytest.approx(stats.binomtest(
-            int(row["events"]), int(row["n"]), 0.19, alternative="greater").pvalue)
-    share = ap.specification_share(curve)
-    assert share == pytest.approx((curve["p_value"] < 0.05).mean())
-    assert ap.specification_share(curve, alpha=0.01) <= share
-
-
-def test_missing_follow_up_adds_its_choices(tmp_path):
-    table = _cohort(tmp_path, n=40, missing_followup_share=0.3)
-    curve = ap.specification_curve(table)
-    assert curve["missing_followup"].str.contains("baseline carried forward").any()
-    assert curve["missing_followup"].str.contains("excluded").any()
-    assert curve["specification"].is_unique
+# the multiverse (specification_curve and its families): tests/test_multiverse.py
 
 
 # --- 4. placebo response and regression to the mean ---------------------------------------------

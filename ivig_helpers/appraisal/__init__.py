@@ -12,7 +12,8 @@ a family, as statsmodels groups ``stats.multitest``, ``stats.power`` and
    of the difference (:func:`responder_difference`, :func:`difference_from_counts`) and the
    smallest difference the groups would detect (:func:`detectable_difference`);
 3. how fragile "p = 0.019 in the generalized group" is (:mod:`.fragility`):
-   :func:`exact_signed_rank_p`, :func:`specification_curve`, :func:`specification_share`;
+   :func:`exact_signed_rank_p`, :func:`specification_curve`, :func:`specification_families`,
+   :func:`specification_share`;
 4. placebo response and regression to the mean (:mod:`.placebo`): :func:`placebo_comparison`,
    :func:`null_simulation`;
 5. the other published IVIG cohorts (:mod:`.evidence`): :func:`load_ivig_cohorts`,
@@ -67,6 +68,7 @@ from .fragility import (
     SPECIFICATION_COLUMNS,
     exact_signed_rank_p,
     specification_curve,
+    specification_families,
     specification_share,
 )
 from .interaction import (
@@ -115,7 +117,8 @@ __all__ = [
     "detectable_difference", "difference_from_counts", "difference_view", "interaction_tests",
     "interaction_view", "odds_ratio_view", "responder_difference", "responder_odds_ratios",
     # 3. fragility
-    "exact_signed_rank_p", "specification_curve", "specification_share",
+    "exact_signed_rank_p", "specification_curve", "specification_families",
+    "specification_share",
     # 4. placebo and regression to the mean
     "itt_totals", "null_simulation", "placebo_comparison",
     # 5. the evidence
@@ -175,8 +178,14 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
         ``difference``, ``note``),
         ``generalized_exact_p`` (exact conditional signed-rank p of the generalized scores,
         None when no pair changed or above the enumeration limit), ``generalized_n_changed``,
-        ``specification_share_significant`` (all specifications),
-        ``specification_share_by_family``, ``specification_count``, ``placebo_binomial_p``
+        ``specification_share_significant`` (every distinct analysis pooled: it mixes
+        different questions, kept for compatibility, not a measure of robustness),
+        ``specification_share_by_family`` (family -> share below alpha),
+        ``specification_count`` (distinct analyses), ``specification_families`` (family ->
+        its question, analyses, below_alpha, share, p_min, p_max, p_reference, methods,
+        holm_groups, holm_below_alpha, p_holm_min, p_holm_max; all withheld with disclosure
+        control on: an exact p of few children's changes gives their counts back),
+        ``placebo_binomial_p``
         (one-sided exact against 0.19), ``placebo_benchmark_p`` (benchmark -> p),
         ``itt_placebo_p``, ``null_simulation_share``, ``null_simulation_median_rate``,
         ``null_simulation_settings``, ``pooled_responder_rate`` (rate, ci, prediction
@@ -297,7 +306,7 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
     sceptical = sceptical_trial_sizes(alpha=alpha)
     single = single_arm_sample_size(alpha=alpha).iloc[0]
     overall = [responders, analysed]
-    families = curve["family"].unique()
+    families = specification_families(curve, alpha)
     benchmark_p = {row["benchmark"]: gate(row["p_value"], overall)
                    for _, row in placebo[placebo["denominator"] == "children analysed"].iterrows()}
     itt = {str(int(row["n"])): gate(row["p_value"], overall)
@@ -330,10 +339,17 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
         "generalized_exact_p": SUPPRESSED if mcc > 0 and exact_p is not None
         else gate(exact_p, general_counts[:4]),
         "generalized_n_changed": release_count(n_changed, mcc),
-        "specification_share_significant": gate(specification_share(curve), general_counts),
-        "specification_share_by_family": {f: gate(specification_share(curve, family=f),
-                                                  general_counts) for f in families},
-        "specification_count": int(len(curve)),
+        # the multiverse is withheld whole with disclosure control on (its exact p-values,
+        # and which analyses coincide, rest on the counts of few children)
+        "specification_share_significant": SUPPRESSED if mcc > 0
+        else _plain(specification_share(curve)),
+        "specification_share_by_family": {
+            f: SUPPRESSED if mcc > 0 else _plain(r["share"])
+            for f, r in families.set_index("family").iterrows()},
+        "specification_count": SUPPRESSED if mcc > 0 else int(len(curve)),
+        "specification_families": {
+            r["family"]: SUPPRESSED if mcc > 0 else _plain(r.drop(["family", "varies"]).to_dict())
+            for _, r in families.iterrows()},
         "placebo_rate": PLACEBO_RATE,
         "placebo_binomial_p": gate(placebo["p_value"].iloc[0], overall),
         "placebo_benchmark_p": benchmark_p,
@@ -379,8 +395,13 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
             "interaction_p": f"seizure type against responder status: {fisher_row['note']}",
             "generalized_exact_p": "exact conditional Wilcoxon signed-rank test, every sign "
                                    "flip of the non-zero score differences enumerated",
-            "specification_share_significant": "share of the specifications (exact and "
-                                               f"asymptotic tests) with p below {alpha}",
+            "specification_share_significant": "share of every distinct analysis (exact "
+                                               f"and asymptotic tests) with p below {alpha}, "
+                                               "pooled over families that ask different "
+                                               "questions: read the families instead",
+            "specification_families": "per family of the multiverse: distinct analyses, "
+                                      "those below alpha, the smallest and largest p, raw "
+                                      "and Holm-corrected for the types tested",
             "placebo_binomial_p": "one-sided exact binomial test against the placebo rate "
                                   "19% (Rheims et al. 2008)",
             "null_simulation_share": "share of simulated no-effect cohorts (negative binomial "
