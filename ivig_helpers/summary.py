@@ -21,7 +21,7 @@ from .narrative import (
 from .privacy import is_number
 
 STUDY_CITATION = (
-    "Ebdalla A, Scantlebury M, Jacobs-LeVan J, et al. A retrospective review of 60 children "
+    "Ebdalla A, Scantlebury M, Jacobs-LeVan J, et al. A retrospective chart review of children "
     "with drug-resistant epilepsy treated with IVIG for at least a year, Alberta Children's "
     "Hospital, University of Calgary: the journal abstract (reproduced at "
     "biocloudy.com/literatureDetail/ODEzODUxMQ==), and the American Epilepsy Society abstracts "
@@ -169,7 +169,7 @@ def consistency_sentence(rows: list[dict], bundled: bool) -> str:
     the sides of alpha, not a count of matching digits)?"""
     judged = [r for r in rows if r["Consistent?"]]
     if not judged:
-        return ("Whether this cohort is consistent with the published one cannot be judged "
+        return ("**Is this cohort consistent with the published one?** It cannot be judged "
                 "here: the numbers it rests on are withheld or not comparable.")
     agree = [r for r in judged if r["Consistent?"].startswith("yes")]
     differ = [r["What"].split(" (")[0].lower() for r in judged if r not in agree]

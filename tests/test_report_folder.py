@@ -217,7 +217,8 @@ def test_an_empty_folder_is_accepted(tmp_path, fast, system_tmp, capsys):
     assert status == 0 and f"Report written to {out}" in stdout
     manifest = json.loads((out / "manifest.json").read_text())
     assert sorted(manifest["files"]) == ["01_fast.html", "01_fast.ipynb", "figure.png",
-                                         "index.html", "release.json"]
+                                         "index.html", "release.json", "report.html",
+                                         "table1.csv"]
     assert leftovers(tmp_path, "empty") == []
 
 

@@ -86,7 +86,7 @@ def test_every_page_has_the_header_with_home_previous_and_next(report):
 
 def test_every_link_and_image_leads_to_a_file_of_the_report(report):
     pages = {path.name: soup_of(path) for path in report.glob("*.html")}
-    assert sorted(pages) == sorted(["index.html", *PAGES])
+    assert sorted(pages) == sorted(["index.html", "report.html", *PAGES])
     assert_links_stay_in_report(report, pages)  # also what the browser sees: test_html_in_browser
 
 
@@ -160,8 +160,9 @@ def test_the_landing_page_says_what_was_run(report):
     assert text.startswith(f"Cohort file {results['data_file']}, run on ")
     date = datetime.date.fromisoformat(re.search(r"run on (\d{4}-\d\d-\d\d)\.", text).group(1))
     assert abs((datetime.date.today() - date).days) <= 1  # the date of the run, date only
+    heading = soup.find("h2", string="The parameters of this run")
     settings = dict(tuple(cell.get_text() for cell in row.find_all("td"))
-                    for row in soup.find_all("table")[1].select("tbody tr"))
+                    for row in heading.find_next("table").select("tbody tr"))
     assert settings["Responder threshold"].startswith(f"{results['responder_threshold']:g}: ")
     assert settings["Children without one-year follow-up"].startswith(
         results["missing_followup_handling"])
@@ -176,13 +177,57 @@ def test_the_landing_page_says_what_was_run(report):
         assert "<code>disclosure_check.csv</code>." in page
 
 
-def test_the_landing_page_counts_the_scorecard_matches(report):
+def test_the_landing_page_counts_the_scorecard_matches_only_on_the_bundled_cohort(report):
     card = pd.read_csv(report / "scorecard.csv", dtype={"match": object})
     matched = int((card["match"] == "True").sum())
     withheld = int(card["match"].isna().sum())
     text = text_of(soup_of(report / "index.html"))
-    assert f"{matched} of {len(card)} published numbers matched" in text
-    assert (f"{withheld} are not shown" in text) == (withheld > 0)
+    bundled = json.loads((report / "results.json").read_text())["bundled_synthetic_cohort"]
+    # on another centre's cohort a count of matching digits means nothing: the intervals say
+    # whether the cohort is consistent with the published one
+    assert (f"{matched} of {len(card)} published numbers matched" in text) == bundled
+    assert (f"{withheld} are not shown" in text) == (withheld > 0 and bundled)
+    assert "Is this cohort consistent with the published one?" in text
+
+
+def test_the_landing_page_answers_in_plain_words_first_and_cites_the_study(report):
+    soup = soup_of(report / "index.html")
+    headings = [h.get_text() for h in soup.select("main h2")]
+    assert headings[0] == "The answer in plain words"
+    answer = [li.get_text() for li in soup.select("ul.ivig-answer li")]
+    assert [a.split(".")[0] for a in answer] == ["What this cohort shows", "How strong",
+                                                  "What it cannot show"]
+    results = json.loads((report / "results.json").read_text())
+    holm = results["holm_p"]["generalized"]
+    beside = soup.find("h2", string="This run beside the study").find_next("table").get_text()
+    if isinstance(holm, float):  # Holm-corrected beside raw, as released
+        assert f"Holm-corrected p = {narrative.p_text(holm, results['alpha'])}" in beside
+    citation = soup.select_one("p.ivig-citation").get_text()
+    assert "Ebdalla" in citation and "American Epilepsy Society" in citation
+
+
+def test_the_single_file_report_holds_every_page_and_needs_nothing_else(report):
+    single = soup_of(report / "report.html")
+    for page in PAGES:  # every page's title, and a way to it from the contents
+        title = soup_of(report / page).find("h1").get_text().rstrip("¶")
+        assert title in [h.get_text().rstrip("¶") for h in single.find_all("h1")]
+        assert single.select_one(f'nav a[href="#{page[:-5]}"]') is not None
+    for image in single.find_all("img"):  # figures embedded
+        assert image["src"].startswith("data:image/png;base64,")
+    ids = {element["id"] for element in single.find_all(id=True)}
+    for link in single.find_all("a", href=True):  # links stay inside the file
+        assert link["href"].startswith("#") and link["href"][1:] in ids | {""}, link["href"]
+    bundled = json.loads((report / "results.json").read_text())["bundled_synthetic_cohort"]
+    assert (single.select_one("p.ivig-banner") is not None) == bundled
+
+
+def test_table_one_is_also_a_csv_file(report):
+    from ivig_helpers.release import Release
+
+    table = pd.read_csv(report / "table1.csv", dtype=str, keep_default_na=False)
+    released = Release.load(report / "release.json").table("table_one")
+    assert table.columns.tolist() == ["characteristic", "level", *released.columns]
+    assert table["Overall"].tolist() == [str(v) for v in released["Overall"]]
 
 
 def test_the_landing_page_leads_to_every_notebook_with_its_question(report):
@@ -194,7 +239,8 @@ def test_the_landing_page_leads_to_every_notebook_with_its_question(report):
         source = nbformat.read(notebook, as_version=4).cells[0].source
         question = source.split("**The question.**")[1].strip().split("\n\n")[0]
         assert " ".join(question.split()) == item.select_one(".ivig-question").get_text()
-    assert [a["href"] for a in soup.select("main p a")][-2:] == ["results.json", "scorecard.csv"]
+    files = [a["href"] for a in soup.select("main p a")]
+    assert {"report.html", "table1.csv", "results.json", "scorecard.csv"} <= set(files)
 
 
 def test_the_landing_page_shows_every_figure_as_a_thumbnail(report):

@@ -76,7 +76,8 @@ def write_index(report: Path, pages: list, disclosure: str, is_bundled: bool,
         data_file=results.get("data_file", params.get("data_path", "")),
         date=datetime.date.today().isoformat(), parameters=parameters, headline=headline,
         scorecard=_scorecard_sentence(report / "scorecard.csv", bundled) if bundled else "",
-        figures=figures, files=[name for name in RESULT_FILES if (report / name).is_file()],
+        figures=figures, files=[name for name in RESULT_FILES if (report / name).is_file()
+                                or name == SINGLE_FILE and pages],  # written from this page
         answer=answer, beside=beside, consistency=consistency,
         citation=summary.STUDY_CITATION)
     (report / REPORT_MARKER).write_text(html, encoding="utf-8")
