@@ -44,8 +44,9 @@ def source(results: dict, key: str) -> str:
     from .synthetic import provenance
 
     kind = provenance(key)[0]
-    if results.get("responder_threshold", STUDY_THRESHOLD) != STUDY_THRESHOLD and key.startswith(
-            THRESHOLD_KEYS) and key != "holm_p":
+    other_threshold = results.get("responder_threshold", STUDY_THRESHOLD) != STUDY_THRESHOLD
+    if other_threshold and (key.startswith(THRESHOLD_KEYS) and key != "holm_p" or key in (
+            "appraisal.placebo_binomial_p", "appraisal.pooled_responder_rate")):
         kind = "assumed"  # the study published these at its own threshold only
     return f" *({kind})*"
 
@@ -600,8 +601,9 @@ def appraisal_story(appraisal: dict) -> str:
             f"- **{n_tested} groups were tested, so a p-value below alpha turns up by chance "
             f"more often than alpha ({alpha:g}) says.** The smallest within-group p here "
             f"({TYPE_WORDS[kind]}, "
-            f"{p_words(raw[kind], alpha)}) becomes {p_words(holm.get(kind), alpha)} once the "
-            "number of groups tested is taken into account (Holm's method).")
+            f"{p_words(raw[kind], alpha)}{source(appraisal, f'subgroup_wilcoxon_p.{kind}')}) "
+            f"becomes {p_words(holm.get(kind), alpha)}{source(appraisal, f'holm_p.{kind}')} "
+            "once the number of groups tested is taken into account (Holm's method).")
     elif n_tested == 1:
         kind = next(k for k, p in raw.items() if p is not None)
         lines.append(
@@ -617,8 +619,8 @@ def appraisal_story(appraisal: dict) -> str:
     test = ("Pearson's chi-square test, asymptotic" if method == "asymptotic"
             else f"Fisher-Freeman-Halton test, {method}")
     text = (f"- **Do the seizure types differ?** Compared directly, responder status by "
-            f"seizure type gives {p_words(interaction)} ({test}),"
-            f" {verdict}.")
+            f"seizure type gives {p_words(interaction, alpha)} ({test})"
+            f"{source(appraisal, 'appraisal.interaction_p')}, {verdict}.")
     if interaction is None:  # nothing to compare: one type, or everyone on one side of the line
         text = ("- **Do the seizure types differ?** Responder status could not be compared "
                 "between seizure types here: there is only one type, or no child on one side "
@@ -642,8 +644,8 @@ def appraisal_story(appraisal: dict) -> str:
     null_share = appraisal.get("null_simulation_share")
     threshold = appraisal.get("responder_threshold", STUDY_THRESHOLD)
     text = (f"- **Placebo and regression to the mean.** Against the 19% of children who respond "
-            f"to a placebo in trials, the responder rate gives {p_words(placebo)} (one-sided "
-            "exact binomial test).")
+            f"to a placebo in trials, the responder rate gives {p_words(placebo, alpha)} "
+            f"(one-sided exact binomial test){source(appraisal, 'appraisal.placebo_binomial_p')}.")
     if threshold != STUDY_THRESHOLD:
         text += (f" The trials counted children with at least 50% fewer seizures; this run "
                  f"counts {100 * threshold:g}%, so the comparison is only "
@@ -675,7 +677,8 @@ def appraisal_story(appraisal: dict) -> str:
                   and i2 >= 0.25 else "they agree about as well as chance allows")
         text = (f"- **Other IVIG cohorts.** Pooled (random effects, Hartung-Knapp interval), the "
                 f"published cohorts and this one give a responder rate of "
-                f"{percent(pooled['rate'], 0)} ({interval(pooled['ci'], _level(appraisal))}); "
+                f"{percent(pooled['rate'], 0)} ({interval(pooled['ci'], _level(appraisal))})"
+                f"{source(appraisal, 'appraisal.pooled_responder_rate')}; "
                 f"{spread} (I² = {percent(i2, 0)}): selection, definitions and follow-up "
                 "differ from one to the next.")
         if threshold != STUDY_THRESHOLD:
@@ -688,7 +691,8 @@ def appraisal_story(appraisal: dict) -> str:
         per_arm = appraisal.get("rct_study_n_per_arm", 30)
         text = (f"- **The trial that would settle it**, designed to tell the study's published "
                 f"37% from the 19% placebo rate with 80% power at alpha = {alpha:g}, needs about "
-                f"{n80} children per arm; a trial the size of the study (two arms of {per_arm}) "
+                f"{n80} children per arm{source(appraisal, 'appraisal.rct_n_per_arm_80')}; a "
+                f"trial the size of the study (two arms of {per_arm}) "
                 f"would have "
                 f"{percent(appraisal.get('rct_power_30_per_arm'), 0)} power.")
         sizes = [row["n_per_arm_80"] for row in appraisal.get("sceptical_trial") or []
@@ -837,7 +841,8 @@ def _fragility_lines(appraisal: dict, alpha: float) -> list[str]:
             "analyses are not pooled into one share.")
     exact = appraisal.get("generalized_exact_p")
     if p_number(exact) is not None:
-        text += (f" The exact version of the within-group test gives {p_words(exact)} (the "
+        text += (f" The exact version of the within-group test gives {p_words(exact, alpha)}"
+                 f"{source(appraisal, 'appraisal.generalized_exact_p')} (the "
                  "asymptotic one, which the study most likely used, is an approximation meant "
                  f"for more changed children than the {appraisal.get('generalized_n_changed')} "
                  "here).")

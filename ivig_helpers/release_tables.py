@@ -630,6 +630,8 @@ def appraisal(b, results: dict) -> dict:
     else:  # a hidden count: no rate, no test
         placebo = placebo_comparison(0, 1, confidence=b.confidence).iloc[:0]
     b.tables["placebo"] = placebo
+    # where each number of the synthetic cohort comes from (narrative.source)
+    found["bundled_synthetic_cohort"] = bool(results.get("bundled_synthetic_cohort"))
     return plain(found)
 
 

@@ -89,7 +89,9 @@ PROVENANCE = {
     "age_max": (PUBLISHED, "18 years; the ages are searched until they meet it"),
     "age_mean": (PUBLISHED, "11.8 years; the ages are searched until they meet it"),
     "age_sd": (PUBLISHED, "4.13 years; the ages are searched until they meet it"),
-    "responders": (PUBLISHED, "22 of 60"),
+    "responders": (PUBLISHED, "22 of 60, counted at the one-year visit: the study says "
+                              "'within 1 year', which may be the better of the 3-month and "
+                              "1-year visits; the one-year reading is an assumption"),
     "responder_rate": (PUBLISHED, "22 of 60 (36.7%)"),
     "responder_rate_ci": (PUBLISHED, "computed from the published 22 of 60 alone"),
     "responder_rate_wilson_ci": (PUBLISHED, "computed from the published 22 of 60 alone"),
@@ -129,6 +131,23 @@ PROVENANCE = {
     "asm_fisher_p": (ASSUMED, "one seeded assignment of ASM changes, independent of response; "
                               "not searched, not required to be >= 0.05"),
     "asm_counts_behind_tests": (ASSUMED, "the assumed ASM change table and its one assignment"),
+    # the appraisal (notebook 6): what rests on published numbers alone, and what on the
+    # generator's assumptions
+    "appraisal.generalized_exact_p": (ASSUMED, "not identifiable from the paper: patterns of "
+                                               "scores that give the published asymptotic "
+                                               "0.019 give exact p-values from about 0.01 to "
+                                               "0.03 (a simulation of this project's); this is "
+                                               "the generator's pattern"),
+    "appraisal.interaction_p": (ASSUMED, "follows from the assumed responder counts per type"),
+    "appraisal.type_difference": (ASSUMED, "from the assumed responder counts per type"),
+    "appraisal.specification_families": (ASSUMED, "analyses of the assumed frequencies"),
+    "appraisal.placebo_binomial_p": (PUBLISHED, "the published 22 of 60 against published "
+                                                "placebo rates"),
+    "appraisal.null_simulation_share": (ASSUMED, "a simulation whose every setting is an "
+                                                 "assumption"),
+    "appraisal.pooled_responder_rate": (PUBLISHED, "the published cohorts and the published "
+                                                   "22 of 60"),
+    "appraisal.rct_n_per_arm_80": (PUBLISHED, "the published 37% and placebo rates alone"),
 }
 """Result key of :func:`ivig_helpers.compute_results` (``key.type`` for one seizure type) ->
 (provenance, reason), for the bundled cohort. "published": a replication target, or computed from
