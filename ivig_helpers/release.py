@@ -127,8 +127,9 @@ def _index_of(table: pd.DataFrame):
 
 def build_release(cohort: Cohort, responder_threshold: float = 0.5,
                   missing_followup: str = "nonresponder", min_cell_count: int = 0,
-                  alpha: float = 0.05, seed: int = 2024) -> Release:
-    """Compute and release every number of a report on ``cohort`` (see the module doc).
+                  alpha: float = 0.05, seed: int = 2024, answers: bool = True) -> Release:
+    """Compute and release every number of a report on ``cohort`` (see the module doc);
+    without ``answers`` (a student's report), no worked answer of the exercises.
 
     Examples
     --------
@@ -152,7 +153,7 @@ def build_release(cohort: Cohort, responder_threshold: float = 0.5,
                                                      categories=SEIZURE_TYPES))
     build = _Builder(table, add_outcomes(table, responder_threshold, missing_followup),
                      responder_threshold, missing_followup, min_cell_count, alpha, seed)
-    return build.run(cohort)
+    return build.run(cohort, answers)
 
 
 class _Builder:
@@ -229,7 +230,7 @@ class _Builder:
         self.sweep_keys = keys
 
     # the whole build ---------------------------------------------------------------------------
-    def run(self, cohort: Cohort) -> Release:
+    def run(self, cohort: Cohort, answers: bool = True) -> Release:
         self._declare_cohort()
         self._declare_sweep()
         sections = [release_tables.Cohort(self), release_tables.Responders(self),
@@ -247,7 +248,7 @@ class _Builder:
             self.tables["preview"] = cohort.table.head(5).astype(
                 {"seizure_type": str}).reset_index(drop=True)
         appraisal = release_tables.appraisal(self, results)
-        release_tables.exercises(self, results, appraisal)
+        release_tables.exercises(self, results, appraisal, answers)
         meta = {
             "data_file": cohort.file_name,
             "bundled_synthetic_cohort": cohort.is_bundled,
@@ -259,6 +260,7 @@ class _Builder:
             "notes": released_notes(cohort.notes, self.mcc),
             "columns": [c for c in self.table.columns if c != "patient_id"],
             "types_present": self.present,
+            "answers": answers,  # False: a student's report, without the exercises' answers
         }
         children = None
         if self.mcc <= 0:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .contract import SEIZURE_TYPES
-from .outcomes import proportion_ci
+from .outcomes import count_missing_followup, proportion_ci
 from .plain import plain
 from .privacy import (
     NOT_SHOWN,
@@ -635,10 +635,22 @@ def appraisal(b, results: dict) -> dict:
     return plain(found)
 
 
-def exercises(b, results: dict, appraisal: dict) -> None:
-    """The worked answers of notebook 8, from released counts and the released appraisal."""
-    from .exercises import missing_followup_choice, smallest_difference
+def exercises(b, results: dict, appraisal: dict, answers: bool = True) -> None:
+    """What the exercises of notebook 7 need (``exercise_2_counts``: the counts of exercise 2,
+    the run's own as released, or a made-up variant's when the run's cohort has no child without
+    follow-up) and, with ``answers``, the worked answers of notebook 8 (``exercise_1``,
+    ``exercise_2``, ``exercise_4``), from released counts and the released appraisal. Without
+    ``answers`` (a student's report) the release holds no answer."""
+    from .exercises import followup_counts, missing_followup_choice, smallest_difference
 
+    own = count_missing_followup(b.table) > 0
+    b.texts["exercise_2_own_cohort"] = bool(own)
+    b.tables["exercise_2_counts"] = pd.DataFrame([
+        {"cohort": "this run's", "children": b.shown("patients"),
+         "followed": b.shown("followed"), "responders": b.shown("responders")}]) if own \
+        else followup_counts(b.table, b.threshold)
+    if not answers:
+        return
     stricter_key = "responders" if b.threshold == 0.75 else "responders@0.75"
     rows = []
     for t, key in ((0.5, "responders" if b.threshold == 0.5 else "responders@0.5"),
@@ -653,6 +665,5 @@ def exercises(b, results: dict, appraisal: dict) -> None:
             {"missing_followup": "exclude", **Section(b).rate("responders", "followed")}])[
             ["missing_followup", "events", "n", "rate", "exact_low", "exact_high"]]
     b.tables["exercise_2"] = choices
-    b.texts["exercise_2_own_cohort"] = bool(own)
     # from the released appraisal: what it withholds stays withheld
     b.tables["exercise_4"] = smallest_difference(appraisal)

@@ -43,6 +43,9 @@ def _parser() -> argparse.ArgumentParser:
                      help="start the notebooks' kernels faster, forked from one process that has "
                           "loaded the libraries (Linux only; also IVIG_FAST_KERNELS=1). "
                           "Without it, each notebook gets a standard python3 kernel")
+    run.add_argument("--without-answers", action="store_true",
+                     help="a student's report: the exercises (notebook 7) without their worked "
+                          "answers (notebook 8 and the answers' tables are left out)")
 
     validate = commands.add_parser("validate", help="check a cohort file against the contract")
     validate.add_argument("--data", required=True, help="the cohort CSV file")
@@ -55,6 +58,10 @@ def _parser() -> argparse.ArgumentParser:
     synthesize.add_argument("--n", type=int, default=None,
                             help="number of patients; without it, the bundled published cohort")
     synthesize.add_argument("--seed", type=int, default=None, help="random seed")
+    synthesize.add_argument("--missing-followup", type=float, default=None, metavar="SHARE",
+                            help="share of patients (0 to 1) left without one-year follow-up "
+                                 "(their 12-month frequency blank), chosen at random; needs --n "
+                                 "(exercise 2: --n 60 --missing-followup 0.1 --seed 7)")
 
     compare = commands.add_parser("compare", help="set two reports side by side")
     compare.add_argument("report_a", help="the first report folder")
@@ -75,14 +82,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "template":
             return _template(Path(args.out))
         if args.command == "synthesize":
-            return _synthesize(Path(args.out), args.n, args.seed)
+            return _synthesize(Path(args.out), args.n, args.seed, args.missing_followup)
         if args.command == "compare":
             return _compare(Path(args.report_a), Path(args.report_b), Path(args.out))
         from . import runner  # imported here: papermill is slow to import
 
         if args.command == "run":
             return runner.run_collection(Path(args.data), Path(args.out), args.param,
-                                         args.jobs, args.fast_kernels)
+                                         args.jobs, args.fast_kernels,
+                                         answers=not args.without_answers)
         if args.command == "refresh-notebooks":
             return runner.refresh_notebooks()
     except CohortError as exc:
@@ -152,7 +160,8 @@ def _template(path: Path) -> int:
     return EXIT_OK
 
 
-def _synthesize(path: Path, n: int | None, seed: int | None) -> int:
+def _synthesize(path: Path, n: int | None, seed: int | None,
+                missing_followup: float | None = None) -> int:
     from ..parameters import SEED_RANGE
     from ..synthetic import (
         DEFAULT_SEED,
@@ -168,9 +177,19 @@ def _synthesize(path: Path, n: int | None, seed: int | None) -> int:
     if not SEED_RANGE[0] <= seed <= SEED_RANGE[1]:
         raise UsageError(f"--seed must be a whole number from {SEED_RANGE[0]} to "
                          f"{SEED_RANGE[1]}, not {seed}")
-    table = make_published_cohort(seed) if n is None else make_cohort(n, seed=seed)
+    if missing_followup is not None:
+        if n is None:
+            raise UsageError("--missing-followup needs --n: the bundled published cohort has "
+                             "every child's follow-up")
+        if not 0 <= missing_followup <= 1:
+            raise UsageError("--missing-followup must be a share from 0 to 1 (0.1: one child in "
+                             f"ten), not {missing_followup:g}")
+    table = make_published_cohort(seed) if n is None else make_cohort(
+        n, missing_followup_share=missing_followup or 0.0, seed=seed)
     if path.resolve() != BUNDLED_COHORT.resolve():
         _refuse_overwrite(path)
     write_cohort(table, path)
-    print(f"Wrote {len(table)} SYNTHETIC patients to {path}")
+    missing = int(table["month12_seizures_per_month"].isna().sum())
+    print(f"Wrote {len(table)} SYNTHETIC patients to {path}"
+          + (f" ({missing} without one-year follow-up)" if missing_followup is not None else ""))
     return EXIT_OK

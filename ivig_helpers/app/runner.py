@@ -69,9 +69,19 @@ SET_BY_RUNNER = ("data_path", "output_dir")
 PRIVATE_PREFIX = "ivig-input-"  # the private temporary folder of a run (its release)
 
 
+ANSWERS_NOTEBOOK = "08_answers.ipynb"  # left out of a student's report (--without-answers)
+
+
 def notebook_paths() -> list[Path]:
     """The collection, in reading order (``NN_topic.ipynb``)."""
     return sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
+
+
+def report_notebooks(release_path: Path) -> list[Path]:
+    """The notebooks of a report on the release at ``release_path``: the collection, without the
+    answers notebook when the release is a student's (made without answers)."""
+    answers = json.loads(release_path.read_text(encoding="utf-8"))["meta"].get("answers", True)
+    return [n for n in notebook_paths() if answers or n.name != ANSWERS_NOTEBOOK]
 
 
 def parse_parameters(pairs: list[str]) -> dict:
@@ -159,11 +169,13 @@ def default_jobs() -> int:
 
 
 def run_collection(data: Path, out: Path, param_pairs: list[str],
-                   jobs: int | None = None, fast_kernels: bool = False) -> int:
+                   jobs: int | None = None, fast_kernels: bool = False,
+                   answers: bool = True) -> int:
     """Run every notebook on ``data`` and write the report into ``out`` (see module doc),
     ``jobs`` notebooks at a time (None: :func:`default_jobs`), in standard kernels, or with
     ``fast_kernels`` (or :data:`FAST_KERNELS_VARIABLE` set) in kernels forked from one process
-    (:mod:`ivig_helpers.app.kernels`)."""
+    (:mod:`ivig_helpers.app.kernels`). Without ``answers``, a student's report: the exercises
+    without their worked answers (:func:`report_notebooks`)."""
     require_regular_file(data)  # a device, a pipe or stdin is refused before anything reads it
     params = parse_parameters(param_pairs)
     if jobs is not None and jobs < 1:
@@ -173,7 +185,7 @@ def run_collection(data: Path, out: Path, param_pairs: list[str],
     with _StopSignals() as signals:
         try:
             return _run(data, out, params, signals, jobs or default_jobs(),
-                        fast_kernels or _fast_kernels_asked())
+                        fast_kernels or _fast_kernels_asked(), answers)
         except Interrupted as stop:
             stop.detail = _stopped(out)
             raise
@@ -191,7 +203,7 @@ def _stopped(out: Path) -> str:
 
 
 def _run(data: Path, out: Path, params: dict, signals: _StopSignals, jobs: int,
-         fast_kernels: bool = False) -> int:
+         fast_kernels: bool = False, answers: bool = True) -> int:
     failed_dir = out.parent / f"{out.name}.failed"
     with _private_folder(signals) as private:
         content, rows = _read_input(data)
@@ -201,7 +213,7 @@ def _run(data: Path, out: Path, params: dict, signals: _StopSignals, jobs: int,
         del content
         # the one door: every number of the report is computed and released here, and the
         # notebooks read only the release; no copy of the input is ever written
-        release = build_release(cohort, **_outcome_parameters(params))
+        release = build_release(cohort, **_outcome_parameters(params), answers=answers)
         del cohort
         work = private / "work"
         work.mkdir()
@@ -215,6 +227,9 @@ def _run(data: Path, out: Path, params: dict, signals: _StopSignals, jobs: int,
                                  "of it, or name a new or empty folder with --out")
             print(f"Cohort {release.meta['data_file']}:")
             print(release_summary(release))
+            if not answers:
+                print("A student's report (--without-answers): the exercises without their "
+                      f"answers ({ANSWERS_NOTEBOOK} and the answers' tables are left out)")
             folder.remove_unfinished(out, signals)
             with signals.held():
                 staging = folder.new_staging(out)
@@ -239,6 +254,8 @@ def _run(data: Path, out: Path, params: dict, signals: _StopSignals, jobs: int,
                     shutil.rmtree(staging, ignore_errors=True)
     print(f"Report written to {out}")
     print(f"  HTML reports (no code): {out}/index.html")
+    if not answers:
+        print("  a student's report: no answers to the exercises in it")
     return EXIT_OK
 
 
@@ -477,7 +494,7 @@ def _execute_in(manager, release_path: Path, staging: Path, params: dict, is_bun
     report.mkdir()
     work = release_path.parent
     (work.parent / "report").symlink_to(report, target_is_directory=True)
-    notebooks = notebook_paths()
+    notebooks = report_notebooks(release_path)
     described = pages.describe(notebooks)
     total, jobs = len(notebooks), max(1, min(jobs, len(notebooks)))
     started, since = time.monotonic(), time.time()
