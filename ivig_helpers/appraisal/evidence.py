@@ -1,7 +1,17 @@
 """The other published IVIG cohorts: :func:`load_ivig_cohorts`, each study's exact
 interval (:func:`exact_intervals`), the random-effects pooled rate
-(:func:`pooled_responder_rate`, Paule-Mandel) and the cohorts with this one in place of
-the study (:func:`cohorts_with`)."""
+(:func:`pooled_responder_rate`, Paule-Mandel), the same with and without the cohort that may
+share children with this one (:func:`pooled_with_and_without`) and the cohorts with this one
+in place of the study (:func:`cohorts_with`).
+
+The cohorts are those of the project's FACTS sheet (section 4), not the result of a systematic
+search: three single-arm cohorts found while the project was set up. They measured response at
+different times (the best response at about 10 weeks; the end of a 3-month course in patients
+up to 25.8 years; after at least 6 cycles; within a year), so a pooled rate is an average of
+the cohorts' responder proportions (random-effects weights, logit scale), not the responder
+rate of any one population or time point. The one randomized trial (van Rijckevorsel-Harmant
+et al. 1994) is not pooled with them: its placebo arm is a benchmark
+(:mod:`ivig_helpers.benchmarks_published`)."""
 
 from __future__ import annotations
 
@@ -22,6 +32,22 @@ IVIG_COHORTS = DATA_DIR / "ivig_cohorts.csv"
 THIS_STUDY = "Calgary (this replication)"
 """The row of :data:`IVIG_COHORTS` that is the replicated study itself."""
 
+OVERLAPPING = "Bello-Espinosa et al. 2015"
+"""The cohort that may share children with the Calgary study: its authors were at the same
+centre (University of Calgary / Alberta Children's Hospital), treated 2006-2012; the Calgary
+review's years are not published."""
+
+SELECTION = ("The other cohorts are the three single-arm IVIG cohorts of the project's fact "
+             "sheet, not the result of a systematic search.")
+"""How the cohorts were chosen, said wherever they are pooled."""
+
+POOLED_MEANS = ("The pooled rate is an average of the cohorts' responder proportions (random "
+                "effects on the logit scale), not the responder rate of any one population: "
+                "the cohorts measured response at different times (the best response at about "
+                "10 weeks; the end of a 3-month course, in patients up to 25.8 years old; after "
+                "at least 6 cycles; within a year) and chose their patients differently.")
+"""What the pooled rate means, and what it does not."""
+
 
 def load_ivig_cohorts(path=IVIG_COHORTS) -> pd.DataFrame:
     """The published IVIG cohorts (FACTS section 4), one row each.
@@ -37,8 +63,12 @@ def load_ivig_cohorts(path=IVIG_COHORTS) -> pd.DataFrame:
     >>> load_ivig_cohorts()[["n", "responders"]].sum().tolist()
     [126, 70]
     """
-    return pd.read_csv(path, dtype={"n": int, "responders": int, "seizure_free": "Int64",
-                                    "pmid": "Int64"})
+    table = pd.read_csv(path, dtype={"n": int, "responders": int, "seizure_free": "Int64",
+                                     "pmid": "Int64"})
+    for column in ("response_timing", "response_definition", "overlap"):
+        if column in table:
+            table[column] = table[column].fillna("")
+    return table
 
 
 def _check_studies(table: pd.DataFrame) -> pd.DataFrame:
@@ -193,6 +223,29 @@ def pooled_responder_rate(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFr
                i2=max(0.0, (q - (k - 1)) / q) if q > 0 else 0.0, q=q,
                q_p_value=float(stats.chi2.sf(q, k - 1)), note="; ".join(notes))
     return pd.DataFrame([row])
+
+
+def pooled_with_and_without(table: pd.DataFrame, alpha: float = 0.05,
+                            leave_out: str = OVERLAPPING) -> pd.DataFrame:
+    """The pooled responder rate of every cohort, and again without ``leave_out`` (the cohort
+    that may share children with this one): two rows of :func:`pooled_responder_rate` with
+    ``studies`` (which were pooled) in front. The second row is the first again when
+    ``leave_out`` is not among the studies.
+
+    Examples
+    --------
+    >>> table = pooled_with_and_without(load_ivig_cohorts())
+    >>> [round(float(r), 2) for r in table["rate"]], table["k"].tolist()
+    ([0.61, 0.52], [4, 3])
+    """
+    table = _check_studies(table)
+    kept = table[table["study"] != leave_out]
+    rows = [pooled_responder_rate(table, alpha).assign(studies="all cohorts"),
+            pooled_responder_rate(kept, alpha).assign(studies=f"without {leave_out}"
+                                                      if len(kept) < len(table)
+                                                      else "all cohorts")]
+    out = pd.concat(rows, ignore_index=True)
+    return out[["studies", *[c for c in out.columns if c != "studies"]]]
 
 
 def cohorts_with(responders, analysed) -> pd.DataFrame:
