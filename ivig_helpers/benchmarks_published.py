@@ -1,5 +1,6 @@
 """Published responder rates that a cohort's rate is set against, defined once, each with its
-interval as published (or as derived, and labelled so) and its source.
+interval as published (or as derived, and labelled so) and its source; and what must be said
+wherever the other published IVIG cohorts are pooled.
 
 Used by the appraisal (:mod:`ivig_helpers.appraisal`) and by the sentences of
 :mod:`ivig_helpers.narrative`; this module imports nothing, so either may import it. The facts
@@ -63,7 +64,25 @@ RHEIMS = {"benchmark": "placebo, children (Rheims et al. 2008)", "rate": PLACEBO
                      "9.9%)"}
 """The first benchmark, :data:`PLACEBO_RATE`, described as the others."""
 
-SETTING = ("All these benchmarks come from blinded randomized add-on trials, the drug trials in "
-           "focal epilepsy with 12 to 18 weeks of maintenance; this cohort is open-label, "
-           "followed for a year, with mostly generalized or combined seizures.")
-"""What every benchmark has in common, and how it differs from this cohort (FACTS section 4)."""
+SETTING = ("All these benchmarks come from blinded, randomized add-on trials: the drug trials in "
+           "focal epilepsy with 12 to 18 weeks of maintenance, the IVIG trial in mostly adults "
+           "with response at 6 months. The Calgary study was open-label, followed children for "
+           "a year, and most had generalized or combined seizures: the benchmarks are rough "
+           "yardsticks, not its missing control group.")
+"""What every benchmark has in common, and how it differs from the study (FACTS section 4)."""
+
+OVERLAPPING = "Bello-Espinosa et al. 2015"
+"""The cohort that may share children with the Calgary study: its authors were at the same
+centre (University of Calgary / Alberta Children's Hospital), treated 2006-2012; the Calgary
+review's years are not published."""
+
+SELECTION = ("The other cohorts are the three single-arm IVIG cohorts of the project's fact "
+             "sheet, not the result of a systematic search.")
+"""How the cohorts were chosen, said wherever they are pooled."""
+
+POOLED_MEANS = ("The pooled rate is an average of the cohorts' responder proportions (random "
+                "effects on the logit scale), not the responder rate of any one population: "
+                "the cohorts measured response at different times (the best response at about "
+                "10 weeks; the end of a 3-month course, in patients up to 25.8 years old; after "
+                "at least 6 cycles; within a year) and chose their patients differently.")
+"""What the pooled rate means, and what it does not."""

@@ -166,8 +166,9 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
         reconstructed placebo arm, 5/18), ``null_simulation_grid`` (``settings``,
         ``share_min``, ``share_median``, ``share_max``, ``settings_often``, ``often``,
         ``rate_min``, ``rate_max``, ``grid``, ``pool_size`` and ``cells``, one per setting of
-        :data:`NULL_GRID`), ``rct_n_per_arm_80`` (pooled-variance formula), ``rct_n_per_arm_80_arcsine``,
-        ``rct_n_per_arm_90``, ``rct_power_60_per_arm``, ``single_arm_n``, ``methods`` (each
+        :data:`NULL_GRID`), ``rct_n_per_arm_80`` (pooled-variance formula),
+        ``rct_n_per_arm_80_arcsine``, ``rct_n_per_arm_90``, ``rct_power_60_per_arm``,
+        ``single_arm_n``, ``methods`` (each
         p-value's method: "exact", "asymptotic" or "Monte Carlo") and ``method_descriptions``.
 
     Examples

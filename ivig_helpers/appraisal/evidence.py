@@ -22,6 +22,7 @@ import pandas as pd
 from scipy import stats
 from scipy.special import expit
 
+from ..benchmarks_published import OVERLAPPING, POOLED_MEANS, SELECTION
 from ..contract import DATA_DIR
 from ..outcomes import proportion_ci
 from ..privacy import is_number
@@ -32,21 +33,9 @@ IVIG_COHORTS = DATA_DIR / "ivig_cohorts.csv"
 THIS_STUDY = "Calgary (this replication)"
 """The row of :data:`IVIG_COHORTS` that is the replicated study itself."""
 
-OVERLAPPING = "Bello-Espinosa et al. 2015"
-"""The cohort that may share children with the Calgary study: its authors were at the same
-centre (University of Calgary / Alberta Children's Hospital), treated 2006-2012; the Calgary
-review's years are not published."""
-
-SELECTION = ("The other cohorts are the three single-arm IVIG cohorts of the project's fact "
-             "sheet, not the result of a systematic search.")
-"""How the cohorts were chosen, said wherever they are pooled."""
-
-POOLED_MEANS = ("The pooled rate is an average of the cohorts' responder proportions (random "
-                "effects on the logit scale), not the responder rate of any one population: "
-                "the cohorts measured response at different times (the best response at about "
-                "10 weeks; the end of a 3-month course, in patients up to 25.8 years old; after "
-                "at least 6 cycles; within a year) and chose their patients differently.")
-"""What the pooled rate means, and what it does not."""
+__all__ = ["IVIG_COHORTS", "OVERLAPPING", "POOLED_MEANS", "SELECTION", "THIS_STUDY",
+           "cohorts_with", "exact_intervals", "load_ivig_cohorts", "pooled_responder_rate",
+           "pooled_with_and_without"]
 
 
 def load_ivig_cohorts(path=IVIG_COHORTS) -> pd.DataFrame:
