@@ -85,7 +85,9 @@ from .placebo import (
     SIMULATION_COHORT_LIMIT,
     STUDY_ATTRITION,
     benchmark_table,
+    benchmark_view,
     grid_summary,
+    grid_view,
     itt_totals,
     null_simulation,
     null_simulation_grid,
@@ -108,8 +110,8 @@ __all__ = [
     # 3. fragility
     "exact_signed_rank_p", "specification_curve", "specification_share",
     # 4. placebo and regression to the mean
-    "benchmark_table", "grid_summary", "itt_totals", "null_simulation", "null_simulation_grid",
-    "placebo_comparison",
+    "benchmark_table", "benchmark_view", "grid_summary", "grid_view", "itt_totals",
+    "null_simulation", "null_simulation_grid", "placebo_comparison",
     # 5. the evidence
     "cohorts_with", "exact_intervals", "load_ivig_cohorts", "pooled_responder_rate",
     "pooled_with_and_without",
