@@ -60,6 +60,7 @@ from .evidence import (
     exact_intervals,
     load_ivig_cohorts,
     pooled_responder_rate,
+    pooled_view,
     pooled_with_and_without,
 )
 from .fragility import (
@@ -114,7 +115,7 @@ __all__ = [
     "null_simulation", "null_simulation_grid", "placebo_comparison",
     # 5. the evidence
     "cohorts_with", "exact_intervals", "load_ivig_cohorts", "pooled_responder_rate",
-    "pooled_with_and_without",
+    "pooled_view", "pooled_with_and_without",
     # 6. the trial
     "power_curve", "rct_sample_size", "single_arm_sample_size",
     # 7. results.json

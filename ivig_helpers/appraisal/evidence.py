@@ -35,7 +35,7 @@ THIS_STUDY = "Calgary (this replication)"
 
 __all__ = ["IVIG_COHORTS", "OVERLAPPING", "POOLED_MEANS", "SELECTION", "THIS_STUDY",
            "cohorts_with", "exact_intervals", "load_ivig_cohorts", "pooled_responder_rate",
-           "pooled_with_and_without"]
+           "pooled_view", "pooled_with_and_without"]
 
 
 def load_ivig_cohorts(path=IVIG_COHORTS) -> pd.DataFrame:
@@ -247,3 +247,31 @@ def cohorts_with(responders, analysed) -> pd.DataFrame:
         studies.loc[mine, "study"] = "these data"
         return studies
     return studies[~mine].reset_index(drop=True)
+
+
+def pooled_view(pooled: pd.DataFrame, level: str = "95%") -> pd.DataFrame:
+    """The rows of :func:`pooled_with_and_without` to read: which cohorts, how many, the pooled
+    rate, its confidence and prediction intervals and I^2 as text (a second row that pools the
+    same cohorts again is left out).
+
+    Examples
+    --------
+    >>> pooled_view(pooled_with_and_without(load_ivig_cohorts()))["pooled_rate"].tolist()
+    ['60.8%', '52.4%']
+    """
+    rows = pooled.drop_duplicates(subset=["studies"]) if "studies" in pooled else pooled
+
+    def pct(value):
+        return f"{100 * float(value):.1f}%" if is_number(value) and pd.notna(value) else ""
+
+    def between(low, high):
+        return f"{pct(low)} to {pct(high)}" if pct(low) and pct(high) else "not available"
+
+    return pd.DataFrame({
+        "studies": rows["studies"] if "studies" in rows else "all cohorts",
+        "k": rows["k"], "pooled_rate": [pct(v) or "not available" for v in rows["rate"]],
+        f"{level} CI (Hartung-Knapp)": [between(lo, hi) for lo, hi in
+                                        zip(rows["ci_low"], rows["ci_high"], strict=True)],
+        f"{level} prediction interval": [between(lo, hi) for lo, hi in
+                                         zip(rows["pi_low"], rows["pi_high"], strict=True)],
+        "I²": [pct(v) or "not available" for v in rows["i2"]]}).reset_index(drop=True)
