@@ -237,14 +237,26 @@ def pooled_with_and_without(table: pd.DataFrame, alpha: float = 0.05,
     return out[["studies", *[c for c in out.columns if c != "studies"]]]
 
 
-def cohorts_with(responders, analysed) -> pd.DataFrame:
+def cohorts_with(responders, analysed, responder_threshold: float = 0.5) -> pd.DataFrame:
     """The published IVIG cohorts with this cohort's (released) counts in place of the study's
-    row; a withheld count leaves this cohort out."""
+    row, its response measured at one year with the run's threshold; a withheld count leaves
+    this cohort out.
+
+    Examples
+    --------
+    >>> row = cohorts_with(15, 40).iloc[3]
+    >>> row["study"], int(row["n"]), int(row["responders"]), row["response_timing"]
+    ('these data', 40, 15, "one year (the file's one-year frequency)")
+    """
     studies = load_ivig_cohorts()
     mine = studies["study"] == THIS_STUDY
     if is_number(responders) and is_number(analysed) and analysed:
         studies.loc[mine, ["n", "responders"]] = [int(analysed), int(min(responders, analysed))]
         studies.loc[mine, "study"] = "these data"
+        if "response_timing" in studies:
+            studies.loc[mine, "response_timing"] = "one year (the file's one-year frequency)"
+            studies.loc[mine, "response_definition"] = (
+                f"at least {100 * responder_threshold:g}% fewer seizures")
         return studies
     return studies[~mine].reset_index(drop=True)
 
