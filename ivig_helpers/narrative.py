@@ -668,18 +668,23 @@ def _placebo_story(appraisal: dict, threshold: float) -> str:
     by_name = appraisal.get("placebo_benchmark_p") or {}
     limits = appraisal.get("placebo_benchmark_limit_p") or {}
     placebo = [RHEIMS, *(b for b in BENCHMARKS if b["benchmark"].startswith("placebo"))]
-    parts = []
+    parts, tested = [], False
     for item in placebo:
-        p = by_name.get(item["benchmark"], appraisal.get("placebo_binomial_p")
-                        if item is RHEIMS else None)
+        if item["benchmark"] not in by_name and item is not RHEIMS:
+            continue  # not among this run's numbers
+        p = by_name.get(item["benchmark"], appraisal.get("placebo_binomial_p"))
+        tested = tested or p is not None
         words = f"{_benchmark_words(item)}: {p_words(p)}"
         limit = limits.get(item["benchmark"])
         if item["interval"].startswith("95% CI, published") and limit is not None:
             words += f", and against its upper limit, {percent(item['high'])}, {p_words(limit)}"
         parts.append(words)
+    against = ("Against each published placebo rate, the responder rate here gives (one-sided "
+               "exact binomial tests): " + "; ".join(parts) + "." if tested else
+               "With no child analysed, there is no responder rate to set against the published "
+               "placebo rates.")
     text = ("- **Placebo and regression to the mean.** Children given a placebo in trials also "
-            "\"respond\". Against each published placebo rate, the responder rate here gives "
-            "(one-sided exact binomial tests): " + "; ".join(parts) + ". The sources disagree "
+            f"\"respond\". {against} The sources disagree "
             "about children: Rheims et al. 2008 found that they respond to placebo more than "
             "adults (19% against 9.9%), while Zaccara et al. 2014 concluded that they do not "
             "differ. " + SETTING)
