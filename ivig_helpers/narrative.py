@@ -743,8 +743,9 @@ def _pooled_story(appraisal: dict, threshold: float) -> str:
               else "they disagree somewhat more than chance explains" if is_number(i2)
               and i2 >= 0.25 else "they agree about as well as chance allows")
     mine = "this cohort" in (pooled.get("studies") or [])
-    text = (f"- **Other IVIG cohorts.** {SELECTION} Pooled"
-            + (" with this one" if mine else " (this cohort has no child to add)")
+    text = (f"- **Other IVIG cohorts.** {SELECTION} "
+            + ("Pooled with this one" if mine else "This cohort has no child analysed, so they "
+               "are pooled alone")
             + " (random effects on the logit scale, Paule-Mandel, Hartung-Knapp interval), they "
             "give "
             f"{percent(pooled['rate'], 0)} ({interval(pooled['ci'], level)}); {spread} "

@@ -337,7 +337,7 @@ def test_the_words_stay_true_on_edge_cohorts():
         "rate": 0.7, "ci": [0.1, 0.99], "i2": 0.9, "k": 3, "studies": ["a", "b", "c"]},
         pooled_responder_rate_without_overlap={"rate": 0.6, "ci": [0.1, 0.99], "k": 2,
                                                "left_out": ap.OVERLAPPING}))
-    assert "Pooled with this one" not in alone and "no child to add" in alone
+    assert "Pooled with this one" not in alone and "no child analysed" in alone
     # nothing left out: no second pooled rate
     kept = narrative.appraisal_story(_appraisal(pooled_responder_rate_without_overlap={
         "rate": 0.608, "ci": [0.16, 0.93], "k": 4, "left_out": ap.OVERLAPPING}))
