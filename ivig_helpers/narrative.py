@@ -653,8 +653,8 @@ def _benchmark_words(item: dict) -> str:
                 "Rijckevorsel-Harmant et al. 1994, reconstructed from the Cochrane review's "
                 "risk ratio; mostly adults, response at 6 months)")
     if item["low"] is not None and item["interval"].startswith("95% CI"):
-        return (f"{percent(item['rate'])} ({name}, 95% CI {percent(item['low'])} to "
-                f"{percent(item['high'])})")
+        return (f"{percent(item['rate'])} ({name}, published 95% confidence interval "
+                f"{percent(item['low'])} to {percent(item['high'])})")
     if item["low"] is not None:
         return (f"{percent(item['rate'])} ({name}; the trials' placebo arms spread with an SD "
                 "of 10.0 points)")
@@ -706,6 +706,14 @@ def _null_words(appraisal: dict) -> str:
     low, mid, high = (grid.get(k) for k in ("share_min", "share_median", "share_max"))
     if not all(is_number(v) for v in (low, mid, high)) or not grid.get("settings"):
         return ""
+    rates = grid.get("rate_min"), grid.get("rate_max")
+    typical = ""
+    if all(is_number(r) for r in rates):  # regression to the mean, in responders
+        typical = ("a typical no-effect cohort of this size still has "
+                   + (f"about {percent(rates[0], 0)}" if percent(rates[0], 0) ==
+                      percent(rates[1], 0) else
+                      f"from {percent(rates[0], 0)} to {percent(rates[1], 0)}")
+                   + " responders, and ")
     values = grid.get("grid") or {}
     exponents = values.get("sd_exponent") or []
     spread = (f"from {share_words(low)} to {share_words(high)} of such cohorts reach this "
@@ -722,11 +730,15 @@ def _null_words(appraisal: dict) -> str:
             + " to mean^".join(f"{e:g}" for e in exponents) + ", the range Goldenholz et "
             "al. 2018 found), how bad the stretch before treatment was (none, above the child's "
             "own average, or half as much again), counting windows of 1 or 3 months, and how "
-            f"alike the children's seizure rates are. Across them, {spread}.")
+            f"alike the children's seizure rates are. Across them, {typical}{spread}.")
     central = appraisal.get("null_simulation_share")
     if is_number(central):
+        settings = appraisal.get("null_simulation_settings") or {}
+        how = (f"one child's chance estimated from {settings['simulated_children']:,} simulated "
+               "children, the cohort binomial" if settings.get("simulated_children") else
+               f"{settings.get('n_cohorts') or 0:,} simulated cohorts")
         text += (" With the project's central choice (SD = mean^0.7, a baseline month above "
-                 f"the child's own average), {share_words(central)} do.")
+                 f"the child's own average; {how}), {share_words(central)} do.")
     return text + (" A single-arm study cannot separate IVIG from these effects; only a "
                    "comparison group can.")
 
@@ -742,7 +754,8 @@ def _pooled_story(appraisal: dict, threshold: float) -> str:
     spread = ("they disagree far more than chance explains" if is_number(i2) and i2 >= 0.5
               else "they disagree somewhat more than chance explains" if is_number(i2)
               and i2 >= 0.25 else "they agree about as well as chance allows")
-    mine = "this cohort" in (pooled.get("studies") or [])
+    studies = pooled.get("studies")
+    mine = studies is None or "this cohort" in studies
     text = (f"- **Other IVIG cohorts.** {SELECTION} "
             + ("Pooled with this one" if mine else "This cohort has no child analysed, so they "
                "are pooled alone")
@@ -757,7 +770,7 @@ def _pooled_story(appraisal: dict, threshold: float) -> str:
                  f"{percent(without['rate'], 0)} ({interval(without['ci'], level)}).")
     text += (f" {POOLED_MEANS} The one randomized trial of IVIG (van Rijckevorsel-Harmant et "
              "al. 1994, mostly adults) is not pooled with them: it found a responder risk ratio "
-             "of 1.89 (95% CI 0.85 to 4.21), low-quality evidence.")
+             "of 1.89 (95% confidence interval 0.85 to 4.21), low-quality evidence.")
     if threshold != STUDY_THRESHOLD:
         text += (f" This cohort's responders are counted at "
                  f"{100 * threshold:g}%, the others' at 50%: the "
