@@ -11,7 +11,15 @@ from __future__ import annotations
 
 import math
 
-from .benchmarks_published import PLACEBO_RATE
+from .benchmarks_published import (
+    BENCHMARKS,
+    PLACEBO_RATE,
+    POOLED_MEANS,
+    RHEIMS,
+    SELECTION,
+    SETTING,
+    TRIAL_LABEL,
+)
 from .contract import SEIZURE_TYPES
 from .parameters import PARAMETER_DEFAULTS
 from .privacy import P_BELOW_FLOOR, P_FLOOR, is_number
@@ -640,52 +648,11 @@ def appraisal_story(appraisal: dict) -> str:
                     "ask different questions."))
     lines.append(text)
     lines += _fragility_lines(appraisal, alpha)
-    placebo = appraisal.get("placebo_binomial_p")
-    null_share = appraisal.get("null_simulation_share")
     threshold = appraisal.get("responder_threshold", STUDY_THRESHOLD)
-    text = (f"- **Placebo and regression to the mean.** Against the 19% of children who respond "
-            f"to a placebo in trials, the responder rate gives {p_words(placebo, alpha)} "
-            f"(one-sided exact binomial test){source(appraisal, 'appraisal.placebo_binomial_p')}.")
-    if threshold != STUDY_THRESHOLD:
-        text += (f" The trials counted children with at least 50% fewer seizures; this run "
-                 f"counts {100 * threshold:g}%, so the comparison is only "
-                 "a rough guide.")
-    if is_number(null_share):
-        settings = appraisal.get("null_simulation_settings") or {}
-        typical = appraisal.get("null_simulation_median_rate")
-        how = ("Monte Carlo: one child's chance of responding estimated from "
-               f"{settings['simulated_children']:,} simulated children, then the binomial "
-               "distribution of a cohort of this size"
-               if settings.get("simulated_children") else
-               f"Monte Carlo, {settings.get('n_cohorts') or 0:,} simulated cohorts")
-        typical_words = (f", a typical cohort of this size would still have about "
-                         f"{percent(typical, 0)} responders (regression to the mean), and"
-                         if is_number(typical) else ",")
-        text += (" If IVIG did nothing, but treatment started after a bad stretch as it often "
-                 f"does{typical_words} {share_words(null_share)} of such cohorts reach this "
-                 f"responder rate ({how}). A single-arm study cannot separate IVIG from these "
-                 "effects; only a comparison group can.")
-    if appraisal.get("min_cell_count"):
-        text += (" These numbers come from the rounded counts: near the benchmark the exact "
-                 "counts can lead to another conclusion.")
-    lines.append(text)
-    pooled = appraisal.get("pooled_responder_rate") or {}
-    if is_number(pooled.get("rate")):
-        i2 = pooled.get("i2")
-        spread = ("they disagree far more than chance explains" if is_number(i2) and i2 >= 0.5
-                  else "they disagree somewhat more than chance explains" if is_number(i2)
-                  and i2 >= 0.25 else "they agree about as well as chance allows")
-        text = (f"- **Other IVIG cohorts.** Pooled (random effects, Hartung-Knapp interval), the "
-                f"published cohorts and this one give a responder rate of "
-                f"{percent(pooled['rate'], 0)} ({interval(pooled['ci'], _level(appraisal))})"
-                f"{source(appraisal, 'appraisal.pooled_responder_rate')}; "
-                f"{spread} (I² = {percent(i2, 0)}): selection, definitions and follow-up "
-                "differ from one to the next.")
-        if threshold != STUDY_THRESHOLD:
-            text += (f" This cohort's responders are counted at "
-                     f"{100 * threshold:g}%, the others' at 50%: the "
-                     "pooled rate mixes two definitions.")
-        lines.append(text)
+    lines.append(_placebo_story(appraisal, threshold))
+    pooled = _pooled_story(appraisal, threshold)
+    if pooled:
+        lines.append(pooled)
     n80 = appraisal.get("rct_n_per_arm_80")
     if is_number(n80):
         per_arm = appraisal.get("rct_study_n_per_arm", 30)
@@ -857,3 +824,140 @@ def _fragility_lines(appraisal: dict, alpha: float) -> list[str]:
     lines += [_family_line(f, v, alpha) for f, v in families.items() if f not in within]
     return lines
 
+
+def _benchmark_words(item: dict) -> str:
+    """A benchmark's rate, its interval and its source, in a few words."""
+    name = item["benchmark"].split("(")[-1].rstrip(")") if "(" in item["benchmark"] else ""
+    if item["benchmark"] == TRIAL_LABEL:
+        return ("27.8% (5 of 18, the placebo arm of the one randomized trial of IVIG, van "
+                "Rijckevorsel-Harmant et al. 1994, reconstructed from the Cochrane review's "
+                "risk ratio; mostly adults, response at 6 months)")
+    if item["low"] is not None and item["interval"].startswith("95% CI"):
+        return (f"{percent(item['rate'])} ({name}, published 95% confidence interval "
+                f"{percent(item['low'])} to {percent(item['high'])})")
+    if item["low"] is not None:
+        return (f"{percent(item['rate'])} ({name}; the trials' placebo arms spread with an SD "
+                "of 10.0 points)")
+    return f"{percent(item['rate'], 0)} ({name}, no interval published)"
+
+
+def _placebo_story(appraisal: dict, threshold: float) -> str:
+    """The bullet "Placebo and regression to the mean": every placebo benchmark with its
+    uncertainty and p-value, the sources' disagreement, and the no-effect simulation as the
+    range over its grid of assumptions."""
+    by_name = appraisal.get("placebo_benchmark_p") or {}
+    limits = appraisal.get("placebo_benchmark_limit_p") or {}
+    placebo = [RHEIMS, *(b for b in BENCHMARKS if b["benchmark"].startswith("placebo"))]
+    parts, tested = [], False
+    for item in placebo:
+        if item["benchmark"] not in by_name and item is not RHEIMS:
+            continue  # not among this run's numbers
+        p = by_name.get(item["benchmark"], appraisal.get("placebo_binomial_p"))
+        tested = tested or p is not None
+        alpha = appraisal["alpha"]
+        words = f"{_benchmark_words(item)}: {p_words(p, alpha)}"
+        if item is RHEIMS:
+            words += source(appraisal, "appraisal.placebo_binomial_p")
+        limit = limits.get(item["benchmark"])
+        if item["interval"].startswith("95% CI, published") and limit is not None:
+            words += (f", and against its upper limit, {percent(item['high'])}, "
+                      f"{p_words(limit, alpha)}")
+        parts.append(words)
+    against = ("Against each published placebo rate, the responder rate here gives (one-sided "
+               "exact binomial tests): " + "; ".join(parts) + "." if tested else
+               "With no child analysed, there is no responder rate to set against the published "
+               "placebo rates.")
+    text = ("- **Placebo and regression to the mean.** Children given a placebo in trials also "
+            f"\"respond\". {against} The sources disagree "
+            "about children: Rheims et al. 2008 found that they respond to placebo more than "
+            "adults (19% against 9.9%), while Zaccara et al. 2014 concluded that they do not "
+            "differ. " + SETTING)
+    if threshold != STUDY_THRESHOLD:
+        text += (f" The trials counted children with at least 50% fewer seizures; this run "
+                 f"counts {100 * threshold:g}%, so the comparison is only "
+                 "a rough guide.")
+    text += _null_words(appraisal)
+    if appraisal.get("min_cell_count"):
+        text += (" These numbers come from the rounded counts: near the benchmark the exact "
+                 "counts can lead to another conclusion.")
+    return text
+
+
+def _null_words(appraisal: dict) -> str:
+    """The no-effect simulation: the range over its grid of assumptions, then the project's
+    central setting; empty when its numbers are withheld."""
+    grid = appraisal.get("null_simulation_grid") or {}
+    low, mid, high = (grid.get(k) for k in ("share_min", "share_median", "share_max"))
+    if not all(is_number(v) for v in (low, mid, high)) or not grid.get("settings"):
+        return ""
+    rates = grid.get("rate_min"), grid.get("rate_max")
+    typical = ""
+    if all(is_number(r) for r in rates):  # regression to the mean, in responders
+        typical = ("a typical no-effect cohort of this size still has "
+                   + (f"about {percent(rates[0], 0)}" if percent(rates[0], 0) ==
+                      percent(rates[1], 0) else
+                      f"from {percent(rates[0], 0)} to {percent(rates[1], 0)}")
+                   + " responders, and ")
+    values = grid.get("grid") or {}
+    exponents = values.get("sd_exponent") or []
+    spread = (f"from {share_words(low)} to {share_words(high)} of such cohorts reach this "
+              f"responder rate (median {share_words(mid)}; at least "
+              f"{percent(grid.get('often'), 0)} of them in {grid.get('settings_often')} of the "
+              f"{grid['settings']} settings)" if share_words(low) != share_words(high)
+              else f"{share_words(low)} of such cohorts reach this responder rate in every "
+                   "setting")
+    text = (" If IVIG did nothing, but treatment started after a bad stretch, how often would a "
+            "cohort of this size reach this responder rate by chance and regression to the "
+            "mean? The answer rests on choices nobody published, so the simulation (Monte "
+            f"Carlo, each setting seeded) was run over {grid['settings']} combinations of them, "
+            "all assumed: how much seizure counts vary from month to month (SD = mean^"
+            + " to mean^".join(f"{e:g}" for e in exponents) + ", the range Goldenholz et "
+            "al. 2018 found), how bad the stretch before treatment was (none, above the child's "
+            "own average, or half as much again), counting windows of 1 or 3 months, and how "
+            f"alike the children's seizure rates are. Across them, {typical}{spread}.")
+    central = appraisal.get("null_simulation_share")
+    if is_number(central):
+        settings = appraisal.get("null_simulation_settings") or {}
+        how = (f"one child's chance estimated from {settings['simulated_children']:,} simulated "
+               "children, the cohort binomial" if settings.get("simulated_children") else
+               f"{settings.get('n_cohorts') or 0:,} simulated cohorts")
+        text += (" With the project's central choice (SD = mean^0.7, a baseline month above "
+                 f"the child's own average; {how}), {share_words(central)} do.")
+    return text + (" A single-arm study cannot separate IVIG from these effects; only a "
+                   "comparison group can.")
+
+
+def _pooled_story(appraisal: dict, threshold: float) -> str:
+    """The bullet "Other IVIG cohorts": the pooled rate with and without the cohort that may
+    share children with the Calgary study, what it means, and the trial apart."""
+    pooled = appraisal.get("pooled_responder_rate") or {}
+    if not is_number(pooled.get("rate")):
+        return ""
+    level = _level(appraisal)
+    i2 = pooled.get("i2")
+    spread = ("they disagree far more than chance explains" if is_number(i2) and i2 >= 0.5
+              else "they disagree somewhat more than chance explains" if is_number(i2)
+              and i2 >= 0.25 else "they agree about as well as chance allows")
+    studies = pooled.get("studies")
+    mine = studies is None or "this cohort" in studies
+    text = (f"- **Other IVIG cohorts.** {SELECTION} "
+            + ("Pooled with this one" if mine else "This cohort has no child analysed, so they "
+               "are pooled alone")
+            + " (random effects on the logit scale, Paule-Mandel, Hartung-Knapp interval), they "
+            "give "
+            f"{percent(pooled['rate'], 0)} ({interval(pooled['ci'], level)})"
+            f"{source(appraisal, 'appraisal.pooled_responder_rate')}; {spread} "
+            f"(I² = {percent(i2, 0)}).")
+    without = appraisal.get("pooled_responder_rate_without_overlap") or {}
+    if is_number(without.get("rate")) and without.get("k", 0) < pooled.get("k", 0):
+        text += (f" Without {without.get('left_out')}, which comes from the Calgary study's "
+                 "centre and may share its children, the pooled rate is "
+                 f"{percent(without['rate'], 0)} ({interval(without['ci'], level)}).")
+    text += (f" {POOLED_MEANS} The one randomized trial of IVIG (van Rijckevorsel-Harmant et "
+             "al. 1994, mostly adults) is not pooled with them: it found a responder risk ratio "
+             "of 1.89 (95% confidence interval 0.85 to 4.21), low-quality evidence.")
+    if threshold != STUDY_THRESHOLD:
+        text += (f" This cohort's responders are counted at "
+                 f"{100 * threshold:g}%, the others' at 50%: the "
+                 "pooled rate mixes two definitions.")
+    return text

@@ -554,37 +554,61 @@ def specification_curve(curve: pd.DataFrame, alpha: float = 0.05) -> plt.Figure:
 
 def benchmarks(placebo: pd.DataFrame, level: str = "95%",
                responder_threshold: float = 0.5) -> plt.Figure:
-    """This cohort's responder rate with its exact interval against the benchmark rates of
-    children in randomized trials (placebo, and active add-on drugs)."""
-    fig, ax = plt.subplots(figsize=(8, 2.8))
-    row = placebo.iloc[0]
-    if not all(is_number(row[c]) for c in ("rate", "exact_low", "exact_high")):
+    """This cohort's responder rate with its exact interval (a shaded band) against each
+    benchmark of children or patients in randomized trials with its own interval: a published
+    confidence interval, the spread of trials' placebo arms (Romero: mean +/- 1 SD, drawn
+    dotted, not a confidence interval), the exact interval of the IVIG trial's reconstructed
+    placebo arm (drawn hollow); no bar where none was published."""
+    rows = placebo.reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(9, 0.55 * len(rows) + 1.8))
+    first = rows.iloc[0] if len(rows) else None
+    if first is None or not all(is_number(first[c]) for c in ("rate", "exact_low",
+                                                              "exact_high")):
         ax.axis("off")
         ax.text(0.5, 0.5, "The responder rate is not shown (disclosure control).",
                 ha="center", transform=ax.transAxes)
         return fig
-    rate, low, high = (100 * float(row[c]) for c in ("rate", "exact_low", "exact_high"))
-    ax.errorbar([rate], [0], xerr=[[rate - low], [high - rate]], fmt="s", color="#4c72b0",
-                capsize=5, label=f"these data (exact {level} CI)")
-    colors = ["firebrick", "darkorange", "seagreen"]
-    for (_, bench), color in zip(placebo.iterrows(), colors, strict=False):
-        ax.axvline(100 * bench["benchmark_rate"], color=color, linestyle="--", linewidth=1,
-                   label=f"{bench['benchmark']}: {100 * bench['benchmark_rate']:.1f}%")
-    ax.set(xlim=(0, 100), yticks=[],
+    rate, low, high = (100 * float(first[c]) for c in ("rate", "exact_low", "exact_high"))
+    ax.axvspan(low, high, color="#4c72b0", alpha=0.15,
+               label=f"these data: {rate:.1f}%, exact {level} CI")
+    ax.axvline(rate, color="#4c72b0", linewidth=1.5)
+    y = np.arange(len(rows))[::-1]
+    for yi, (_, bench) in zip(y, rows.iterrows(), strict=True):
+        value = 100 * float(bench["benchmark_rate"])
+        spread = "not a confidence interval" in str(bench["interval"])
+        hollow = bench["status"] == "reconstructed"
+        color = "seagreen" if bench["benchmark"].startswith("active") else "firebrick"
+        if pd.notna(bench["interval_low"]):
+            bars = ax.errorbar([value], [yi],
+                               xerr=[[value - 100 * float(bench["interval_low"])],
+                                     [100 * float(bench["interval_high"]) - value]],
+                               fmt="o", color=color, mfc="white" if hollow else color,
+                               capsize=4, elinewidth=1.2)
+            if spread:  # a spread of trials, not a confidence interval
+                bars.lines[2][0].set_linestyle(":")
+        else:
+            ax.plot([value], [yi], "o", color=color)
+    labels = [f"{b['benchmark']}" + (" [spread of trials, +/- 1 SD]" if "not a confidence"
+                                     in str(b["interval"]) else "")
+              for _, b in rows.iterrows()]
+    ax.set(xlim=(0, 100), yticks=list(y), yticklabels=labels,
            xlabel=f"Children with at least {100 * responder_threshold:g}% fewer seizures (%); "
                   "the trials counted 50%",
-           title="The responder rate against children in randomized trials")
-    # beside the plot: below it, the axis title (its length depends on the threshold) ran into it
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+           title="The responder rate against randomized trials (bars: each benchmark's own "
+                 "interval)")
+    ax.tick_params(axis="y", labelsize=8)
+    ax.legend(loc="lower right", fontsize=8, frameon=True)
     return fig
 
 
 def evidence_forest(intervals: pd.DataFrame, pooled: pd.DataFrame,
                     level: str = "95%") -> plt.Figure:
     """The published IVIG cohorts' responder rates with exact intervals, and the random-effects
-    pooled rate with its confidence and prediction intervals."""
+    pooled rate with its confidence and prediction intervals: one row of
+    ``pooled_responder_rate``, or the two of ``pooled_with_and_without`` (all cohorts, and
+    without the one that may share children with the Calgary study)."""
     rows = intervals.iloc[::-1].reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(8, 0.6 * len(rows) + 2.2))
+    fig, ax = plt.subplots(figsize=(8, 0.6 * len(rows) + 0.6 * len(pooled) + 2.2))
     y = np.arange(len(rows)) + 2
     shown = rows["rate"].map(is_number).astype(bool)
     rate = 100 * rows.loc[shown, "rate"].astype(float)
@@ -594,20 +618,36 @@ def evidence_forest(intervals: pd.DataFrame, pooled: pd.DataFrame,
                 fmt="s", color="#4c72b0", capsize=4)
     labels = [f"{s} ({e}/{n})" for s, e, n in zip(rows["study"], rows["events"], rows["n"],
                                                   strict=True)]
-    pool = pooled.iloc[0]
-    if is_number(pool["rate"]) and pd.notna(pool["rate"]):
-        ax.errorbar([100 * pool["rate"]], [0.8], xerr=[[100 * (pool["rate"] - pool["ci_low"])],
-                                                       [100 * (pool["ci_high"] - pool["rate"])]],
+    # the pooled rate of every cohort, and (a second row of pooled_with_and_without) without
+    # the cohort that may share children with the Calgary study
+    pool_labels, pool_y = [], []
+    for i, (_, pool) in enumerate(pooled.iterrows()):
+        if i and (pool.get("studies") == pooled.iloc[0].get("studies")):
+            continue  # the same cohorts again: nothing left out
+        where = 0.8 - 1.0 * i
+        if not (is_number(pool["rate"]) and pd.notna(pool["rate"])):
+            continue
+        first = not pool_y
+        ax.errorbar([100 * pool["rate"]], [where],
+                    xerr=[[100 * (pool["rate"] - pool["ci_low"])],
+                          [100 * (pool["ci_high"] - pool["rate"])]],
                     fmt="D", color="black", capsize=4,
-                    label=f"pooled, {level} CI (Hartung-Knapp)")
+                    label=f"pooled, {level} CI (Hartung-Knapp)" if first else None)
         if pd.notna(pool["pi_low"]):
-            ax.plot([100 * pool["pi_low"], 100 * pool["pi_high"]], [0.3, 0.3], color="gray",
-                    linewidth=3, label=f"{level} prediction interval (a new cohort)")
+            ax.plot([100 * pool["pi_low"], 100 * pool["pi_high"]], [where - 0.4] * 2,
+                    color="gray", linewidth=3,
+                    label=f"{level} prediction interval (a new cohort)" if first else None)
+        pool_y.append(where)
+        pool_labels.append("Pooled (random effects)" + (
+            "" if pool.get("studies", "all cohorts") == "all cohorts"
+            else f", {pool['studies']}"))
+    if pool_y:
+        ax.set_ylim(min(pool_y) - 0.8, len(rows) + 1.5)
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=2, fontsize=8,
                   frameon=False)
-    ax.set(yticks=list(y) + [0.8], yticklabels=labels + ["Pooled (random effects)"],
+    ax.set(yticks=list(y) + pool_y, yticklabels=labels + pool_labels,
            xlim=(0, 100), xlabel=f"Responders (%, exact {level} CI)",
-           title="Responder rates of the published IVIG cohorts")
+           title="Responder rates of the published IVIG cohorts (not a systematic search)")
     return fig
 
 

@@ -630,6 +630,11 @@ def appraisal(b, results: dict) -> dict:
     else:  # a hidden count: no rate, no test
         placebo = placebo_comparison(0, 1, confidence=b.confidence).iloc[:0]
     b.tables["placebo"] = placebo
+    # the no-effect simulation over its grid of assumptions: shares of the released counts
+    b.tables["null_simulation_grid"] = pd.DataFrame(
+        found["null_simulation_grid"]["cells"],
+        columns=["sd_exponent", "enrol_above", "baseline_months", "followup_months", "spread",
+                 "seed", "share_reaching_observed", "median_responder_rate"])
     # where each number of the synthetic cohort comes from (narrative.source)
     found["bundled_synthetic_cohort"] = bool(results.get("bundled_synthetic_cohort"))
     return plain(found)

@@ -103,8 +103,12 @@ def bottom_line(results: dict) -> str:
     if p_number(placebo) is not None and results["responder_threshold"] == 0.5:
         strength += (" Against the 19% of children who respond to a placebo in drug trials "
                      f"(Rheims 2008), the responder rate gives {p_words(placebo, alpha)} "
-                     "(one-sided exact binomial test); other placebo benchmarks reach about 28% "
-                     "(page 6).")
+                     "(one-sided exact binomial test)")
+        trial = appraisal.get("trial_placebo_p")
+        strength += (f"; against the 28% placebo arm of the one randomized IVIG trial "
+                     f"(reconstructed), {p_words(trial, alpha)} (page 6)."
+                     if p_number(trial) is not None else
+                     "; other placebo benchmarks reach about 28% (page 6).")
     lines.append(f"- **How strong.** {strength}")
     lines.append(
         "- **What it cannot show.** That IVIG caused the improvement. There is no comparison "

@@ -79,7 +79,7 @@ def test_the_package_exposes_every_name_the_notebooks_use():
             if cell["cell_type"] == "code":
                 used |= set(re.findall(r"\bappraisal\.([A-Za-z_]\w*)", "".join(cell["source"])))
     assert {"holm_view", "interaction_view", "odds_ratio_view", "cohorts_with",
-            "pooled_responder_rate", "exact_intervals", "rct_sample_size",
+            "pooled_with_and_without", "exact_intervals", "rct_sample_size",
             "power_curve"} <= used
     assert sorted(n for n in used if not hasattr(appraisal, n)) == []
 

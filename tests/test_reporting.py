@@ -115,11 +115,15 @@ def test_the_appraisal_words_follow_the_simulation_the_pool_and_the_threshold():
     base = {"alpha": 0.05, "responder_threshold": 0.3, "placebo_binomial_p": 0.0001,
             "null_simulation_share": 0.0, "null_simulation_median_rate": 0.46,
             "null_simulation_settings": {"n_cohorts": None, "simulated_children": 1_000_000},
+            "null_simulation_grid": {"settings": 48, "share_min": 0.0, "share_median": 0.0,
+                                     "share_max": 0.0004, "settings_often": 0, "often": 0.05,
+                                     "rate_min": 0.3, "rate_max": 0.46},
             "pooled_responder_rate": {"rate": 0.65, "ci": [0.06, 0.98], "i2": 0.1}}
     text = narrative.appraisal_story(base)
-    assert "a typical cohort of this size would still have about 46% responders" in text
-    assert "fewer than 0.1% of such cohorts" in text and "1,000,000 simulated children" in text
-    assert "the published cohorts and this one" in text
+    assert "a typical no-effect cohort of this size still has from 30% to 46% responders" in text
+    assert "fewer than 0.1% of such cohorts reach this responder rate in every setting" in text
+    assert "1,000,000 simulated children" in text
+    assert "Pooled with this one" in text
     assert "they agree about as well as chance allows (I² = 10%)" in text
     assert "the pooled rate mixes two definitions" in text
 

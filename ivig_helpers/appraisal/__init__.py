@@ -14,10 +14,10 @@ a family, as statsmodels groups ``stats.multitest``, ``stats.power`` and
 3. how fragile "p = 0.019 in the generalized group" is (:mod:`.fragility`):
    :func:`exact_signed_rank_p`, :func:`specification_curve`, :func:`specification_families`,
    :func:`specification_share`;
-4. placebo response and regression to the mean (:mod:`.placebo`): :func:`placebo_comparison`,
-   :func:`null_simulation`;
+4. placebo response and regression to the mean (:mod:`.placebo`): :func:`benchmark_table`,
+   :func:`placebo_comparison`, :func:`null_simulation`, :func:`null_simulation_grid`;
 5. the other published IVIG cohorts (:mod:`.evidence`): :func:`load_ivig_cohorts`,
-   :func:`exact_intervals`, :func:`pooled_responder_rate`;
+   :func:`exact_intervals`, :func:`pooled_responder_rate`, :func:`pooled_with_and_without`;
 6. the trial that would settle it (:mod:`.trial_size`): :func:`rct_sample_size`,
    :func:`power_curve`, :func:`sceptical_trial_sizes`, :func:`single_arm_sample_size`;
 7. the ``appraisal`` object of ``results.json``: :func:`appraisal_results` (here).
@@ -39,7 +39,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..benchmarks_published import BENCHMARKS, PLACEBO_RATE
+from ..benchmarks_published import BENCHMARKS, PLACEBO_RATE, TRIAL_LABEL
 from ..comparisons import paired_wilcoxon
 from ..contract import SEIZURE_TYPES
 from ..outcomes import add_outcomes
@@ -57,11 +57,14 @@ from . import evidence, fragility, interaction, multiplicity, placebo, trial_siz
 from ._shared import _typed, released_pair
 from .evidence import (
     IVIG_COHORTS,
+    OVERLAPPING,
     THIS_STUDY,
     cohorts_with,
     exact_intervals,
     load_ivig_cohorts,
     pooled_responder_rate,
+    pooled_view,
+    pooled_with_and_without,
 )
 from .fragility import (
     MAX_EXACT_PAIRS,
@@ -86,10 +89,16 @@ from .interaction import (
 from .multiplicity import holm_table, holm_view
 from .placebo import (
     _SIMULATION_BUDGET,
+    NULL_GRID,
     SIMULATION_COHORT_LIMIT,
     STUDY_ATTRITION,
+    benchmark_table,
+    benchmark_view,
+    grid_summary,
+    grid_view,
     itt_totals,
     null_simulation,
+    null_simulation_grid,
     placebo_comparison,
 )
 from .trial_size import (
@@ -111,6 +120,7 @@ __all__ = [
     "BENCHMARKS", "IVIG_COHORTS", "MAX_EXACT_PAIRS", "PERMUTATION_LIMIT", "PLACEBO_RATE",
     "SCEPTICAL_PLACEBO_RATES", "SHRINKAGE", "SIMULATION_COHORT_LIMIT", "SPECIFICATION_COLUMNS",
     "STUDY_ATTRITION", "STUDY_N_PER_ARM", "STUDY_RESPONDERS", "THIS_STUDY",
+    "NULL_GRID", "OVERLAPPING",
     # 1. multiplicity
     "holm_table", "holm_view",
     # 2. the interaction
@@ -120,9 +130,11 @@ __all__ = [
     "exact_signed_rank_p", "specification_curve", "specification_families",
     "specification_share",
     # 4. placebo and regression to the mean
-    "itt_totals", "null_simulation", "placebo_comparison",
+    "benchmark_table", "benchmark_view", "grid_summary", "grid_view", "itt_totals",
+    "null_simulation", "null_simulation_grid", "placebo_comparison",
     # 5. the evidence
     "cohorts_with", "exact_intervals", "load_ivig_cohorts", "pooled_responder_rate",
+    "pooled_view", "pooled_with_and_without",
     # 6. the trial
     "power_curve", "rct_sample_size", "sceptical_trial_sizes", "sceptical_trial_view",
     "single_arm_sample_size",
@@ -190,9 +202,15 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
         ``itt_placebo_p``, ``null_simulation_share``, ``null_simulation_median_rate``,
         ``null_simulation_settings``, ``pooled_responder_rate`` (rate, ci, prediction
         interval, i2, tau2, k; the published cohorts with this cohort in place of the study's
-        row), ``rct_n_per_arm_80`` (pooled-variance formula), ``rct_n_per_arm_80_arcsine``,
-        ``rct_n_per_arm_90``, ``rct_power_60_per_arm`` (the published check),
-        ``rct_study_n_per_arm`` (30: a trial as large as the study) and its power
+        row), ``pooled_responder_rate_without_overlap`` (the same without Bello-Espinosa et al.
+        2015, and ``left_out``), ``placebo_benchmark_limit_p`` (benchmark -> one-sided exact p
+        against the upper end of its interval), ``trial_placebo_p`` (against the IVIG trial's
+        reconstructed placebo arm, 5/18), ``null_simulation_grid`` (``settings``,
+        ``share_min``, ``share_median``, ``share_max``, ``settings_often``, ``often``,
+        ``rate_min``, ``rate_max``, ``grid``, ``pool_size`` and ``cells``, one per setting of
+        :data:`NULL_GRID`), ``rct_n_per_arm_80`` (pooled-variance formula),
+        ``rct_n_per_arm_80_arcsine``, ``rct_n_per_arm_90``, ``rct_power_60_per_arm`` (the
+        published check), ``rct_study_n_per_arm`` (30: a trial as large as the study) and its power
         ``rct_power_30_per_arm``, ``sceptical_trial`` (one row per placebo rate: ``source``,
         ``known``, ``p_control``, ``p_treatment`` shrunk halfway from the study's 22/60,
         ``difference``, ``n_per_arm_80``, ``n_per_arm_90``, ``power_study_size``; see
@@ -293,12 +311,22 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
         analysed, responders / analysed if analysed else float("nan"), n_cohorts=cohorts,
         seed=seed, responder_threshold=responder_threshold,
         **_baseline_distribution(patients))
+    # the same over a grid of its assumptions; with disclosure control on, from the baselines'
+    # median and spread as they are released (see _released_settings)
+    grid_from = _baseline_distribution(patients)
+    if mcc > 0:
+        grid_from = {k: round(v, 1 if k == "median_rate" else 2) for k, v in grid_from.items()}
+    grid = null_simulation_grid(
+        analysed, responders / analysed if analysed else float("nan"), seed=seed,
+        responder_threshold=responder_threshold, pool_size=max(1000, n_cohorts // 2),
+        **grid_from)
     studies = load_ivig_cohorts()
     studies.loc[studies["study"] == THIS_STUDY, ["n", "responders"]] = [analysed, responders]
     studies.loc[studies["study"] == THIS_STUDY, "study"] = "this cohort"
     if not analysed:
         studies = studies[studies["study"] != "this cohort"]
-    pooled = pooled_responder_rate(studies, alpha).iloc[0]
+    both = pooled_with_and_without(studies, alpha)
+    pooled, without = both.iloc[0], both.iloc[1]
     between = _type_difference(events, sizes, responders, analysed, alpha, mcc, shown_counts)
     sizes_80 = rct_sample_size(alpha=alpha, power=0.8).set_index("test")["n_per_arm"]
     sizes_90 = rct_sample_size(alpha=alpha, power=0.9).set_index("test")["n_per_arm"]
@@ -309,6 +337,11 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
     families = specification_families(curve, alpha)
     benchmark_p = {row["benchmark"]: gate(row["p_value"], overall)
                    for _, row in placebo[placebo["denominator"] == "children analysed"].iterrows()}
+    analysed_rows = placebo[placebo["denominator"] == "children analysed"]
+    limit_p = {row["benchmark"]: gate(row["p_value_limit"], overall)
+               for _, row in analysed_rows.iterrows() if np.isfinite(row["interval_high"])}
+    trial_p = analysed_rows.loc[analysed_rows["benchmark"] == TRIAL_LABEL, "p_value"]
+    summary = grid_summary(grid)
     itt = {str(int(row["n"])): gate(row["p_value"], overall)
            for _, row in placebo.iterrows() if row["denominator"] != "children analysed"
            and row["benchmark_rate"] == PLACEBO_RATE}
@@ -353,17 +386,26 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
         "placebo_rate": PLACEBO_RATE,
         "placebo_binomial_p": gate(placebo["p_value"].iloc[0], overall),
         "placebo_benchmark_p": benchmark_p,
+        "placebo_benchmark_limit_p": limit_p,
+        "trial_placebo_p": gate(trial_p.iloc[0], overall) if len(trial_p) else None,
         "itt_placebo_p": itt,
         "null_simulation_share": gate(simulate["share_reaching_observed"], overall),
         "null_simulation_median_rate": gate(simulate["median_responder_rate"], overall),
         "null_simulation_settings": _released_settings(simulate["settings"], overall, mcc),
-        "pooled_responder_rate": {
-            "rate": gate(pooled["rate"], overall),
-            "ci": [gate(pooled["ci_low"], overall), gate(pooled["ci_high"], overall)],
-            "prediction_interval": [gate(pooled["pi_low"], overall),
-                                    gate(pooled["pi_high"], overall)],
-            "i2": gate(pooled["i2"], overall), "tau2": gate(pooled["tau2"], overall),
-            "k": int(pooled["k"]), "studies": list(studies["study"])},
+        "null_simulation_grid": {
+            **{k: (gate(v, overall) if k.startswith(("share", "rate")) else v)
+               for k, v in summary.items()},
+            "grid": {k: list(v) for k, v in NULL_GRID.items()},
+            "pool_size": max(1000, n_cohorts // 2),
+            "cells": [{**{k: _plain(row[k]) for k in NULL_GRID},
+                       "seed": int(row["seed"]),
+                       "share_reaching_observed": gate(row["share_reaching_observed"], overall),
+                       "median_responder_rate": gate(row["median_responder_rate"], overall)}
+                      for _, row in grid.iterrows()]},
+        "pooled_responder_rate": _pooled(pooled, list(studies["study"]), gate, overall),
+        "pooled_responder_rate_without_overlap": {
+            **_pooled(without, [s for s in studies["study"] if s != OVERLAPPING], gate,
+                      overall), "left_out": OVERLAPPING},
         "rct_n_per_arm_80": _plain(sizes_80["pooled-variance normal formula"]),
         "rct_n_per_arm_80_arcsine": _plain(
             sizes_80["arcsine (Cohen's h), statsmodels NormalIndPower"]),
@@ -388,7 +430,10 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
             "type_difference_odds_ratio": "exact",
             "type_difference_risk_difference": "asymptotic",
             "detectable_difference": "asymptotic", "rct_n_per_arm_80": "asymptotic",
-            "sceptical_trial": "asymptotic", "single_arm_n": "exact"},
+            "sceptical_trial": "asymptotic", "single_arm_n": "exact",
+            "placebo_benchmark_limit_p": "exact", "trial_placebo_p": "exact",
+            "null_simulation_grid": "Monte Carlo",
+            "pooled_responder_rate_without_overlap": "asymptotic"},
         "method_descriptions": {
             "holm_p": "Holm step-down correction of the asymptotic Wilcoxon signed-rank p of "
                       "each seizure type (scores, no continuity correction, as SPSS)",
@@ -421,6 +466,17 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
                                      "two-sided test at alpha would detect with 80% power, "
                                      "groups of the sizes they are (arcsine normal "
                                      "approximation)",
+            "pooled_responder_rate_without_overlap": f"as pooled_responder_rate, without "
+                                                     f"{OVERLAPPING} (possibly the same "
+                                                     "centre's children)",
+            "placebo_benchmark_limit_p": "one-sided exact binomial test against the upper end "
+                                         "of each benchmark's interval (published CI, Romero's "
+                                         "mean + 1 SD between trials, exact CI of 5/18)",
+            "trial_placebo_p": "one-sided exact binomial test against the IVIG trial's placebo "
+                               "arm, 5/18 (reconstructed from the Cochrane risk ratio)",
+            "null_simulation_grid": "Monte Carlo: null_simulation over every combination of "
+                                    "NULL_GRID (assumed), each setting seeded (seed + its "
+                                    "row), the cohort's responder count binomial",
             "rct_n_per_arm_80": "pooled-variance normal formula, two-sided, 37% vs 19%",
             "rct_power_30_per_arm": "pooled-variance normal formula, two-sided, 37% vs 19%, "
                                     "30 per arm (the study's 60 children in two arms)",
@@ -432,9 +488,10 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
     }
     if mcc > 0:  # p-values as privacy.release_p releases them
         for key in ("holm_raw_p", "holm_p", "interaction_tests", "placebo_benchmark_p",
-                    "itt_placebo_p"):
+                    "placebo_benchmark_limit_p", "itt_placebo_p"):
             result[key] = {k: release_p(v, mcc) for k, v in result[key].items()}
-        for key in ("interaction_p", "generalized_exact_p", "placebo_binomial_p"):
+        for key in ("interaction_p", "generalized_exact_p", "placebo_binomial_p",
+                    "trial_placebo_p"):
             result[key] = release_p(result[key], mcc)
     if analysed > SIMULATION_COHORT_LIMIT:
         result["method_descriptions"]["null_simulation_share"] = simulate["note"]
@@ -509,6 +566,15 @@ def _type_difference(events: dict, sizes: dict, responders: int, analysed: int, 
                   "note": "withheld: a count it rests on is hidden (disclosure control)"
                   if size_hidden else found["note"]}
     return {"type_difference": difference, "detectable_difference": detectable}
+
+
+def _pooled(row: pd.Series, studies: list, gate, overall: list) -> dict:
+    """One row of :func:`pooled_with_and_without` as ``results.json`` holds it."""
+    return {"rate": gate(row["rate"], overall),
+            "ci": [gate(row["ci_low"], overall), gate(row["ci_high"], overall)],
+            "prediction_interval": [gate(row["pi_low"], overall), gate(row["pi_high"], overall)],
+            "i2": gate(row["i2"], overall), "tau2": gate(row["tau2"], overall),
+            "k": int(row["k"]), "studies": studies}
 
 
 def _released_settings(settings: dict, overall: list, min_cell_count: int) -> dict:

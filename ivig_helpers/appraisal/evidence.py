@@ -1,7 +1,17 @@
 """The other published IVIG cohorts: :func:`load_ivig_cohorts`, each study's exact
 interval (:func:`exact_intervals`), the random-effects pooled rate
-(:func:`pooled_responder_rate`, Paule-Mandel) and the cohorts with this one in place of
-the study (:func:`cohorts_with`)."""
+(:func:`pooled_responder_rate`, Paule-Mandel), the same with and without the cohort that may
+share children with this one (:func:`pooled_with_and_without`) and the cohorts with this one
+in place of the study (:func:`cohorts_with`).
+
+The cohorts are those of the project's FACTS sheet (section 4), not the result of a systematic
+search: three single-arm cohorts found while the project was set up. They measured response at
+different times (the best response at about 10 weeks; the end of a 3-month course in patients
+up to 25.8 years; after at least 6 cycles; within a year), so a pooled rate is an average of
+the cohorts' responder proportions (random-effects weights, logit scale), not the responder
+rate of any one population or time point. The one randomized trial (van Rijckevorsel-Harmant
+et al. 1994) is not pooled with them: its placebo arm is a benchmark
+(:mod:`ivig_helpers.benchmarks_published`)."""
 
 from __future__ import annotations
 
@@ -12,6 +22,7 @@ import pandas as pd
 from scipy import stats
 from scipy.special import expit
 
+from ..benchmarks_published import OVERLAPPING, POOLED_MEANS, SELECTION
 from ..contract import DATA_DIR
 from ..outcomes import proportion_ci
 from ..privacy import is_number
@@ -21,6 +32,10 @@ IVIG_COHORTS = DATA_DIR / "ivig_cohorts.csv"
 
 THIS_STUDY = "Calgary (this replication)"
 """The row of :data:`IVIG_COHORTS` that is the replicated study itself."""
+
+__all__ = ["IVIG_COHORTS", "OVERLAPPING", "POOLED_MEANS", "SELECTION", "THIS_STUDY",
+           "cohorts_with", "exact_intervals", "load_ivig_cohorts", "pooled_responder_rate",
+           "pooled_view", "pooled_with_and_without"]
 
 
 def load_ivig_cohorts(path=IVIG_COHORTS) -> pd.DataFrame:
@@ -37,8 +52,12 @@ def load_ivig_cohorts(path=IVIG_COHORTS) -> pd.DataFrame:
     >>> load_ivig_cohorts()[["n", "responders"]].sum().tolist()
     [126, 70]
     """
-    return pd.read_csv(path, dtype={"n": int, "responders": int, "seizure_free": "Int64",
-                                    "pmid": "Int64"})
+    table = pd.read_csv(path, dtype={"n": int, "responders": int, "seizure_free": "Int64",
+                                     "pmid": "Int64"})
+    for column in ("response_timing", "response_definition", "overlap"):
+        if column in table:
+            table[column] = table[column].fillna("")
+    return table
 
 
 def _check_studies(table: pd.DataFrame) -> pd.DataFrame:
@@ -195,13 +214,76 @@ def pooled_responder_rate(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFr
     return pd.DataFrame([row])
 
 
-def cohorts_with(responders, analysed) -> pd.DataFrame:
+def pooled_with_and_without(table: pd.DataFrame, alpha: float = 0.05,
+                            leave_out: str = OVERLAPPING) -> pd.DataFrame:
+    """The pooled responder rate of every cohort, and again without ``leave_out`` (the cohort
+    that may share children with this one): two rows of :func:`pooled_responder_rate` with
+    ``studies`` (which were pooled) in front. The second row is the first again when
+    ``leave_out`` is not among the studies.
+
+    Examples
+    --------
+    >>> table = pooled_with_and_without(load_ivig_cohorts())
+    >>> [round(float(r), 2) for r in table["rate"]], table["k"].tolist()
+    ([0.61, 0.52], [4, 3])
+    """
+    table = _check_studies(table)
+    kept = table[table["study"] != leave_out]
+    rows = [pooled_responder_rate(table, alpha).assign(studies="all cohorts"),
+            pooled_responder_rate(kept, alpha).assign(studies=f"without {leave_out}"
+                                                      if len(kept) < len(table)
+                                                      else "all cohorts")]
+    out = pd.concat(rows, ignore_index=True)
+    return out[["studies", *[c for c in out.columns if c != "studies"]]]
+
+
+def cohorts_with(responders, analysed, responder_threshold: float = 0.5) -> pd.DataFrame:
     """The published IVIG cohorts with this cohort's (released) counts in place of the study's
-    row; a withheld count leaves this cohort out."""
+    row, its response measured at one year with the run's threshold; a withheld count leaves
+    this cohort out.
+
+    Examples
+    --------
+    >>> row = cohorts_with(15, 40).iloc[3]
+    >>> row["study"], int(row["n"]), int(row["responders"]), row["response_timing"]
+    ('these data', 40, 15, "one year (the file's one-year frequency)")
+    """
     studies = load_ivig_cohorts()
     mine = studies["study"] == THIS_STUDY
     if is_number(responders) and is_number(analysed) and analysed:
         studies.loc[mine, ["n", "responders"]] = [int(analysed), int(min(responders, analysed))]
         studies.loc[mine, "study"] = "these data"
+        if "response_timing" in studies:
+            studies.loc[mine, "response_timing"] = "one year (the file's one-year frequency)"
+            studies.loc[mine, "response_definition"] = (
+                f"at least {100 * responder_threshold:g}% fewer seizures")
         return studies
     return studies[~mine].reset_index(drop=True)
+
+
+def pooled_view(pooled: pd.DataFrame, level: str = "95%") -> pd.DataFrame:
+    """The rows of :func:`pooled_with_and_without` to read: which cohorts, how many, the pooled
+    rate, its confidence and prediction intervals and I^2 as text (a second row that pools the
+    same cohorts again is left out).
+
+    Examples
+    --------
+    >>> pooled_view(pooled_with_and_without(load_ivig_cohorts()))["pooled_rate"].tolist()
+    ['60.8%', '52.4%']
+    """
+    rows = pooled.drop_duplicates(subset=["studies"]) if "studies" in pooled else pooled
+
+    def pct(value):
+        return f"{100 * float(value):.1f}%" if is_number(value) and pd.notna(value) else ""
+
+    def between(low, high):
+        return f"{pct(low)} to {pct(high)}" if pct(low) and pct(high) else "not available"
+
+    return pd.DataFrame({
+        "studies": rows["studies"] if "studies" in rows else "all cohorts",
+        "k": rows["k"], "pooled_rate": [pct(v) or "not available" for v in rows["rate"]],
+        f"{level} CI (Hartung-Knapp)": [between(lo, hi) for lo, hi in
+                                        zip(rows["ci_low"], rows["ci_high"], strict=True)],
+        f"{level} prediction interval": [between(lo, hi) for lo, hi in
+                                         zip(rows["pi_low"], rows["pi_high"], strict=True)],
+        "I²": [pct(v) or "not available" for v in rows["i2"]]}).reset_index(drop=True)
