@@ -829,7 +829,7 @@ def _benchmark_words(item: dict) -> str:
     """A benchmark's rate, its interval and its source, in a few words."""
     name = item["benchmark"].split("(")[-1].rstrip(")") if "(" in item["benchmark"] else ""
     if item["benchmark"] == TRIAL_LABEL:
-        return ("27.8% (5 of 18, the placebo arm of the one randomized trial of IVIG, van "
+        return ("27.8% (5/18, the placebo arm of the one randomized trial of IVIG, van "
                 "Rijckevorsel-Harmant et al. 1994, reconstructed from the Cochrane review's "
                 "risk ratio; mostly adults, response at 6 months)")
     if item["low"] is not None and item["interval"].startswith("95% CI"):

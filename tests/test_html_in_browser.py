@@ -145,8 +145,8 @@ def opened(chromium, checked_copy, tmp_path_factory):
 
 
 def test_every_page_of_the_report_is_opened(opened):
-    assert sorted(opened) == sorted(["index.html", *(n.with_suffix(".html").name
-                                                     for n in NOTEBOOKS)])
+    assert sorted(opened) == sorted(["index.html", "report.html",
+                                     *(n.with_suffix(".html").name for n in NOTEBOOKS)])
 
 
 @pytest.mark.parametrize("name", [n.stem for n in NOTEBOOKS])

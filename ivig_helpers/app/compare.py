@@ -174,7 +174,8 @@ def _appraisal_numbers(results: dict) -> list[tuple]:
     found.append(("placebo_binomial_p", f"Responder rate above the {percent(placebo, 0)} of "
                   "children who respond to a placebo in trials (Rheims et al. 2008; one-sided "
                   "binomial test, exact)", _get(appraisal, "placebo_binomial_p"), "p", None))
-    for label, rate, _source in BENCHMARKS:
+    for benchmark in BENCHMARKS:
+        label, rate = benchmark["benchmark"], benchmark["rate"]
         found.append((f"benchmark_p: {label}", f"Responder rate above {percent(rate)}, "
                       f"{label} (one-sided binomial test, exact)",
                       _get(appraisal, "placebo_benchmark_p", label), "p", None))
@@ -186,15 +187,20 @@ def _appraisal_numbers(results: dict) -> list[tuple]:
                           f"counting as non-responders as many children as the study lost "
                           f"between being {stage} and analysed ({total} children counted; "
                           "one-sided binomial test, exact)", p, "p", None))
-    groups = _get(appraisal, "interaction_power_groups")
-    groups = (" and ".join(TYPE_WORDS.get(g, str(g)) for g in groups)
-              if isinstance(groups, list) else "two seizure types")
     found += [
-        ("interaction_power", f"Power to tell {groups} apart, for a difference as large as "
-         "the one seen (asymptotic)", _get(appraisal, "interaction_power"), "share", None),
-        ("specification_share_significant", "Share of the reasonable ways to analyse the "
-         "generalized group's claim that give p below alpha",
-         _get(appraisal, "specification_share_significant"), "share", None),
+        ("detectable_difference", "Smallest rise in the generalized group's responder rate "
+         "over the focal group's that groups of these sizes would detect with 80% power "
+         "(asymptotic)", _get(appraisal, "detectable_difference", "difference"), "share",
+         None),
+        ("type_difference", "Responder rate, generalized minus focal (Newcombe interval)",
+         _get(appraisal, "type_difference", "risk_difference"), "difference",
+         _get(appraisal, "type_difference", "risk_difference_ci")),
+        ("null_simulation_grid_min", "Fewest simulated no-effect cohorts reaching this "
+         "responder rate, over the grid of assumed settings (Monte Carlo)",
+         _get(appraisal, "null_simulation_grid", "share_min"), "share", None),
+        ("null_simulation_grid_max", "Most simulated no-effect cohorts reaching this responder "
+         "rate, over the grid of assumed settings (Monte Carlo)",
+         _get(appraisal, "null_simulation_grid", "share_max"), "share", None),
         ("null_simulation_share", "Share of simulated cohorts in which IVIG does nothing that "
          "reach this responder rate (Monte Carlo)", _get(appraisal, "null_simulation_share"),
          "share", None),
@@ -205,8 +211,15 @@ def _appraisal_numbers(results: dict) -> list[tuple]:
         ("rct_n_per_arm_80", "Children per arm a trial needs to tell the published 37% from "
          "the 19% placebo rate with 80% power", _get(appraisal, "rct_n_per_arm_80"), "count",
          None),
-        ("rct_power_60_per_arm", "Power of such a trial with 60 children per arm",
-         _get(appraisal, "rct_power_60_per_arm"), "share", None),
+        ("rct_power_30_per_arm", "Power of such a trial as large as the study (30 children "
+         "per arm)", _get(appraisal, "rct_power_30_per_arm"), "share", None),
+        ("pooled_responder_rate_without_overlap", "Responder rate pooled with the published "
+         "IVIG cohorts, without the one that may share the study's children",
+         _get(appraisal, "pooled_responder_rate_without_overlap", "rate"), "share",
+         _get(appraisal, "pooled_responder_rate_without_overlap", "ci")),
+        ("trial_placebo_p", "Responder rate above the placebo arm of the one IVIG trial "
+         "(5 of 18, reconstructed; one-sided binomial test, exact)",
+         _get(appraisal, "trial_placebo_p"), "p", None),
         ("single_arm_n", "Children a single-arm study needs to tell 37% from 19% with 80% "
          "power (exact binomial)", _get(appraisal, "single_arm_n"), "count", None)]
     odds = _get(appraisal, "odds_ratios")
@@ -230,6 +243,8 @@ def _text(value, kind: str, alpha: float) -> str:
         return percent(value)
     if kind == "count":
         return count_words(value)
+    if kind == "difference":
+        return f"{100 * value:+.1f} points"
     return f"{value:.2f}"
 
 
@@ -240,6 +255,8 @@ def _interval_text(pair, kind: str, level: str) -> str:
         return interval(pair, level)
     if not all(is_number(v) for v in pair):
         return f"{level} CI not shown"
+    if kind == "difference":
+        return f"{level} CI {100 * pair[0]:+.1f} to {100 * pair[1]:+.1f} points"
     return f"{level} CI {pair[0]:.2f} to {pair[1]:.2f}"
 
 

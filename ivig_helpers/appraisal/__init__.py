@@ -392,15 +392,18 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
         "null_simulation_share": gate(simulate["share_reaching_observed"], overall),
         "null_simulation_median_rate": gate(simulate["median_responder_rate"], overall),
         "null_simulation_settings": _released_settings(simulate["settings"], overall, mcc),
+        # simulated shares to four decimals, as a page can show them (not sixteen digits)
         "null_simulation_grid": {
-            **{k: (gate(v, overall) if k.startswith(("share", "rate")) else v)
+            **{k: (_four(gate(v, overall)) if k.startswith(("share", "rate")) else v)
                for k, v in summary.items()},
             "grid": {k: list(v) for k, v in NULL_GRID.items()},
             "pool_size": max(1000, n_cohorts // 2),
             "cells": [{**{k: _plain(row[k]) for k in NULL_GRID},
                        "seed": int(row["seed"]),
-                       "share_reaching_observed": gate(row["share_reaching_observed"], overall),
-                       "median_responder_rate": gate(row["median_responder_rate"], overall)}
+                       "share_reaching_observed": _four(gate(row["share_reaching_observed"],
+                                                             overall)),
+                       "median_responder_rate": _four(gate(row["median_responder_rate"],
+                                                           overall))}
                       for _, row in grid.iterrows()]},
         "pooled_responder_rate": _pooled(pooled, list(studies["study"]), gate, overall),
         "pooled_responder_rate_without_overlap": {
@@ -566,6 +569,11 @@ def _type_difference(events: dict, sizes: dict, responders: int, analysed: int, 
                   "note": "withheld: a count it rests on is hidden (disclosure control)"
                   if size_hidden else found["note"]}
     return {"type_difference": difference, "detectable_difference": detectable}
+
+
+def _four(value):
+    """A simulated share to four decimals; a withheld one as it is."""
+    return round(float(value), 4) if is_number(value) else value
 
 
 def _pooled(row: pd.Series, studies: list, gate, overall: list) -> dict:
