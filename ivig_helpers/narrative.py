@@ -612,6 +612,12 @@ def appraisal_story(appraisal: dict) -> str:
             f"{p_words(raw[kind], alpha)}{source(appraisal, f'subgroup_wilcoxon_p.{kind}')}) "
             f"becomes {p_words(holm.get(kind), alpha)}{source(appraisal, f'holm_p.{kind}')} "
             "once the number of groups tested is taken into account (Holm's method).")
+    elif n_tested > 1:  # tested, but every p-value withheld
+        lines.append(
+            f"- **{n_tested} groups were tested, so a p-value below alpha turns up by chance "
+            f"more often than alpha ({alpha:g}) says.** Here the within-group p-values are "
+            "withheld (disclosure control: they could give a count away), and so is their "
+            "correction for the number of groups tested.")
     elif n_tested == 1:
         kind = next(k for k, p in raw.items() if p is not None)
         lines.append(

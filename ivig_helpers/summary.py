@@ -177,8 +177,11 @@ def consistency_sentence(rows: list[dict], bundled: bool) -> str:
                 "here: the numbers it rests on are withheld or not comparable.")
     agree = [r for r in judged if r["Consistent?"].startswith("yes")]
     differ = [r["What"].split(" (")[0].lower() for r in judged if r not in agree]
-    text = (f"**Is this cohort consistent with the published one?** On {len(agree)} of "
-            f"{len(judged)} comparisons, yes")
+    text = ("**Is this cohort consistent with the published one?** "
+            + (f"On {len(agree)} of the {len(judged)} comparisons that can be judged, yes"
+               if len(judged) > 1 else
+               "On the one comparison that can be judged here, "
+               + ("yes" if agree else "no")))
     text += (f"; it differs on: {'; '.join(differ)}." if differ else ".")
     if bundled:
         text += (" (This synthetic cohort was built to reproduce the published numbers, so "
