@@ -13,6 +13,7 @@ import pandas as pd
 from scipy import stats
 
 from .outcomes import group_levels
+from .parameters import RUN_SEED
 
 # The asymptotic signed-rank test without continuity correction that SPSS reports, zeros dropped.
 WILCOXON_AS_SPSS = {"zero_method": "wilcox", "correction": False, "method": "approx"}
@@ -182,7 +183,7 @@ def friedman_statistic(values: np.ndarray) -> tuple[float, float]:
 ENUMERATION_LIMIT = 2_000_000  # tables; beyond this an exact test would be too slow
 
 
-def fisher_exact(data: pd.DataFrame, row: str, column: str, seed: int = 2024,
+def fisher_exact(data: pd.DataFrame, row: str, column: str, seed: int = RUN_SEED,
                  n_resamples: int = 9999) -> pd.DataFrame:
     """Fisher's exact test of association between two categorical columns: the table of their
     counts (as ``pd.crosstab`` gives it) tested by :func:`table_test`.
@@ -217,7 +218,7 @@ def _counts(rows: pd.Series, columns: pd.Series) -> np.ndarray:
     return cells.reshape(-1, width) if width else np.zeros((0, 0), dtype=np.int64)
 
 
-def table_test(table, seed: int = 2024, n_resamples: int = 9999) -> dict:
+def table_test(table, seed: int = RUN_SEED, n_resamples: int = 9999) -> dict:
     """Fisher's exact test of a table of counts (rows and columns with no child are dropped).
 
     The method is chosen by the size of the table, and named in ``note``:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from .comparisons import fisher_exact, paired_wilcoxon
 from .outcomes import rate_table
+from .parameters import RUN_SEED
 
 ASM_COLUMNS = ("asm_count_baseline", "asm_count_month12")
 MISSING_ASM_NOTE = ("This cohort has no ASM counts (columns asm_count_baseline and "
@@ -42,7 +43,7 @@ def add_asm_change(data: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def asm_checks(data: pd.DataFrame, seed: int = 2024) -> pd.DataFrame:
+def asm_checks(data: pd.DataFrame, seed: int = RUN_SEED) -> pd.DataFrame:
     """The two tests of the medication claim, one row each.
 
     Parameters

@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .parameters import RUN_SEED
+
 SCORE_BOUNDS = (1.0, 4.0, 28.0, 84.0)
 """Lower bounds (seizures per 28 days) of scores 2 to 5. Score 0 is exactly no seizures and
 score 1 is more than 0 and fewer than 1. The study's own scale is not published: this one is
@@ -205,7 +207,7 @@ any size. Batching does not change the result: the resamples are drawn in the sa
 
 def median_change_interval(data: pd.DataFrame, column: str = "percent_change",
                            confidence: float = 0.95, n_resamples: int = 9999,
-                           seed: int = 2024) -> pd.DataFrame:
+                           seed: int = RUN_SEED) -> pd.DataFrame:
     """Median of a column with a confidence interval: a seeded percentile bootstrap (SciPy's
     ``bootstrap``) up to :data:`MEDIAN_BOOTSTRAP_LIMIT` values, the distribution-free
     order-statistic interval above.

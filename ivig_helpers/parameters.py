@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+RUN_SEED = 2024
+"""The default seed of every random step of a run (bootstrap, permutations, simulations): one
+place, used by the ``seed`` parameter and by every function that takes a seed."""
+
 
 @dataclass(frozen=True)
 class Parameter:
@@ -29,7 +33,7 @@ PARAMETERS = (
               "no one-year follow-up: nonresponder or exclude"),
     Parameter("min_cell_count", int, 0,
               "disclosure control: hide counts below this, round others to 5; 0 is off"),
-    Parameter("seed", int, 2024, "seed of every random step (bootstrap, Monte Carlo p-values)"),
+    Parameter("seed", int, RUN_SEED, "seed of every random step (bootstrap, Monte Carlo p-values)"),
     Parameter("output_dir", str, "../reports/notebooks", "folder for figures and result files"),
 )
 PARAMETER_TYPES = {p.name: p.type for p in PARAMETERS}

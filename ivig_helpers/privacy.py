@@ -26,6 +26,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from .parameters import RUN_SEED
+
 SUPPRESSED = "suppressed"
 NOT_SHOWN = "not shown"  # a test statistic, with disclosure control on
 ROUNDING_BASE = 5
@@ -235,7 +237,7 @@ def release_p(p, min_cell_count: int = 0, alpha: float = 0.05):
     return digit
 
 
-def release_table_test(table, min_cell_count: int = 0, seed: int = 2024) -> dict:
+def release_table_test(table, min_cell_count: int = 0, seed: int = RUN_SEED) -> dict:
     """Fisher's test of a table of counts as it may be shown (see
     :func:`ivig_helpers.comparisons.table_test`).
 
@@ -387,7 +389,7 @@ def p_bracket(p: float, alpha: float = 0.05) -> str:
     return f">={_edge(alpha)}"
 
 
-def release_count_test(cells, shown_cells, min_cell_count: int = 0, seed: int = 2024,
+def release_count_test(cells, shown_cells, min_cell_count: int = 0, seed: int = RUN_SEED,
                        alpha: float = 0.05) -> dict:
     """Fisher's test of a table of counts (``cells``, true) as it may be shown beside the table
     as released (``shown_cells``, the same shape).

@@ -35,6 +35,7 @@ import pandas as pd
 from . import release_figures, release_tables
 from .contract import SEIZURE_TYPES, Cohort
 from .ledger import CountLedger
+from .parameters import RUN_SEED
 from .plain import plain
 from .privacy import (
     ROUNDING_BASE,
@@ -127,7 +128,7 @@ def _index_of(table: pd.DataFrame):
 
 def build_release(cohort: Cohort, responder_threshold: float = 0.5,
                   missing_followup: str = "nonresponder", min_cell_count: int = 0,
-                  alpha: float = 0.05, seed: int = 2024, answers: bool = True) -> Release:
+                  alpha: float = 0.05, seed: int = RUN_SEED, answers: bool = True) -> Release:
     """Compute and release every number of a report on ``cohort`` (see the module doc);
     without ``answers`` (a student's report), no worked answer of the exercises.
 
@@ -326,7 +327,7 @@ def released_notes(notes: list[str], min_cell_count: int) -> list[str]:
 
 def open_release(data_path: str, responder_threshold: float = 0.5,
                  missing_followup: str = "nonresponder", min_cell_count: int = 0,
-                 alpha: float = 0.05, seed: int = 2024) -> Release:
+                 alpha: float = 0.05, seed: int = RUN_SEED) -> Release:
     """The release a notebook shows: read from ``data_path`` when it is a release file (as the
     runner gives it), else built here from the cohort file (run by hand in JupyterLab). Either
     way the notebook holds no row of the file afterwards."""

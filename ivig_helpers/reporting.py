@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .narrative import p_text, p_words, run_statement
+from .parameters import RUN_SEED
 from .privacy import ROUNDING_BASE, SUPPRESSED, is_number, mode_statement
 from .release import Release, open_release
 
@@ -87,7 +88,7 @@ def _code(text: str) -> str:
 
 def open_notebook(data_path: str, responder_threshold: float = 0.5,
                   missing_followup: str = "nonresponder", min_cell_count: int = 0,
-                  alpha: float = 0.05, seed: int = 2024) -> Release:
+                  alpha: float = 0.05, seed: int = RUN_SEED) -> Release:
     """Open the run's release (:func:`ivig_helpers.release.open_release`), set the figure style
     and say what data, parameters and disclosure mode the notebook shows.
 

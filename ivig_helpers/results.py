@@ -18,6 +18,7 @@ from .comparisons import fisher_exact, holm, paired_wilcoxon
 from .contract import DATA_DIR, SEIZURE_TYPES
 from .medications import asm_checks, has_asm_counts
 from .outcomes import add_outcomes, count_missing_followup, median_change_interval, rate_table
+from .parameters import RUN_SEED
 from .privacy import SUPPRESSED
 
 PUBLISHED_TARGETS = DATA_DIR / "published_targets.csv"
@@ -49,7 +50,7 @@ def _none_if_nan(value):
 
 
 def compute_results(table: pd.DataFrame, responder_threshold: float = 0.5,
-                    missing_followup: str = "nonresponder", seed: int = 2024,
+                    missing_followup: str = "nonresponder", seed: int = RUN_SEED,
                     alpha: float = 0.05) -> dict:
     """Every headline number of the study, recomputed on a cohort.
 

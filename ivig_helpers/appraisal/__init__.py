@@ -43,6 +43,7 @@ from ..benchmarks_published import BENCHMARKS, PLACEBO_RATE, TRIAL_LABEL
 from ..comparisons import paired_wilcoxon
 from ..contract import SEIZURE_TYPES
 from ..outcomes import add_outcomes
+from ..parameters import RUN_SEED
 from ..plain import plain as _plain
 from ..privacy import (
     SUPPRESSED,
@@ -145,7 +146,7 @@ __all__ = [
 
 def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
                       missing_followup: str = "nonresponder", alpha: float = 0.05,
-                      seed: int = 2024, min_cell_count: int = 0, n_permutations: int = 9999,
+                      seed: int = RUN_SEED, min_cell_count: int = 0, n_permutations: int = 9999,
                       n_cohorts: int = 10_000, attrition=STUDY_ATTRITION,
                       shown_counts: dict | None = None) -> dict:
     """The ``appraisal`` object of ``results.json``: every headline number of the appraisal.

@@ -17,6 +17,7 @@ from scipy.special import xlogy
 
 from ..comparisons import fisher_exact
 from ..contract import SEIZURE_TYPES
+from ..parameters import RUN_SEED
 from ..privacy import SUPPRESSED, is_number
 from ._shared import _EPS, _typed
 
@@ -175,7 +176,7 @@ def _logistic(patients: pd.DataFrame, reference: str, alpha: float):
     return pd.DataFrame(rows, columns=table_columns), lr
 
 
-def interaction_tests(patients: pd.DataFrame, seed: int = 2024,
+def interaction_tests(patients: pd.DataFrame, seed: int = RUN_SEED,
                       n_permutations: int = 9999) -> pd.DataFrame:
     """Does response differ between seizure types? Tests of the difference itself.
 

@@ -19,6 +19,7 @@ from ..benchmarks_published import (
     TRIAL_PLACEBO,
 )
 from ..outcomes import proportion_ci
+from ..parameters import RUN_SEED
 from ..privacy import release_p
 from ._shared import _EPS
 
@@ -233,7 +234,7 @@ def _enrol(rng, n_cohorts: int, n_children: int, median_rate: float, sigma_log: 
 
 
 def null_simulation(n_children: int, observed_rate: float, n_cohorts: int = 10_000,
-                    seed: int = 2024, true_effect: float = 0.0, median_rate: float = 18.75,
+                    seed: int = RUN_SEED, true_effect: float = 0.0, median_rate: float = 18.75,
                     sigma_log: float = 1.05, baseline_months: float = 1.0,
                     followup_months: float = 1.0, enrol_above: float = 1.0,
                     responder_threshold: float = 0.5, sd_exponent: float = 0.7,
@@ -406,7 +407,7 @@ _GRID_POOL = 5_000
 0.7 percentage points)."""
 
 
-def null_simulation_grid(n_children: int, observed_rate: float, seed: int = 2024,
+def null_simulation_grid(n_children: int, observed_rate: float, seed: int = RUN_SEED,
                          median_rate: float = 18.75, sigma_log: float = 1.05,
                          responder_threshold: float = 0.5, grid: dict | None = None,
                          pool_size: int = _GRID_POOL) -> pd.DataFrame:
