@@ -404,7 +404,7 @@ def _figures(found: dict, out: Path) -> list[str]:
     written = []
     rate = found["responder_rate"]
     if rate["centres"]:
-        fig = plots.evidence_forest(pd.DataFrame(rate["centres"]),
+        fig = plots.evidence_forest(_plain_names(pd.DataFrame(rate["centres"])),
                                     pd.DataFrame([rate["pooled"]]), LEVEL)
         fig.axes[0].set_title("Responder rate of each centre (released counts) and pooled")
         fig.savefig(out / RATE_FIGURE, bbox_inches="tight", metadata={"Software": None})
@@ -412,7 +412,7 @@ def _figures(found: dict, out: Path) -> list[str]:
         written.append(RATE_FIGURE)
     odds = found["generalized_vs_focal_odds_ratio"]
     if odds["centres"]:
-        rows = pd.DataFrame([{"label": f"{c['study']} ({c['events_a']}/{c['n_a']} against "
+        rows = pd.DataFrame([{"label": f"{_text(c['study'])} ({c['events_a']}/{c['n_a']} against "
                                        f"{c['events_b']}/{c['n_b']})",
                               "estimate": c["odds_ratio"], "low": c["ci_low"],
                               "high": c["ci_high"]} for c in odds["centres"]])
@@ -427,7 +427,8 @@ def _figures(found: dict, out: Path) -> list[str]:
     published = found["with_published"]
     if published:
         table = pd.DataFrame(published["studies"])
-        fig = plots.evidence_forest(exact_intervals(table), pd.DataFrame(published["pooled"]),
+        fig = plots.evidence_forest(_plain_names(exact_intervals(table)),
+                                    pd.DataFrame(published["pooled"]),
                                     LEVEL)
         fig.axes[0].set_title("The centres with the published IVIG cohorts (not a systematic "
                               "search)")
@@ -435,6 +436,15 @@ def _figures(found: dict, out: Path) -> list[str]:
         plt.close(fig)
         written.append(PUBLISHED_FIGURE)
     return written
+
+
+def _text(name: str) -> str:
+    """A centre's name as matplotlib draws it: as written (a ``$`` is not mathematics)."""
+    return str(name).replace("$", r"\$")
+
+
+def _plain_names(table: pd.DataFrame) -> pd.DataFrame:
+    return table.assign(study=table["study"].map(_text))
 
 
 def _figure(name: str, alt: str) -> str:
