@@ -24,7 +24,7 @@ The notebooks tell the story; this package computes. Modules by family:
 - ``errors``: the errors and exit statuses the library and the application share
 
 The application that runs the collection (``python -m ivig_helpers run`` and the other
-commands: ``cli``, ``runner``, ``folder``, ``pages``, ``compare``, ``kernels``) is
+commands: ``cli``, ``runner``, ``folder``, ``pages``, ``compare``, ``pool``, ``kernels``) is
 ``ivig_helpers.app``; the library never imports it.
 - ``synthetic``: the bundled synthetic cohort and cohorts of any size and mix
 """

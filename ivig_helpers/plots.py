@@ -661,3 +661,37 @@ def power_curves(curve: pd.DataFrame, target: float = 0.8) -> plt.Figure:
            title="How many children a randomized trial would need")
     ax.legend(fontsize=8, loc="lower right")
     return fig
+
+
+def ratio_forest(rows: pd.DataFrame, pooled: pd.Series, xlabel: str, title: str,
+                 level: str = "95%") -> plt.Figure:
+    """Each study's odds ratio with its interval (``rows``: ``label``, ``estimate``, ``low``,
+    ``high``) and the random-effects pooled one (a row of
+    :func:`ivig_helpers.appraisal.pooling.pooled_odds_ratio`), on a log scale with a line at 1
+    (no difference)."""
+    rows = rows.iloc[::-1].reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(8, 0.6 * len(rows) + 2.4))
+    y = np.arange(len(rows)) + 2
+    estimate = rows["estimate"].astype(float)
+    ax.errorbar(estimate, y, xerr=[estimate - rows["low"].astype(float),
+                                   rows["high"].astype(float) - estimate],
+                fmt="s", color="#4c72b0", capsize=4)
+    ticks, labels = list(y), list(rows["label"])
+    if pd.notna(pooled["odds_ratio"]):
+        ax.errorbar([pooled["odds_ratio"]], [0.8],
+                    xerr=[[pooled["odds_ratio"] - pooled["ci_low"]],
+                          [pooled["ci_high"] - pooled["odds_ratio"]]],
+                    fmt="D", color="black", capsize=4,
+                    label=f"pooled, {level} CI (Hartung-Knapp)")
+        if pd.notna(pooled["pi_low"]):
+            ax.plot([pooled["pi_low"], pooled["pi_high"]], [0.4] * 2, color="gray",
+                    linewidth=3, label=f"{level} prediction interval (a new centre)")
+        ticks.append(0.8)
+        labels.append("Pooled (random effects)")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=2, fontsize=8,
+                  frameon=False)
+    ax.axvline(1, color="gray", linestyle=":", linewidth=1)
+    ax.set_xscale("log")
+    ax.set(yticks=ticks, yticklabels=labels, ylim=(0, len(rows) + 2.5), xlabel=xlabel,
+           title=title)
+    return fig

@@ -157,6 +157,18 @@ def build_release(cohort: Cohort, responder_threshold: float = 0.5,
     return build.run(cohort, answers)
 
 
+def collection_version() -> str:
+    """The version of this collection (the installed package's), recorded in every release so
+    that reports made with different versions are not pooled together; "unknown" when the
+    package is not installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("ivig_helpers")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 class _Builder:
     """The computation of one release: counts declared first, released together, then every
     table, sentence and result written from the released counts."""
@@ -262,6 +274,7 @@ class _Builder:
             "columns": [c for c in self.table.columns if c != "patient_id"],
             "types_present": self.present,
             "answers": answers,  # False: a student's report, without the exercises' answers
+            "collection_version": collection_version(),  # which reports may be pooled together
         }
         children = None
         if self.mcc <= 0:

@@ -69,6 +69,18 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--out", required=True,
                          help="folder for compare.html and compare.csv")
 
+    pool = commands.add_parser("pool", help="pool several centres' shareable reports")
+    pool.add_argument("reports", nargs="+", metavar="REPORT_DIR",
+                      help="the report folders the centres' runs wrote (at least two)")
+    pool.add_argument("--out", required=True,
+                      help="folder for index.html, pooled.csv, pooled.json and the forest "
+                           "plots: a new or empty one, or an earlier pool (replaced)")
+    pool.add_argument("--with-published", action="store_true",
+                      help="also pool the responder rate with the published IVIG cohorts")
+    pool.add_argument("--allow-unshared", action="store_true",
+                      help="accept reports made from real data with disclosure control off "
+                           "(their exact counts: the pool is then not for sharing)")
+
     commands.add_parser("refresh-notebooks",
                         help="re-execute the committed notebooks in place on the bundled cohort")
     return parser
@@ -85,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
             return _synthesize(Path(args.out), args.n, args.seed, args.missing_followup)
         if args.command == "compare":
             return _compare(Path(args.report_a), Path(args.report_b), Path(args.out))
+        if args.command == "pool":
+            return _pool(args)
         from . import runner  # imported here: papermill is slow to import
 
         if args.command == "run":
@@ -121,6 +135,15 @@ def _compare(report_a: Path, report_b: Path, out: Path) -> int:
     except (NotAReport, WouldOverwrite) as exc:
         raise UsageError(str(exc)) from None
     print(f"Wrote {page} and {page.with_suffix('.csv')}")
+    return EXIT_OK
+
+
+def _pool(args) -> int:
+    from .pool import write_pool
+
+    page = write_pool([Path(f) for f in args.reports], Path(args.out), args.with_published,
+                      args.allow_unshared)
+    print(f"Wrote {page}, pooled.csv and pooled.json in {page.parent}")
     return EXIT_OK
 
 

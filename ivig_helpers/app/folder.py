@@ -188,14 +188,14 @@ def _names(names: list[str]) -> str:
     return shown + (f" and {len(names) - LISTED} more" if len(names) > LISTED else "")
 
 
-def write_manifest(folder: Path) -> Path:
+def write_manifest(folder: Path, written_by: str = "python -m ivig_helpers run") -> Path:
     """Write ``folder/manifest.json``: every file in ``folder`` (at any depth, the manifest
     itself excepted) with its SHA-256. Only a folder that still holds exactly these files is
     ever replaced or removed by a later run."""
     files, _ = _walk(folder)
     files.pop(MANIFEST, None)
     content = {
-        "written_by": "python -m ivig_helpers run",
+        "written_by": written_by,
         "about": "Every file the run wrote, with its SHA-256. A later run replaces this folder "
                  "only while it holds exactly these files, unchanged.",
         "files": {name: _sha256(path) for name, path in sorted(files.items())},

@@ -18,6 +18,9 @@ a family, as statsmodels groups ``stats.multitest``, ``stats.power`` and
    :func:`placebo_comparison`, :func:`null_simulation`, :func:`null_simulation_grid`;
 5. the other published IVIG cohorts (:mod:`.evidence`): :func:`load_ivig_cohorts`,
    :func:`exact_intervals`, :func:`pooled_responder_rate`, :func:`pooled_with_and_without`;
+   their random-effects machinery, shared with the pool of several centres' reports
+   (:mod:`.pooling`: :func:`~.pooling.random_effects`, :func:`~.pooling.pooled_odds_ratio`,
+   :func:`~.pooling.leave_one_out`, :func:`~.pooling.rounding_envelope`);
 6. the trial that would settle it (:mod:`.trial_size`): :func:`rct_sample_size`,
    :func:`power_curve`, :func:`sceptical_trial_sizes`, :func:`single_arm_sample_size`;
 7. the ``appraisal`` object of ``results.json``: :func:`appraisal_results` (here).

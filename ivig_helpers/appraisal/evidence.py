@@ -15,17 +15,15 @@ et al. 1994) is not pooled with them: its placebo arm is a benchmark
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
-from scipy import stats
 from scipy.special import expit
 
 from ..benchmarks_published import OVERLAPPING, POOLED_MEANS, SELECTION
 from ..contract import DATA_DIR
 from ..outcomes import proportion_ci
 from ..privacy import is_number
+from .pooling import random_effects
 
 IVIG_COHORTS = DATA_DIR / "ivig_cohorts.csv"
 """The published IVIG cohorts of the evidence context (FACTS section 4)."""
@@ -104,33 +102,14 @@ def exact_intervals(table: pd.DataFrame, confidence: float = 0.95) -> pd.DataFra
         "method": "exact"})
 
 
-def _paule_mandel(effect: np.ndarray, variance: np.ndarray) -> float:
-    """The Paule-Mandel between-study variance: 0 when the studies agree no more than chance
-    allows (generalised Q at 0 at most k - 1), else the root of Q(tau^2) = k - 1, found by
-    bracketing (Q falls as tau^2 grows). statsmodels' Newton steps can overshoot and return 0
-    for studies that disagree widely."""
-    from scipy import optimize
-
-    def excess(tau2: float) -> float:
-        weights = 1.0 / (variance + tau2)
-        mean = (weights * effect).sum() / weights.sum()
-        return float((weights * (effect - mean) ** 2).sum()) - (len(effect) - 1)
-
-    if excess(0.0) <= 0:
-        return 0.0
-    high = 1.0
-    while excess(high) > 0:
-        high *= 2
-    return float(optimize.brentq(excess, 0.0, high, xtol=1e-12, rtol=1e-12))
-
-
 def pooled_responder_rate(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     """Random-effects pooled responder rate on the logit scale.
 
     Each study's log odds of responding, logit(r / n), with variance 1/r + 1/(n - r) (0.5
-    added to both counts of a study with 0 or n responders), is pooled with the Paule-Mandel
-    between-study variance (:func:`_paule_mandel`; statsmodels' ``combine_effects`` gives the
-    same where its iteration converges, checked in the tests). The confidence interval is
+    added to both counts of a study with 0 or n responders), is pooled by
+    :func:`~ivig_helpers.appraisal.pooling.random_effects` with the Paule-Mandel between-study
+    variance (statsmodels' ``combine_effects`` gives the same where its iteration converges,
+    checked in the tests). The confidence interval is
     Hartung-Knapp (t with k - 1 degrees of freedom and the weighted spread); the prediction
     interval, where a new cohort's rate would fall, is m +/- t(k - 2) sqrt(tau^2 + SE^2)
     (Higgins, Thompson & Spiegelhalter 2009; needs 3 studies). Everything is back-transformed
@@ -184,33 +163,12 @@ def pooled_responder_rate(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFr
     if corrected.any():
         notes.append(f"0.5 added to both counts of {int(corrected.sum())} study(ies) with 0% "
                      "or 100% responders")
-    if len(table) == 1:
-        crit = stats.norm.isf(alpha / 2)
-        se = math.sqrt(variance[0])
-        row.update(rate=float(expit(effect[0])), ci_low=float(expit(effect[0] - crit * se)),
-                   ci_high=float(expit(effect[0] + crit * se)), logit=float(effect[0]),
-                   logit_se=se, note="; ".join(notes + ["one study: nothing to pool (Wald "
-                                                        "interval of that study)"]))
-        return pd.DataFrame([row])
-    k = len(table)
-    tau2 = _paule_mandel(effect, variance)
-    weights = 1.0 / (variance + tau2)
-    mean = float((weights * effect).sum() / weights.sum())
-    se = math.sqrt(1.0 / weights.sum())
-    # Hartung-Knapp: t with k - 1 degrees of freedom and the weighted spread around the mean
-    hk_se = math.sqrt((weights * (effect - mean) ** 2).sum() / ((k - 1) * weights.sum()))
-    half_ci = stats.t.isf(alpha / 2, k - 1) * hk_se
-    fixed = 1.0 / variance
-    q = float((fixed * (effect - (fixed * effect).sum() / fixed.sum()) ** 2).sum())
-    if k >= 3:
-        half = stats.t.isf(alpha / 2, k - 2) * math.sqrt(tau2 + se ** 2)
-        row.update(pi_low=float(expit(mean - half)), pi_high=float(expit(mean + half)))
-    else:
-        notes.append("prediction interval needs 3 studies")
-    row.update(rate=float(expit(mean)), ci_low=float(expit(mean - half_ci)),
-               ci_high=float(expit(mean + half_ci)), logit=mean, logit_se=se, tau2=tau2,
-               i2=max(0.0, (q - (k - 1)) / q) if q > 0 else 0.0, q=q,
-               q_p_value=float(stats.chi2.sf(q, k - 1)), note="; ".join(notes))
+    found = random_effects(effect, variance, alpha)
+    row.update(rate=float(expit(found["estimate"])), ci_low=float(expit(found["ci_low"])),
+               ci_high=float(expit(found["ci_high"])), pi_low=float(expit(found["pi_low"])),
+               pi_high=float(expit(found["pi_high"])), logit=found["estimate"],
+               logit_se=found["se"], tau2=found["tau2"], i2=found["i2"], q=found["q"],
+               q_p_value=found["q_p_value"], note="; ".join(notes + found["notes"]))
     return pd.DataFrame([row])
 
 

@@ -1,0 +1,291 @@
+"""`python -m ivig_helpers pool`: several centres' shareable reports pooled without a row.
+
+The pooled numbers are checked against statsmodels' ``combine_effects`` (Paule-Mandel tau^2,
+Hartung-Knapp interval: its "random effect wls" row) and a Paule-Mandel iteration written here;
+the refusals through the command line; a centre with every count withheld; no identifier in the
+pooled output.
+"""
+
+import itertools
+import json
+import math
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+from statsmodels.stats.meta_analysis import combine_effects
+
+from ivig_helpers import make_cohort, write_cohort
+from ivig_helpers.appraisal.pooling import (
+    log_odds_ratios,
+    pooled_odds_ratio,
+    random_effects,
+)
+from ivig_helpers.errors import UsageError
+
+from .conftest import run_cli, shared_report
+
+ID_PREFIX = "ZQX-POOL"  # the generated centres' patient ids: none may reach the pooled output
+CENTRES = {"centre_north": dict(n=60, seed=11), "centre_south": dict(n=45, seed=21)}
+TINY = dict(n=4, seed=1)  # every count below 5: everything withheld with min_cell_count=5
+
+
+def _centre(tmp_path_factory, name, cohort):
+    return shared_report(tmp_path_factory, f"pool-{name}", lambda folder: write_cohort(
+        make_cohort(**cohort, id_prefix=ID_PREFIX), folder / f"{name}_private.csv"),
+        ["min_cell_count=5"])[0]
+
+
+@pytest.fixture(scope="module")
+def centres(tmp_path_factory, bundled_report):
+    """The bundled cohort's report and two generated centres' shareable reports, each copied to
+    a folder named after the centre."""
+    base = tmp_path_factory.mktemp("centres")
+    folders = []
+    for name, source in (("bundled_centre", bundled_report),
+                         *((n, _centre(tmp_path_factory, n, c)) for n, c in CENTRES.items())):
+        shutil.copytree(source, base / name)
+        folders.append(base / name)
+    return folders
+
+
+@pytest.fixture(scope="module")
+def pooled(centres, tmp_path_factory):
+    out = tmp_path_factory.mktemp("pooled") / "pool"
+    done = run_cli("pool", *centres, "--out", out, "--with-published")
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def released(folder):
+    return json.loads((folder / "release.json").read_text(encoding="utf-8"))["results"]
+
+
+def paule_mandel_by_hand(y, v, alpha=0.05):
+    """Paule-Mandel by bisection on the generalised Q, Hartung-Knapp interval, prediction."""
+    y, v = np.asarray(y, float), np.asarray(v, float)
+    k = len(y)
+
+    def generalised_q(tau2):
+        w = 1 / (v + tau2)
+        return (w * (y - (w * y).sum() / w.sum()) ** 2).sum()
+
+    tau2 = 0.0
+    if generalised_q(0.0) > k - 1:
+        low, high = 0.0, 100.0
+        for _ in range(200):
+            mid = (low + high) / 2
+            low, high = (mid, high) if generalised_q(mid) > k - 1 else (low, mid)
+        tau2 = (low + high) / 2
+    w = 1 / (v + tau2)
+    m = (w * y).sum() / w.sum()
+    hk = math.sqrt((w * (y - m) ** 2).sum() / ((k - 1) * w.sum()))
+    t = __import__("scipy").stats.t.ppf(1 - alpha / 2, k - 1)
+    return {"estimate": m, "tau2": tau2, "ci_low": m - t * hk, "ci_high": m + t * hk}
+
+
+# --- the statistics, against statsmodels and by hand ---------------------------------------------
+
+@pytest.mark.parametrize("y, v", [([0.1, 0.9, -0.4], [0.04, 0.09, 0.05]),
+                                  ([1.2, 0.3, 2.5, 0.8], [0.3, 0.2, 0.9, 0.15]),
+                                  ([0.5, 0.52], [0.1, 0.2])])
+def test_random_effects_matches_statsmodels_and_a_hand_worked_paule_mandel(y, v):
+    found = random_effects(y, v)
+    library = combine_effects(np.array(y), np.array(v), method_re="pm", use_t=True)
+    hand = paule_mandel_by_hand(y, v)
+    assert found["estimate"] == pytest.approx(library.mean_effect_re, rel=1e-6)
+    assert found["estimate"] == pytest.approx(hand["estimate"], rel=1e-6)
+    assert found["tau2"] == pytest.approx(library.tau2, rel=1e-4, abs=1e-9)
+    assert found["tau2"] == pytest.approx(hand["tau2"], rel=1e-6, abs=1e-9)
+    low, high = library.conf_int(use_t=True)[3]  # random effect, Hartung-Knapp (wls) scale
+    assert (found["ci_low"], found["ci_high"]) == pytest.approx((low, high), rel=1e-4)
+    assert (found["ci_low"], found["ci_high"]) == pytest.approx(
+        (hand["ci_low"], hand["ci_high"]), rel=1e-6)
+    assert found["q"] == pytest.approx(library.q, rel=1e-9)
+    assert found["i2"] == pytest.approx(max(0.0, library.i2), rel=1e-9, abs=1e-12)
+
+
+def test_pooled_odds_ratio_matches_statsmodels_with_the_stated_continuity_correction():
+    table = pd.DataFrame({"study": list("wxyz"), "events_a": [11, 9, 4, 6],
+                          "n_a": [22, 15, 12, 6], "events_b": [6, 3, 5, 2], "n_b": [23, 14, 11, 9]})
+    # by hand: Woolf's log odds ratio; 0.5 added to every cell of z only (6 of 6 responded)
+    cells = table[["events_a", "n_a", "events_b", "n_b"]].to_numpy(float)
+    a, b, c, d = cells[:, 0], cells[:, 1] - cells[:, 0], cells[:, 2], cells[:, 3] - cells[:, 2]
+    zero = np.array([False, False, False, True])
+    a, b, c, d = (x + 0.5 * zero for x in (a, b, c, d))
+    y, v = np.log(a * d / (b * c)), 1 / a + 1 / b + 1 / c + 1 / d
+    studies = log_odds_ratios(table)
+    assert studies["corrected"].tolist() == zero.tolist()
+    assert np.allclose(studies["log_or"], y) and np.allclose(studies["variance"], v)
+    row = pooled_odds_ratio(table).iloc[0]
+    library = combine_effects(y, v, method_re="pm", use_t=True)
+    low, high = library.conf_int(use_t=True)[3]
+    assert row["odds_ratio"] == pytest.approx(math.exp(library.mean_effect_re), rel=1e-6)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((math.exp(low), math.exp(high)),
+                                                            rel=1e-4)
+    assert row["tau2"] == pytest.approx(library.tau2, rel=1e-4, abs=1e-9)
+    assert "0.5 added to every cell of 1" in row["note"]
+
+
+# --- three centres in one command ----------------------------------------------------------------
+
+def _logit(events, n):
+    events, n = np.asarray(events, float), np.asarray(n, float)
+    return np.log(events / (n - events)), 1 / events + 1 / (n - events)
+
+
+@pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")  # statsmodels I^2 at Q = 0
+def test_three_reports_pool_to_the_paule_mandel_hartung_knapp_pool_of_their_released_counts(
+        centres, pooled):
+    found = json.loads((pooled / "pooled.json").read_text(encoding="utf-8"))
+    counts = [released(f) for f in centres]
+    events = [c["responders"] for c in counts]
+    n = [c["n_analysed"] for c in counts]
+    assert all(isinstance(x, int) for x in events + n)
+    y, v = _logit(events, n)
+    library = combine_effects(y, v, method_re="pm", use_t=True)
+    low, high = library.conf_int(use_t=True)[3]
+    row = found["responder_rate"]["pooled"]
+    expit = lambda x: 1 / (1 + math.exp(-x))  # noqa: E731
+    assert row["k"] == 3
+    assert row["rate"] == pytest.approx(expit(library.mean_effect_re), rel=1e-6)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((expit(low), expit(high)), rel=1e-4)
+    assert row["q"] == pytest.approx(library.q, rel=1e-9)
+    # leave one centre out: each pool of the other two, again against statsmodels
+    for i, left in enumerate(found["responder_rate"]["leave_one_out"]):
+        keep = [j for j in range(3) if j != i]
+        other = combine_effects(y[keep], v[keep], method_re="pm", use_t=True)
+        assert left["left_out"] == centres[i].name
+        assert left["rate"] == pytest.approx(expit(other.mean_effect_re), rel=1e-6)
+    # the CSV holds the same pooled rate
+    table = pd.read_csv(pooled / "pooled.csv")
+    first = table[(table["section"] == "pooled") & (table["quantity"] == "responder rate")]
+    assert first["estimate"].iloc[0] == pytest.approx(row["rate"], rel=1e-12)
+    html = (pooled / "index.html").read_text(encoding="utf-8")
+    assert f"{100 * row['rate']:.1f}%" in html and "Hartung-Knapp" in html
+    assert all((pooled / name).is_file() for name in
+               ("pooled_rate.png", "pooled_odds_ratio.png", "pooled_with_published.png"))
+    # with the published cohorts: the overlap caveat, and a pool without Bello-Espinosa
+    assert "Bello-Espinosa et al. 2015 may share children" in html
+    assert [r["k"] for r in found["with_published"]["pooled"]] == [6, 5]
+
+
+def _bounds(shown):
+    """The true counts a shown count allows with min_cell_count 5 (written here, not the
+    library's): 0 is 0, 5 is 5 to 7 (a 3 or 4 would read <5), others within 2."""
+    return (0, 0) if shown == 0 else (5, 7) if shown == 5 else (shown - 2, shown + 2)
+
+
+def test_the_rounding_envelope_is_the_range_of_pools_over_the_possible_true_counts(
+        centres, pooled):
+    found = json.loads((pooled / "pooled.json").read_text(encoding="utf-8"))
+    counts = [released(f) for f in centres]
+    choices = []
+    for result in counts:
+        r, n = result["responders"], result["n_analysed"]
+        if result["min_cell_count"] == 0:
+            choices.append([(r, n)])
+        else:
+            choices.append([(min(rr, nn), nn) for rr in _bounds(r) for nn in _bounds(n)])
+    rates = []
+    for combo in itertools.product(*choices):
+        y, v = _logit([c[0] for c in combo], [c[1] for c in combo])
+        rates.append(1 / (1 + math.exp(-combine_effects(y, v, method_re="pm").mean_effect_re)))
+    envelope = found["responder_rate"]["rounding"]
+    assert envelope["exhaustive"] and envelope["combinations"] == len(rates) == 16
+    assert envelope["estimate_low"] == pytest.approx(min(rates), rel=1e-6)
+    assert envelope["estimate_high"] == pytest.approx(max(rates), rel=1e-6)
+    assert envelope["estimate_low"] <= found["responder_rate"]["pooled"]["rate"] \
+        <= envelope["estimate_high"]
+
+
+def test_no_identifier_or_data_file_name_reaches_the_pooled_output(centres, pooled):
+    ids = make_cohort(**CENTRES["centre_north"], id_prefix=ID_PREFIX)["patient_id"]
+    assert ids.str.startswith(ID_PREFIX).all()
+    for path in pooled.iterdir():
+        text = path.read_bytes().decode("latin-1")
+        assert ID_PREFIX not in text, path.name
+        assert "_private.csv" not in text and "synthetic_cohort.csv" not in text, path.name
+    found = json.loads((pooled / "pooled.json").read_text(encoding="utf-8"))
+    assert [c["centre"] for c in found["centres"]] == [f.name for f in centres]
+
+
+def test_a_centre_that_withheld_everything_is_listed_and_left_out(
+        centres, tmp_path_factory, tmp_path):
+    tiny = shared_report(tmp_path_factory, "pool-tiny", lambda folder: write_cohort(
+        make_cohort(**TINY, id_prefix=ID_PREFIX), folder / "tiny.csv"), ["min_cell_count=5"])[0]
+    shown = released(tiny)
+    assert not isinstance(shown["responders"], int) or not isinstance(shown["n_analysed"], int)
+    shutil.copytree(tiny, tmp_path / "centre_tiny")
+    out = tmp_path / "pool"
+    done = run_cli("pool", centres[1], tmp_path / "centre_tiny", centres[2], "--out", out)
+    assert done.returncode == 0, done.stderr
+    found = json.loads((out / "pooled.json").read_text(encoding="utf-8"))
+    for key in ("responder_rate", "generalized_vs_focal_odds_ratio"):
+        assert "centre_tiny" in [c["centre"] for c in found[key]["left_out"]], key
+        assert "centre_tiny" not in [c["study"] for c in found[key]["centres"]], key
+    assert found["responder_rate"]["pooled"]["k"] == 2
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert "Left out because the centre withheld a count it needs" in html
+    assert "centre_tiny: responders shown as" in html
+
+
+# --- refusals ------------------------------------------------------------------------------------
+
+def _refused(done, *words):
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    for word in words:
+        assert word in done.stderr, (word, done.stderr)
+
+
+def test_reports_with_different_responder_thresholds_are_refused(centres, controlled_report,
+                                                                 tmp_path):
+    done = run_cli("pool", centres[0], controlled_report, "--out", tmp_path / "pool")
+    _refused(done, "different responder thresholds", "0.75", "0.5")
+    assert not (tmp_path / "pool").exists()
+
+
+def test_an_edited_report_a_non_report_and_the_same_report_twice_are_refused(centres,
+                                                                             tmp_path):
+    edited = tmp_path / "edited_centre"
+    shutil.copytree(centres[1], edited)
+    results = edited / "results.json"
+    text = results.read_text(encoding="utf-8")
+    results.write_text(text.replace('"responders": ', '"responders": 1', 1), encoding="utf-8")
+    _refused(run_cli("pool", centres[0], edited, "--out", tmp_path / "a"),
+             str(edited), "changed after its run", "results.json")
+    other = tmp_path / "just_a_folder"
+    other.mkdir()
+    (other / "cohort.csv").write_text("patient_id\n1\n", encoding="utf-8")
+    _refused(run_cli("pool", centres[0], other, "--out", tmp_path / "b"),
+             str(other), "is not a report")
+    twice = tmp_path / "copy_of_north"
+    shutil.copytree(centres[1], twice)
+    _refused(run_cli("pool", centres[1], twice, "--out", tmp_path / "c"), "the same report")
+    _refused(run_cli("pool", centres[0], "--out", tmp_path / "d"), "at least two")
+
+
+def _with(report_folder, **meta_and_results):
+    from ivig_helpers.app.pool import read_report
+
+    report = read_report(report_folder)
+    for key, value in meta_and_results.items():
+        (report.release.meta if key == "collection_version" else report.results)[key] = value
+    return report
+
+
+def test_versions_and_reports_not_for_sharing_are_refused_unless_allowed(centres):
+    from ivig_helpers.app.pool import check_together
+
+    with pytest.raises(UsageError, match="incompatible versions"):
+        check_together([_with(centres[1]), _with(centres[2], collection_version="0.2.0")])
+    check_together([_with(centres[1]), _with(centres[2], collection_version="0.1.7")])
+    unshared = _with(centres[2], min_cell_count=0)  # real data (not bundled), control off
+    with pytest.raises(UsageError, match="disclosure control off.*--allow-unshared"):
+        check_together([_with(centres[1]), unshared])
+    check_together([_with(centres[1]), unshared], allow_unshared=True)
+    with pytest.raises(UsageError, match="ways of counting children without"):
+        check_together([_with(centres[1]),
+                        _with(centres[2], missing_followup_handling="exclude")])
