@@ -551,7 +551,9 @@ def headline_table(results: dict):
              f"{responder_definition(results['responder_threshold'])}",
              f"{count_words(results['responders'])} of {count_words(results['n_analysed'])} "
              f"({percent(results['responder_rate'])})",
-             "exact " + interval(results["responder_rate_ci"], level), results["responder_rate"]),
+             "exact " + interval(results["responder_rate_ci"], level) + (
+                 " (of the rounded counts)" if results.get("min_cell_count") else ""),
+             results["responder_rate"]),
             ("seizure_free", "Seizure free at one year, of all analysed children",
              f"{count_words(results['seizure_free'])} ({percent(results['seizure_free_rate'])})",
              "", results["seizure_free_rate"]),

@@ -59,9 +59,10 @@ def bottom_line(results: dict) -> str:
     appraisal = results.get("appraisal") or {}
     lines = []
     responders, analysed = results["responders"], results["n_analysed"]
+    rounded = " of the counts rounded to 5" if results.get("min_cell_count") else ""
     rate = (f"{count_words(responders)} of {count_words(analysed)} children "
             f"({percent(results['responder_rate'])}, "
-            f"{interval(results['responder_rate_ci'], _level(results))})")
+            f"{interval(results['responder_rate_ci'], _level(results))}{rounded})")
     free = results.get("seizure_free")
     lines.append(
         f"- **What this cohort shows.** {rate} had "
@@ -139,7 +140,9 @@ def published_beside(results: dict, published: pd.DataFrame) -> list[dict]:
                  "This run": f"{count_words(results['responders'])} of "
                              f"{count_words(results['n_analysed'])} "
                              f"({percent(results['responder_rate'])}), "
-                             f"{interval(results['responder_rate_ci'], level)}",
+                             f"{interval(results['responder_rate_ci'], level)}"
+                             + (" (of the rounded counts)" if results.get("min_cell_count")
+                                else ""),
                  "Published (the study)": f"{study['responders']:.0f} of "
                                           f"{study['n_patients']:.0f} (36.7%)",
                  "Consistent?": consistent})

@@ -146,6 +146,8 @@ def test_the_landing_page_shows_the_responder_rate_with_its_interval(report):
     rate = f"{results['responders']} of {results['n_analysed']} " \
         f"({100 * results['responder_rate']:.1f}%)"
     interval = f"exact 95% CI {100 * low:.1f}% to {100 * high:.1f}%"  # Clopper-Pearson
+    if results["min_cell_count"]:  # an interval of rounded counts says so
+        interval += " (of the rounded counts)"
     rows = [[cell.get_text() for cell in row.find_all("td")]
             for row in soup_of(report / "index.html").select("table.ivig-table tr")]
     assert any(row[1:] == [rate, interval] and row[0].startswith("Responders") for row in rows)
