@@ -572,19 +572,29 @@ def headline_table(results: dict):
         if p is not None:
             rows.append((f"{kind}_wilcoxon_frequency_p", f"Within-group change in frequency, "
                          f"{TYPE_WORDS[kind]} (Wilcoxon, asymptotic)", p_words(p, alpha), "", p))
-    method = results.get("seizure_type_vs_responder_method")  # "<test>, <detail>"
-    if method:  # the test's name, and its method where the name does not say it
-        parts = method.split(":")[0].split(", ")
-        method = ", ".join(parts[:1] + [p for p in parts[1:2] if p in ("asymptotic",
-                                                                       "Monte Carlo")])
-    else:
-        method = "Fisher's exact test"
-    rows.append(("between_types_p", f"Responders differ between types ({method})",
+    rows.append(("between_types_p", f"Responders differ between types "
+                 f"({between_types_method(results)})",
                  p_words(results["seizure_type_vs_responder_p"], alpha), "",
                  results["seizure_type_vs_responder_p"]))
     table = pd.DataFrame(rows, columns=["quantity", "what", "value", "interval", "number"])
     table["number"] = [float(v) if is_number(v) else math.nan for v in table["number"]]
     return table
+
+
+def between_types_method(results: dict) -> str:
+    """The test of the difference between types, named with its method where the name does
+    not say it ("Fisher-Freeman-Halton exact test", "..., Monte Carlo").
+
+    Examples
+    --------
+    >>> between_types_method({"seizure_type_vs_responder_method": "Fisher's exact test"})
+    "Fisher's exact test"
+    """
+    method = results.get("seizure_type_vs_responder_method")  # "<test>, <detail>"
+    if not method:
+        return "Fisher's exact test"
+    parts = method.split(":")[0].split(", ")
+    return ", ".join(parts[:1] + [p for p in parts[1:2] if p in ("asymptotic", "Monte Carlo")])
 
 
 def _bootstrap(results: dict, level: str) -> str:

@@ -10,6 +10,7 @@ import pandas as pd
 
 from .narrative import (
     TYPE_WORDS,
+    between_types_method,
     count_words,
     interval,
     p_below,
@@ -99,7 +100,7 @@ def bottom_line(results: dict) -> str:
     if p_number(between) is not None:
         strength += (" Compared directly, the types' responder rates "
                      + ("differ" if p_below(between, alpha) else "do not differ clearly")
-                     + f" ({p_words(between, alpha)}).")
+                     + f" ({p_words(between, alpha)}, {between_types_method(results)}).")
     placebo = appraisal.get("placebo_binomial_p")
     if p_number(placebo) is not None and results["responder_threshold"] == 0.5:
         strength += (" Against the 19% of children who respond to a placebo in drug trials "
@@ -165,7 +166,8 @@ def published_beside(results: dict, published: pd.DataFrame) -> list[dict]:
                         if p_number(holm.get(kind)) is not None else ""),
                      "Published (the study)": study_p, "Consistent?": consistent})
     between = results.get("seizure_type_vs_responder_p")
-    rows.append({"What": "Responders differ between seizure types",
+    rows.append({"What": "Responders differ between seizure types "
+                         f"({between_types_method(results)})",
                  "This run": p_words(between, alpha),
                  "Published (the study)": "not tested", "Consistent?": ""})
     return rows
