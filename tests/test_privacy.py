@@ -157,6 +157,39 @@ def test_no_p_value_of_a_test_of_counts_pins_a_hidden_cell():
     assert pinned_with_one_digit > 0  # one digit alone would have pinned some: this can fail
 
 
+def test_a_test_of_counts_with_a_hidden_cell_is_withheld_whatever_its_precision():
+    """The output checker's table: unchanged / changed non-responders 19 and 4, responders 7
+    and 8, the 4 shown as <5. With the released totals (changed 10, non-responders 25,
+    responders 15, all 40) the reader can rule out every other value of the hidden cell that a
+    one-digit p-value of 0.03 allows: the tables within the rounding that give it are listed
+    here by brute force, and they all hold 4 in the hidden cell."""
+    from scipy.stats import fisher_exact
+
+    from ivig_helpers.privacy import release_count_test
+
+    def shown(v):
+        return f"<{MIN}" if 0 < v < MIN else release_count(v, MIN)
+
+    truth = (19, 4, 7, 8)  # (unchanged, changed) non-responders, then responders
+    released = {"p": float(f"{fisher_exact([truth[:2], truth[2:]]).pvalue:.1g}"),
+                "cells": [shown(v) for v in truth],
+                "totals": [shown(truth[0] + truth[2]), shown(truth[1] + truth[3]),
+                           shown(truth[0] + truth[1]), shown(truth[2] + truth[3]),
+                           shown(sum(truth))]}
+    ranges = [possible_values(c) if not str(c).startswith("<") else range(1, MIN)
+              for c in released["cells"]]
+    left = set()
+    for d, b, c, a in itertools.product(*ranges):
+        totals = [shown(d + c), shown(b + a), shown(d + b), shown(c + a), shown(a + b + c + d)]
+        p = float(f"{fisher_exact([[d, b], [c, a]]).pvalue:.1g}")
+        if totals == released["totals"] and p == released["p"]:
+            left.add(b)
+    assert left == {4}  # one digit would have given the hidden cell back
+    test = release_count_test([truth[:2], truth[2:]],
+                              [released["cells"][:2], released["cells"][2:]], MIN)
+    assert test["p_value"] == SUPPRESSED and test["rule"].startswith("withheld")
+
+
 def one_digit_p(first, table):
     """Fisher's p of the table with ``first`` in its first cell, to one significant digit."""
     from scipy.stats import fisher_exact
@@ -321,16 +354,21 @@ def test_the_medication_table_withholds_a_wilcoxon_test_in_which_every_count_ros
 @pytest.mark.parametrize("seed", [1, 5])
 def test_a_shared_report_of_40_children_in_groups_of_15_15_10_still_answers_the_question(seed):
     """With disclosure control at the usual 5, the report still shows what it exists for: the
-    within-type tests of frequencies (at least 10 children in each: ESSnet's "safe" class),
-    the test of the difference between types (a test of the true counts, here as a bracket
-    because a type's responders are hidden), and the responder rate with its interval (from
-    the rounded counts)."""
+    within-type tests of frequencies (at least 10 children in each: ESSnet's "safe" class) and
+    the responder rate with its interval (from the rounded counts). The test of the difference
+    between types is shown when no cell of its table is hidden; here a type's responders are
+    hidden, so it is withheld and the checker's summary says why (an output checker recovered a
+    hidden cell from such a p-value and the released totals: see
+    test_a_test_of_counts_with_a_hidden_cell_is_withheld_whatever_its_precision)."""
     table = make_cohort(40, mix={"focal": 15, "generalized": 15, "both": 10}, seed=seed)
     release = build_release(cohort(table), min_cell_count=MIN)
     tests = release.table("frequencies").set_index("group")["p_value"]
     assert all(isinstance(p, float) for p in tests), tests.tolist()
+    by_type = release.results["responder_rate_by_type"]
+    hidden = any(str(by_type[k][key]).startswith("<") for k in by_type
+                 for key in ("responders", "n"))
     between = release.results["seizure_type_vs_responder_p"]
-    assert between != SUPPRESSED and between is not None, between
+    assert (between == SUPPRESSED) == hidden and between is not None, between
     assert isinstance(release.results["responder_rate"], float)
     assert all(isinstance(v, float) for v in release.results["responder_rate_ci"])
     rules = {r["output"].split(" (")[0]: r["rule"] for r in release.checker}
