@@ -311,15 +311,16 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
                                  totals=itt_totals(children, attrition))
     # a large cohort's responder rate hardly varies: fewer cohorts keep the run short
     cohorts = min(n_cohorts, max(200, _SIMULATION_BUDGET // max(analysed, 1)))
-    simulate = null_simulation(
-        analysed, responders / analysed if analysed else float("nan"), n_cohorts=cohorts,
-        seed=seed, responder_threshold=responder_threshold,
-        **_baseline_distribution(patients))
-    # the same over a grid of its assumptions; with disclosure control on, from the baselines'
-    # median and spread as they are released (see _released_settings)
+    # with disclosure control on, the simulation starts from the baselines' median and spread as
+    # they are released (see _released_settings), not from their exact values, which its share
+    # could otherwise be inverted to
     grid_from = _baseline_distribution(patients)
     if mcc > 0:
         grid_from = {k: round(v, 1 if k == "median_rate" else 2) for k, v in grid_from.items()}
+    simulate = null_simulation(
+        analysed, responders / analysed if analysed else float("nan"), n_cohorts=cohorts,
+        seed=seed, responder_threshold=responder_threshold, **grid_from)
+    # the same over a grid of its assumptions
     grid = null_simulation_grid(
         analysed, responders / analysed if analysed else float("nan"), seed=seed,
         responder_threshold=responder_threshold, pool_size=max(1000, n_cohorts // 2),
