@@ -86,11 +86,10 @@ def enumerated_freeman_halton_p(sizes, events):
     return p
 
 
-def paule_mandel_by_hand(events, n, alpha=0.05):
-    """Random effects on the logit scale, Paule-Mandel by bisection, Hartung-Knapp, prediction."""
-    events, n = np.asarray(events, float), np.asarray(n, float)
-    y = np.log(events / (n - events))
-    v = 1 / events + 1 / (n - events)
+def paule_mandel_on_effects(y, v, alpha=0.05):
+    """Random effects on effects ``y`` with variances ``v``: Paule-Mandel by bisection on the
+    generalised Q, and the Hartung-Knapp interval (also the reference of tests/test_pool.py)."""
+    y, v = np.asarray(y, float), np.asarray(v, float)
     k = len(y)
 
     def generalised_q(tau2):
@@ -108,9 +107,21 @@ def paule_mandel_by_hand(events, n, alpha=0.05):
         tau2 = (low + high) / 2
     w = 1 / (v + tau2)
     m = (w * y).sum() / w.sum()
-    se = math.sqrt(1 / w.sum())
     hk_se = math.sqrt((w * (y - m) ** 2).sum() / ((k - 1) * w.sum()))
-    t_ci, t_pi = stats.t.ppf(1 - alpha / 2, k - 1), stats.t.ppf(1 - alpha / 2, k - 2)
+    t_ci = stats.t.ppf(1 - alpha / 2, k - 1)
+    return {"estimate": m, "tau2": tau2, "ci_low": m - t_ci * hk_se, "ci_high": m + t_ci * hk_se,
+            "se": math.sqrt(1 / w.sum())}
+
+
+def paule_mandel_by_hand(events, n, alpha=0.05):
+    """Random effects on the logit scale, Paule-Mandel by bisection, Hartung-Knapp, prediction."""
+    events, n = np.asarray(events, float), np.asarray(n, float)
+    y = np.log(events / (n - events))
+    v = 1 / events + 1 / (n - events)
+    k = len(y)
+    found = paule_mandel_on_effects(y, v, alpha)
+    m, tau2, se = found["estimate"], found["tau2"], found["se"]
+    t_pi = stats.t.ppf(1 - alpha / 2, k - 2)
     w_fixed = 1 / v
     m_fixed = (w_fixed * y).sum() / w_fixed.sum()
     q = (w_fixed * (y - m_fixed) ** 2).sum()
@@ -118,8 +129,8 @@ def paule_mandel_by_hand(events, n, alpha=0.05):
     def expit(x):
         return 1 / (1 + math.exp(-x))
 
-    return {"rate": expit(m), "ci_low": expit(m - t_ci * hk_se),
-            "ci_high": expit(m + t_ci * hk_se),
+    return {"rate": expit(m), "ci_low": expit(found["ci_low"]),
+            "ci_high": expit(found["ci_high"]),
             "pi_low": expit(m - t_pi * math.sqrt(tau2 + se ** 2)),
             "pi_high": expit(m + t_pi * math.sqrt(tau2 + se ** 2)),
             "tau2": tau2, "i2": max(0.0, (q - (k - 1)) / q)}

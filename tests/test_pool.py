@@ -25,6 +25,7 @@ from ivig_helpers.appraisal.pooling import (
 from ivig_helpers.errors import UsageError
 
 from .conftest import run_cli, shared_report
+from .test_appraisal import paule_mandel_on_effects as paule_mandel_by_hand
 
 ID_PREFIX = "ZQX-POOL"  # the generated centres' patient ids: none may reach the pooled output
 CENTRES = {"centre_north": dict(n=60, seed=11), "centre_south": dict(n=45, seed=21)}
@@ -60,29 +61,6 @@ def pooled(centres, tmp_path_factory):
 
 def released(folder):
     return json.loads((folder / "release.json").read_text(encoding="utf-8"))["results"]
-
-
-def paule_mandel_by_hand(y, v, alpha=0.05):
-    """Paule-Mandel by bisection on the generalised Q, Hartung-Knapp interval, prediction."""
-    y, v = np.asarray(y, float), np.asarray(v, float)
-    k = len(y)
-
-    def generalised_q(tau2):
-        w = 1 / (v + tau2)
-        return (w * (y - (w * y).sum() / w.sum()) ** 2).sum()
-
-    tau2 = 0.0
-    if generalised_q(0.0) > k - 1:
-        low, high = 0.0, 100.0
-        for _ in range(200):
-            mid = (low + high) / 2
-            low, high = (mid, high) if generalised_q(mid) > k - 1 else (low, mid)
-        tau2 = (low + high) / 2
-    w = 1 / (v + tau2)
-    m = (w * y).sum() / w.sum()
-    hk = math.sqrt((w * (y - m) ** 2).sum() / ((k - 1) * w.sum()))
-    t = __import__("scipy").stats.t.ppf(1 - alpha / 2, k - 1)
-    return {"estimate": m, "tau2": tau2, "ci_low": m - t * hk, "ci_high": m + t * hk}
 
 
 # --- the statistics, against statsmodels and by hand ---------------------------------------------
