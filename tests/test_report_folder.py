@@ -402,6 +402,53 @@ def test_a_run_stopped_while_its_kernel_starts_leaves_no_kernel(
     assert leftovers(tmp_path) == [] and not (tmp_path / "report").exists()
 
 
+# A stop that arrives while the notebooks are being handed to their threads: the first one's
+# cell runs, the second is about to be submitted. Before, the exception left the pool's threads
+# running, and Python's exit waited for the slow cell (two minutes).
+STOPPED_WHILE_SUBMITTING = """\
+import os, signal, sys, time
+from pathlib import Path
+from ivig_helpers.app import cli, runner
+notebooks = [Path(p) for p in sys.argv[1].split(",")]
+runner.notebook_paths = lambda: notebooks
+marker = Path(os.environ["IVIG_TEST_MARKER"])
+
+class StoppedAtSecond(runner.ThreadPoolExecutor):
+    def submit(self, *args, **kwargs):
+        if self._thread_name_prefix == "notebook" and getattr(self, "_given", 0) == 1:
+            while not marker.exists():  # the first notebook's slow cell runs
+                time.sleep(0.05)
+            os.kill(os.getpid(), signal.SIGTERM)
+        self._given = getattr(self, "_given", 0) + 1
+        return super().submit(*args, **kwargs)
+
+runner.ThreadPoolExecutor = StoppedAtSecond
+sys.exit(cli.main(sys.argv[2:]))
+"""
+
+
+def test_a_run_stopped_while_it_hands_notebooks_to_threads_ends_at_once(
+        tmp_path, slow, system_tmp, user_cohort):
+    path, marker = slow
+    second = notebook(tmp_path / "02_quick.ipynb", "x = 1")
+    env = {**os.environ, "TMPDIR": str(system_tmp), "IVIG_TEST_MARKER": str(marker)}
+    process = subprocess.Popen(
+        [sys.executable, "-c", STOPPED_WHILE_SUBMITTING, f"{path},{second}", "run", "--data",
+         str(user_cohort), "--out", str(tmp_path / "report"), "--jobs", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        _, stderr = process.communicate(timeout=60)  # the slow cell alone takes 120 s
+    finally:
+        process.kill()
+    assert marker.exists()  # the stop came while the first notebook ran
+    assert process.returncode == 143, stderr
+    # one line, the stop's: nothing of a thread that went on after it
+    assert stderr.strip().splitlines() == [
+        f"stopped (SIGTERM): the run was stopped; no report was written to {tmp_path / 'report'}"
+        ", and no copy of the input was left behind"]
+    assert leftovers(tmp_path) == [] and not (tmp_path / "report").exists()
+
+
 def test_a_second_run_into_the_same_report_is_refused_while_the_first_runs(
         tmp_path, slow, system_tmp, user_cohort):
     path, marker = slow

@@ -455,11 +455,11 @@ def _execute_all(release_path: Path, staging: Path, params: dict, is_bundled: bo
     from . import kernels
 
     preload = kernels.preload_for(notebook_paths())
-    why = kernels.start_server(preload, wait=False)
-    import papermill  # noqa: F401 (while the server imports)
+    try:  # a stop from here on stops the server too
+        why = kernels.start_server(preload, wait=False)
+        import papermill  # noqa: F401 (while the server imports)
 
-    why = why or kernels.start_server(preload)
-    try:
+        why = why or kernels.start_server(preload)
         if why:
             print("Kernels: standard; the fast start that was asked for (--fast-kernels) "
                   f"cannot be used: {why}", flush=True)
@@ -505,11 +505,11 @@ def _execute_in(manager, release_path: Path, staging: Path, params: dict, is_bun
                                             f"{jobs} at a time:"), flush=True)
     pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="notebook")
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="page")
-    futures = {pool.submit(_execute_one, notebook, report, work, parameters, stop, stopping,
-                           rows, manager): index
-               for index, notebook in enumerate(notebooks)}
-    written = []
-    try:
+    futures, written = {}, []
+    try:  # from the first thread on: a stop while notebooks are handed out stops the first too
+        for index, notebook in enumerate(notebooks):
+            futures[pool.submit(_execute_one, notebook, report, work, parameters, stop,
+                                stopping, rows, manager)] = index
         running, done = dict(futures), 0
         while running:
             finished, _ = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
