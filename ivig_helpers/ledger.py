@@ -30,6 +30,10 @@ import numpy as np
 
 from .privacy import SUPPRESSED, count_bounds, is_number, release_count
 
+POSSIBLE_TABLES_LIMIT = 20_000
+"""The most tables :meth:`CountLedger.possible_tables` lists (each is then tested: about a
+millisecond each)."""
+
 
 class CountLedger:
     """The counts of one report, their links, and their release.
@@ -130,24 +134,65 @@ class CountLedger:
         """The smallest and largest value of each of ``keys`` (default: the hidden ones) that is
         consistent with every released count and every declared link."""
         shown = self.release() if shown is None else shown
-        names = sorted(self.values)
+        names = sorted(k for k in self.values if k in shown)  # not those declared after
         index = {k: i for i, k in enumerate(names)}
         bounds = np.array([count_bounds(shown[k], self.min_cell_count) for k in names], float)
         bounds[:, 1] = np.minimum(bounds[:, 1], 1e9)  # "anything" is still a finite count
         rows = []
         for total, parts in self.totals:
+            if not all(k in index for k in (total, *parts)):
+                continue
             row = np.zeros(len(names))
             row[index[total]] = -1.0
             for p in parts:
                 row[index[p]] += 1.0
             rows.append((row, 0.0, 0.0))
         for smaller, larger in self.orders:
+            if not (smaller in index and larger in index):
+                continue
             row = np.zeros(len(names))
             row[index[smaller]], row[index[larger]] = 1.0, -1.0
             rows.append((row, -np.inf, 0.0))
         keys = [k for k in names if isinstance(shown[k], str) and shown[k] != SUPPRESSED] \
             if keys is None else list(keys)
         return {k: _range(index[k], bounds, rows) for k in keys}
+
+    def possible_tables(self, grid, limit: int = POSSIBLE_TABLES_LIMIT):
+        """Every table of counts (``grid``: the keys of its cells, rows of columns) that a reader
+        who knows the released counts and the links cannot rule out: each cell within its
+        :meth:`ranges`, and each declared total of cells of the table within its own range. An
+        array of shape (tables, rows, columns), the true table among them; None when there are
+        more than ``limit`` of them (too many to test one by one).
+
+        It can hold tables the links rule out together (each cell's range is found alone): a
+        larger set than the reader's, so whatever is computed from all of it tells them nothing
+        the released counts did not.
+
+        Examples
+        --------
+        >>> ledger = CountLedger(5)
+        >>> for key, value in {"a": 2, "b": 9, "ab": 11}.items():
+        ...     _ = ledger.count(key, value)
+        >>> ledger.total("ab", ["a", "b"])
+        >>> ledger.possible_tables([["a", "b"]])[:, 0].tolist()  # a: <5, b: 10, ab: 10 (8-12)
+        [[1, 8], [1, 9], [1, 10], [1, 11], [2, 8], [2, 9], [2, 10], [3, 8], [3, 9], [4, 8]]
+        """
+        shown = self.release()
+        keys = [k for row in grid for k in row]
+        ranges = self.ranges(shown, keys)
+        widths = [int(ranges[k][1] - ranges[k][0]) + 1 for k in keys]
+        if math.prod(widths) > limit:
+            return None
+        axes = [np.arange(ranges[k][0], ranges[k][1] + 1, dtype=np.int64) for k in keys]
+        tables = np.stack([a.ravel() for a in np.meshgrid(*axes, indexing="ij")], axis=1)
+        column = {k: i for i, k in enumerate(keys)}
+        inside = np.ones(len(tables), dtype=bool)
+        for total, parts in self.totals:
+            if all(p in column for p in parts):
+                low, high = self.ranges(shown, [total])[total]
+                sums = tables[:, [column[p] for p in parts]].sum(axis=1)
+                inside &= (sums >= low) & (sums <= high)
+        return tables[inside].reshape(-1, len(grid), len(grid[0]))
 
     def pinned(self, shown: dict | None = None) -> list[str]:
         """Hidden counts (``<N``) a reader could work out exactly, smallest true value first."""

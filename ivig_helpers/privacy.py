@@ -10,8 +10,9 @@ defaults:
 - **magnitudes** (means, SDs, medians): at least :data:`SAFE_THRESHOLD` children with a value,
   no SD of 0, no dominated mean (:func:`release_magnitude`); never a youngest or oldest value;
 - **statistics**: tests of children's values with at least :data:`SAFE_THRESHOLD` children, one
-  significant digit (:func:`release_test_p`); tests of counts at the finest precision that pins
-  no hidden cell (:func:`release_count_test`);
+  significant digit (:func:`release_test_p`); tests of counts to one digit when no cell of
+  their table is hidden, else only the side of alpha that every table a reader could build
+  shares, or nothing (:func:`release_count_test`);
 - CSV cells never start like a spreadsheet formula (:func:`spreadsheet_safe`).
 
 With N = 0 (off), numbers pass unchanged. :func:`mode_statement` says which mode a report was
@@ -369,19 +370,26 @@ def release_test_p(p, contributors: int, min_cell_count: int = 0, one_way: bool 
 
 
 def release_count_test(cells, shown_cells, min_cell_count: int = 0, seed: int = RUN_SEED,
-                       alpha: float = 0.05) -> dict:
+                       alpha: float = 0.05, possible=None) -> dict:
     """Fisher's test of a table of counts (``cells``, true) as it may be shown beside the table
     as released (``shown_cells``, the same shape).
 
     The test is of the true counts (the rounded ones would be a different table). With
-    disclosure control on it needs :data:`SAFE_THRESHOLD` children and no hidden cell; its
-    p-value is then released to one significant digit (:func:`release_p`). A table with a hidden
-    cell gets no p-value at all: beside the released totals, which tie the cells together, even a
-    coarse p-value can leave one value for the hidden cell (an output checker's attack found a
-    one-digit p-value that did: unchanged 19 and 7, changed 4 and 8, shown as <5 beside rounded
-    totals). A test whose p-value was checked cell by cell, without the totals, once let it out.
+    disclosure control on it needs :data:`SAFE_THRESHOLD` children; its p-value is then released
+    to one significant digit (:func:`release_p`) when no cell is hidden.
 
-    Returns a dict: ``p_value`` (as released), ``testable``, ``note`` (the method), ``rule``.
+    A table with a hidden cell (``<N`` or withheld) never gets its own p-value: beside the
+    released totals, which tie the cells together, even a one-digit p-value can leave one value
+    for the hidden cell (an output checker's attack found one that did: unchanged 19 and 7,
+    changed 4 and 8, shown as <5 beside rounded totals). What it can get is computed from the
+    released counts alone: ``possible`` lists every table a reader cannot rule out
+    (:meth:`ivig_helpers.ledger.CountLedger.possible_tables`); when the p-values of all of them
+    fall on one side of ``alpha``, that side is released ("<0.05" or ">=0.05"): it is true of the
+    hidden table, and a reader could have worked it out without it, so it tells them nothing
+    about the hidden cell. Otherwise (or with no ``possible``) the p-value is withheld.
+
+    Returns a dict: ``p_value`` (as released), ``testable``, ``note`` (the method), ``rule``,
+    and ``p_range`` (the smallest and largest p over ``possible``, or None).
 
     Examples
     --------
@@ -389,6 +397,15 @@ def release_count_test(cells, shown_cells, min_cell_count: int = 0, seed: int = 
     >>> test["p_value"], test["rule"][:27]
     (0.1, 'one significant digit (test')
     >>> release_count_test([[19, 4], [7, 8]], [[20, "<5"], [5, 10]], 5)["p_value"]
+    'suppressed'
+    >>> possible = [[[19, b], [7, 8]] for b in range(1, 5)]  # were the others known exactly
+    >>> test = release_count_test([[19, 4], [7, 8]], [[20, "<5"], [5, 10]], 5,
+    ...                           possible=possible)  # p from 0.002 (b = 1) to 0.033 (b = 4)
+    >>> test["p_value"], [round(p, 3) for p in test["p_range"]]
+    ('<0.05', [0.002, 0.033])
+    >>> possible = [[[b, 19], [7, 8]] for b in range(1, 5)]  # 0.011, 0.019, 0.056, 0.073
+    >>> release_count_test([[4, 19], [7, 8]], [["<5", 20], [5, 10]], 5,
+    ...                    possible=possible)["p_value"]
     'suppressed'
     """
     from .comparisons import table_test
@@ -398,17 +415,57 @@ def release_count_test(cells, shown_cells, min_cell_count: int = 0, seed: int = 
     method = found["note"] or "exact"
     if min_cell_count <= 0 or not found["testable"]:
         return {"p_value": found["p_value"] if found["testable"] else None,
-                "testable": found["testable"], "note": method, "rule": ""}
+                "testable": found["testable"], "note": method, "rule": "", "p_range": None}
     if cells.sum() < SAFE_THRESHOLD:
-        return {"p_value": SUPPRESSED, "testable": True, "note": method,
+        return {"p_value": SUPPRESSED, "testable": True, "note": method, "p_range": None,
                 "rule": f"withheld: fewer than {SAFE_THRESHOLD} children in the test"}
-    if any(str(value).startswith("<") for value in np.asarray(shown_cells, dtype=object).ravel()):
-        return {"p_value": SUPPRESSED, "testable": True, "note": method,
+    if all(is_number(value) for value in np.asarray(shown_cells, dtype=object).ravel()):
+        return {"p_value": release_p(found["p_value"], min_cell_count, alpha), "testable": True,
+                "note": method, "p_range": None,
+                "rule": f"one significant digit (tests of at least {SAFE_THRESHOLD} children, "
+                        "ESSnet 'safe' class)"}
+    low, high = _p_range(possible, cells, seed)
+    withheld = {"p_value": SUPPRESSED, "testable": True, "note": method, "p_range": None,
                 "rule": "withheld: a cell of the table is hidden, and the p-value beside the "
                         "released totals could give it back"}
-    return {"p_value": release_p(found["p_value"], min_cell_count, alpha), "testable": True,
-            "note": method, "rule": f"one significant digit (tests of at least "
-                                    f"{SAFE_THRESHOLD} children, ESSnet 'safe' class)"}
+    if low is None:
+        return withheld
+    word = (f"a cell is hidden: p is from {_outward(low, up=False)} to {_outward(high, up=True)}"
+            " over every table the released counts allow, ")
+    if high < alpha or low >= alpha:
+        side = f"<{_edge(alpha)}" if high < alpha else f">={_edge(alpha)}"
+        return {**withheld, "p_value": side, "p_range": (low, high),
+                "rule": word + f"so only its side of alpha is shown ({side})"}
+    return {**withheld, "p_range": (low, high),
+            "rule": word + "on both sides of alpha: withheld (the hidden counts decide)"}
+
+
+def _outward(p: float, up: bool) -> str:
+    """``p`` to two significant digits, rounded away from the inside of a range (so that the
+    range shown holds the range found).
+
+    >>> _outward(0.00603457, up=False), _outward(0.3561464, up=True), _outward(1.0, up=True)
+    ('0.006', '0.36', '1')
+    """
+    if p <= 0:
+        return "0"
+    scale = 10 ** (math.floor(math.log10(p)) - 1)
+    return f"{(math.ceil(p / scale) if up else math.floor(p / scale)) * scale:.2g}"
+
+
+def _p_range(possible, cells, seed: int) -> tuple[float | None, float | None]:
+    """The smallest and largest p-value of the tables in ``possible`` (None, None when there is
+    no list, or it does not hold the true table: then nothing can be said safely)."""
+    from .comparisons import table_test
+
+    if possible is None:
+        return None, None
+    possible = np.asarray(possible, dtype=np.int64)
+    if not (possible == cells).all(axis=(1, 2)).any():
+        return None, None
+    values = [table_test(table, seed) for table in possible]
+    p = [v["p_value"] for v in values if v["testable"]]
+    return float(min(p)), float(max(p))
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

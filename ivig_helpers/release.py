@@ -41,6 +41,8 @@ from .privacy import (
     ROUNDING_BASE,
     SAFE_THRESHOLD,
     SUPPRESSED,
+    is_number,
+    release_count_test,
 )
 
 RELEASE_FILE = "release.json"
@@ -189,6 +191,16 @@ class _Builder:
 
     def shown(self, key):
         return self.ledger.release()[key]
+
+    def count_test(self, grid) -> dict:
+        """Fisher's test of the table whose cells are the counts ``grid`` names (rows of keys),
+        as :func:`~ivig_helpers.privacy.release_count_test` releases it; with a hidden cell,
+        judged over every table the released counts and their links allow."""
+        cells = [[self.ledger.values[key] for key in row] for row in grid]
+        shown = [[self.shown(key) for key in row] for row in grid]
+        hidden = any(not is_number(value) for row in shown for value in row)
+        possible = self.ledger.possible_tables(grid) if self.mcc > 0 and hidden else None
+        return release_count_test(cells, shown, self.mcc, self.seed, self.alpha, possible)
 
     def _declare_cohort(self) -> None:
         t, p, led = self.table, self.patients, self.ledger
@@ -425,7 +437,7 @@ def sharing_preview(cohort: Cohort, min_cell_count: int = 5) -> str:
     in a few lines for ``validate``: a cohort too small for its main tests is told before the
     run, not after. The rules are those of the release: a test or a summary needs
     :data:`~ivig_helpers.privacy.SAFE_THRESHOLD` children, and a count of 1 to N - 1 is
-    hidden (so a test of counts with such a cell is shown as a range at best)."""
+    hidden (so a test of counts with such a cell is shown as a side of alpha at best)."""
     from .outcomes import add_outcomes
 
     patients = add_outcomes(cohort.table)

@@ -21,7 +21,6 @@ from .privacy import (
     age_bands,
     is_number,
     magnitude_threshold,
-    release_count_test,
     release_magnitude,
     release_p,
     release_test_p,
@@ -352,12 +351,10 @@ class SeizureTypes(Section):
         by_type = [{"group": k, **self.rate(f"responders:{k}", b.analysed_of[k])}
                    for k in b.present]
         b.tables["by_type"] = pd.DataFrame(by_type)
-        cells = [[b.ledger.values[f"responders:{k}"], b.ledger.values[f"nonresponders:{k}"]]
-                 for k in b.present if b.ledger.values[b.analysed_of[k]]]
-        shown_cells = [[b.shown(f"responders:{k}"), b.shown(f"nonresponders:{k}")]
-                       for k in b.present if b.ledger.values[b.analysed_of[k]]]
-        if len(cells) >= 2:
-            test = release_count_test(cells, shown_cells, b.mcc, b.seed, b.alpha)
+        grid = [[f"responders:{k}", f"nonresponders:{k}"]
+                for k in b.present if b.ledger.values[b.analysed_of[k]]]
+        if len(grid) >= 2:
+            test = b.count_test(grid)
         else:
             test = {"p_value": None, "testable": False, "note": "fewer than 2 seizure types",
                     "rule": ""}
@@ -484,13 +481,13 @@ class Medications(Section):
                  else release_test_p(_num(wilcoxon["p_value"]), pairs, b.mcc,
                                      wilcoxon["patterns"] == 1, b.alpha)
                  if wilcoxon["testable"] else None, "method": "asymptotic"}]
-        shown_cells = [[b.shown("asm:unchanged:others"), b.shown("asm:changed:others")],
-                       [b.shown("asm:unchanged:responders"), b.shown("asm:changed:responders")]]
+        grid = [["asm:unchanged:others", "asm:changed:others"],
+                ["asm:unchanged:responders", "asm:changed:responders"]]
         if fisher["testable"] and fisher_cells is not None and fisher_cells.shape == (2, 2):
-            test = release_count_test(fisher_cells, shown_cells, b.mcc, b.seed, b.alpha)
-            p, method = test["p_value"], test["note"]
+            test = b.count_test(grid)
+            p, method, fisher_rule = test["p_value"], test["note"], test["rule"]
         else:
-            p, method = None, fisher["note"]
+            p, method, fisher_rule = None, fisher["note"], "not testable"
         rows.append({"test": fisher["test"], "n": b.shown("asm:both"), "p_value": p,
                      "method": method})
         b.tables["asm_checks"] = pd.DataFrame(rows)
@@ -502,8 +499,8 @@ class Medications(Section):
              "others": b.shown(f"asm band:others:{level:+d}")} for level in self.levels])
         b.record("Medication checks (notebook 4, results.json)", "statistics",
                  f"Wilcoxon p with at least {SAFE_THRESHOLD} children; Fisher's test "
-                 "of the true counts at the precision that pins no hidden count"
-                 if b.mcc > 0 else "exact", _statistics_fate(rows, b.mcc))
+                 f"of the true counts: {fisher_rule}" if b.mcc > 0 else "exact",
+                 _statistics_fate(rows, b.mcc))
         b.record("Medication counts, bands and responder rates (notebook 4)",
                  "counts and magnitudes", _count_rule(b) + "; fewest and most not shown"
                  if b.mcc > 0 else "exact", "released" if b.mcc <= 0
