@@ -21,13 +21,17 @@ plain message naming the folder and the reason) when:
   is not for sharing). The bundled synthetic cohort (made-up children) is accepted;
 - the same report is given twice (the same ``release.json``, by its checksum).
 
-What is pooled (:mod:`ivig_helpers.appraisal.pooling`): the responder rate (random effects on
-the logit scale, Paule-Mandel tau^2, Hartung-Knapp interval, prediction interval, I^2, Q,
-leave-one-centre-out), the odds ratio of responding, generalized against focal seizures (the
-same, on the log odds ratio), and, with ``--with-published``, the responder rate with the
-published IVIG cohorts. A count a centre withheld leaves that centre out of the quantity that
-needs it (listed on the page); rounded counts are pooled as released, and the pool is recomputed
-at the ends of each rounded count's possible range to show how far rounding can move it.
+What is pooled (:mod:`ivig_helpers.appraisal.pooling`, one :class:`Quantity` each, in
+:data:`QUANTITIES`): the responder rate (random effects on the logit scale, Paule-Mandel tau^2,
+Hartung-Knapp interval, prediction interval, I^2, Q, leave-one-centre-out), the same within each
+seizure type, the odds ratio of responding, generalized against focal seizures (the same, on the
+log odds ratio), and, with ``--with-published``, the responder rate with the published IVIG
+cohorts. A count a centre withheld leaves that centre out of the quantity that needs it (listed
+on the page); a quantity only one centre released is that centre's value, not a pool; rounded
+counts are pooled as released, and the pool is recomputed at the ends of each rounded count's
+possible range to show how far rounding can move it. The within-type changes (medians before
+and at one year, children whose value fell or rose, Wilcoxon p-values) are shown side by side
+and not pooled (:data:`NOT_POOLED` says why).
 
 Written into ``--out``: ``index.html`` (the reports' look), ``pooled.csv``, ``pooled.json``,
 a forest plot per pooled quantity (PNG), and ``manifest.json`` (a later pool replaces only a
