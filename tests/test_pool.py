@@ -435,3 +435,31 @@ def test_within_type_changes_are_shown_as_released_and_not_pooled(centres, poole
     assert "Pooled over" not in section
     if any(c["p_value"] == "suppressed" for c in changes["scores"]):
         assert "withheld" in section
+
+
+@pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")  # statsmodels I^2 at Q = 0
+def test_a_hartung_knapp_interval_narrower_than_the_normal_one_is_called_so():
+    """Two centres with the same released counts (likely once counts are rounded to 5): the
+    Hartung-Knapp interval has no width; the page gives the random-effects normal interval
+    (statsmodels' "random effect" row without t) and says which to read."""
+    from ivig_helpers.app.pool import QUANTITIES, _normal_interval, _pooled_sentence
+    from ivig_helpers.appraisal.evidence import exact_intervals, pooled_responder_rate
+
+    table = pd.DataFrame({"study": ["a", "b"], "n": [15, 15], "responders": [5, 5]})
+    row = pooled_responder_rate(table).iloc[0].to_dict()
+    assert row["ci_low"] == pytest.approx(row["ci_high"])  # no width
+    y, v = _logit([5, 5], [15, 15])
+    low, high = combine_effects(y, v, method_re="pm").conf_int(use_t=False)[1]
+    expit = lambda x: 1 / (1 + math.exp(-x))  # noqa: E731
+    rate = QUANTITIES[0]
+    assert _normal_interval(row, rate) == pytest.approx((expit(low), expit(high)), rel=1e-9)
+    part = {"pooled": row, "centres": exact_intervals(table).to_dict("records")}
+    text = _pooled_sentence(part, rate)
+    assert (f"narrower than the usual random-effects interval ({100 * expit(low):.1f}% to "
+            f"{100 * expit(high):.1f}%, normal)") in text
+    # centres that differ: Hartung-Knapp is the wider one, and nothing is said
+    table = pd.DataFrame({"study": ["a", "b", "c"], "n": [15, 20, 30],
+                          "responders": [2, 12, 10]})
+    part = {"pooled": pooled_responder_rate(table).iloc[0].to_dict(),
+            "centres": exact_intervals(table).to_dict("records")}
+    assert "narrower than" not in _pooled_sentence(part, rate)

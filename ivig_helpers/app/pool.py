@@ -88,6 +88,8 @@ TYPE_ORDER = ("generalized", "focal", "both")
 TYPE_WORDS = {"generalized": "generalized seizures", "focal": "focal seizures",
               "both": "both focal and generalized seizures"}
 """The seizure types, in the page's order, in the words of the reports."""
+TYPE_COLUMNS = {"generalized": "Generalized", "focal": "Focal",
+                "both": "Both focal and generalized"}
 CSV_COLUMNS = ("section", "quantity", "centres", "k", "estimate", "ci_low", "ci_high",
                "pi_low", "pi_high", "tau2", "i2", "q", "q_p_value", "note")
 """The columns of ``pooled.csv``: one row per pooled value, per centre's released value, per
@@ -767,7 +769,7 @@ def _centre_rows(reports: list[Report]) -> list[dict]:
                                    "to 5)" if r.min_cell_count > 0 else "OFF: not for sharing"),
             "Responders of children analysed": f"{r.results['responders']} of "
                                                f"{r.results['n_analysed']}",
-            **{group.capitalize(): pair(group) for group in TYPE_ORDER},
+            **{TYPE_COLUMNS[group]: pair(group) for group in TYPE_ORDER},
             "Left out of": "; ".join(r.left_out) or "nothing",
             "Withheld by the centre": "; ".join(r.withheld()) or "nothing beyond small counts"
             if r.min_cell_count > 0 else "nothing (exact counts)"})
