@@ -21,13 +21,17 @@ plain message naming the folder and the reason) when:
   is not for sharing). The bundled synthetic cohort (made-up children) is accepted;
 - the same report is given twice (the same ``release.json``, by its checksum).
 
-What is pooled (:mod:`ivig_helpers.appraisal.pooling`): the responder rate (random effects on
-the logit scale, Paule-Mandel tau^2, Hartung-Knapp interval, prediction interval, I^2, Q,
-leave-one-centre-out), the odds ratio of responding, generalized against focal seizures (the
-same, on the log odds ratio), and, with ``--with-published``, the responder rate with the
-published IVIG cohorts. A count a centre withheld leaves that centre out of the quantity that
-needs it (listed on the page); rounded counts are pooled as released, and the pool is recomputed
-at the ends of each rounded count's possible range to show how far rounding can move it.
+What is pooled (:mod:`ivig_helpers.appraisal.pooling`, one :class:`Quantity` each, in
+:data:`QUANTITIES`): the responder rate (random effects on the logit scale, Paule-Mandel tau^2,
+Hartung-Knapp interval, prediction interval, I^2, Q, leave-one-centre-out), the same within each
+seizure type, the odds ratio of responding, generalized against focal seizures (the same, on the
+log odds ratio), and, with ``--with-published``, the responder rate with the published IVIG
+cohorts. A count a centre withheld leaves that centre out of the quantity that needs it (listed
+on the page); a quantity only one centre released is that centre's value, not a pool; rounded
+counts are pooled as released, and the pool is recomputed at the ends of each rounded count's
+possible range to show how far rounding can move it. The within-type changes (medians before
+and at one year, children whose value fell or rose, Wilcoxon p-values) are shown side by side
+and not pooled (:data:`NOT_POOLED` says why).
 
 Written into ``--out``: ``index.html`` (the reports' look), ``pooled.csv``, ``pooled.json``,
 a forest plot per pooled quantity (PNG), and ``manifest.json`` (a later pool replaces only a
@@ -40,11 +44,13 @@ from __future__ import annotations
 import csv
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ..appraisal.evidence import (
     THIS_STUDY,
@@ -64,7 +70,7 @@ from ..appraisal.pooling import (
 from ..benchmarks_published import OVERLAPPING, POOLED_MEANS, SELECTION
 from ..errors import UsageError
 from ..plain import plain
-from ..privacy import count_bounds, is_number, spreadsheet_safe
+from ..privacy import SUPPRESSED, count_bounds, is_number, spreadsheet_safe
 from ..release import RELEASE_FILE, RELEASE_FORMAT, Release
 from . import folder as report_folder
 from . import site
@@ -76,6 +82,14 @@ PAGE = "index.html"
 CSV_FILE, JSON_FILE = "pooled.csv", "pooled.json"
 RATE_FIGURE, ODDS_FIGURE, PUBLISHED_FIGURE = ("pooled_rate.png", "pooled_odds_ratio.png",
                                               "pooled_with_published.png")
+TYPE_FIGURE = "pooled_rate_{}.png"
+RATE_NAME = "responder rate"
+TYPE_ORDER = ("generalized", "focal", "both")
+TYPE_WORDS = {"generalized": "generalized seizures", "focal": "focal seizures",
+              "both": "both focal and generalized seizures"}
+"""The seizure types, in the page's order, in the words of the reports."""
+TYPE_COLUMNS = {"generalized": "Generalized", "focal": "Focal",
+                "both": "Both focal and generalized"}
 CSV_COLUMNS = ("section", "quantity", "centres", "k", "estimate", "ci_low", "ci_high",
                "pi_low", "pi_high", "tau2", "i2", "q", "q_p_value", "note")
 """The columns of ``pooled.csv``: one row per pooled value, per centre's released value, per
@@ -217,20 +231,33 @@ def _shown(value) -> str:
     return "not released" if value is None else str(value)
 
 
-def rate_rows(reports: list[Report]) -> tuple[pd.DataFrame, list[list[dict]], list[dict]]:
+def _released_rate(report: Report, group: str | None):
+    """A centre's released responders and children: of everyone analysed, or of one seizure
+    type (``group``)."""
+    if group is None:
+        return report.results["responders"], report.results["n_analysed"]
+    found = report.results["responder_rate_by_type"].get(group) or {}
+    return found.get("responders"), found.get("n")
+
+
+def rate_rows(reports: list[Report], group: str | None = None
+              ) -> tuple[pd.DataFrame, list[list[dict]], list[dict]]:
     """The centres' released responders and children analysed (``study``, ``n``,
-    ``responders``), the possible true counts of each (the ends of each rounded count's range,
-    for :func:`rounding_envelope`), and the centres left out, with why."""
+    ``responders``), of everyone or of one seizure type (``group``), the possible true counts
+    of each (the ends of each rounded count's range, for :func:`rounding_envelope`), and the
+    centres left out, with why (``centre``, ``why``, ``withheld``: a count was not released)."""
     rows, candidates, left = [], [], []
+    name = RATE_NAME if group is None else f"{RATE_NAME}, {TYPE_WORDS[group]}"
     for report in reports:
-        shown_r, shown_n = report.results["responders"], report.results["n_analysed"]
+        shown_r, shown_n = _released_rate(report, group)
         r, n = _count(shown_r), _count(shown_n)
         if r is None or n is None or n < 1:
-            why = ("no child analysed" if n == 0 else
+            who = "child" if group is None else f"{group} child"
+            why = (f"no {who} analysed" if n == 0 else
                    f"responders shown as {_shown(shown_r)}, children analysed shown as "
                    f"{_shown(shown_n)}")
-            left.append({"centre": report.name, "why": why})
-            report.left_out.append(f"responder rate ({why})")
+            left.append({"centre": report.name, "why": why, "withheld": n != 0})
+            report.left_out.append(f"{name} ({why})")
             continue
         rows.append({"study": report.name, "n": n, "responders": min(r, n)})
         (r_lo, r_hi), (n_lo, n_hi) = _possible(r, report), _possible(n, report)
@@ -246,19 +273,20 @@ def odds_rows(reports: list[Report]) -> tuple[pd.DataFrame, list[list[dict]], li
     rows, candidates, left = [], [], []
     for report in reports:
         by_type = report.results["responder_rate_by_type"]
-        cells, why = {}, []
+        cells, why, withheld = {}, [], False
         for group, tag in (("generalized", "a"), ("focal", "b")):
             found = by_type.get(group) or {}
             r, n = _count(found.get("responders")), _count(found.get("n"))
             if n == 0:
                 why.append(f"no {group} child analysed")
             elif r is None or n is None:
+                withheld = True
                 why.append(f"{group}: responders shown as {_shown(found.get('responders'))}, "
                            f"children shown as {_shown(found.get('n'))}")
             else:
                 cells[tag] = (min(r, n), n, _possible(r, report), _possible(n, report))
         if why:
-            left.append({"centre": report.name, "why": "; ".join(why)})
+            left.append({"centre": report.name, "why": "; ".join(why), "withheld": withheld})
             report.left_out.append("generalized against focal (" + "; ".join(why) + ")")
             continue
         (ra, na, (ra_lo, ra_hi), (na_lo, na_hi)) = cells["a"]
@@ -275,39 +303,122 @@ def odds_rows(reports: list[Report]) -> tuple[pd.DataFrame, list[list[dict]], li
     return pd.DataFrame(rows, columns=columns), candidates, left
 
 
-# --- the pool -------------------------------------------------------------------------------------
+def _centre_odds(odds: pd.DataFrame) -> list[dict]:
+    if not len(odds):
+        return []
+    found = log_odds_ratios(odds)
+    crit = stats.norm.isf(ALPHA / 2)  # each centre's Wald interval
+    se = np.sqrt(found["variance"])
+    return found.assign(odds_ratio=np.exp(found["log_or"]),
+                        ci_low=np.exp(found["log_or"] - crit * se),
+                        ci_high=np.exp(found["log_or"] + crit * se)).to_dict("records")
 
-def _rounded(reports: list[Report]) -> bool:
-    return any(r.min_cell_count > 0 for r in reports)
+
+# --- the pooled quantities ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Quantity:
+    """One pooled quantity: where it sits in ``pooled.json`` (``key``), its name in
+    ``pooled.csv`` (``name``) and in the page's sentences (``what``), how it is pooled
+    (``pooler``, a function of the rows and alpha returning one row, whose value is
+    ``estimate``), each centre's value and interval (``centres``, ``centre_interval``,
+    ``interval``: the interval's method), and its section of the page and forest plot."""
+
+    key: tuple[str, ...]
+    name: str
+    what: str
+    title: str
+    intro: str
+    rows: Callable[[list[Report]], tuple[pd.DataFrame, list[list[dict]], list[dict]]]
+    pooler: Callable
+    estimate: str
+    centres: Callable[[pd.DataFrame], list[dict]]
+    centre_interval: tuple[str, str]
+    interval: str
+    figure: str
+    alt: str
+
+
+def _rate_centres(rates: pd.DataFrame) -> list[dict]:
+    return exact_intervals(rates).to_dict("records")
+
+
+def _rate_quantity(group: str | None) -> Quantity:
+    if group is None:
+        return Quantity(
+            ("responder_rate",), RATE_NAME, RATE_NAME, "Responder rate, pooled", "",
+            rate_rows, pooled_responder_rate, "rate", _rate_centres,
+            ("exact_low", "exact_high"), "exact (Clopper-Pearson)", RATE_FIGURE,
+            "Forest plot: each centre's responder rate (released counts, exact interval) and "
+            "the pooled rate")
+    words = TYPE_WORDS[group]
+    return Quantity(
+        ("responder_rate_by_type", group), f"{RATE_NAME}, {words}",
+        f"responder rate of children with {words}", f"Responder rate, {words}",
+        f"<p>Only the children with {words}: each centre's responders among them, as "
+        "released, pooled the same way.</p>",
+        lambda reports: rate_rows(reports, group), pooled_responder_rate, "rate", _rate_centres,
+        ("exact_low", "exact_high"), "exact (Clopper-Pearson)", TYPE_FIGURE.format(group),
+        f"Forest plot: each centre's responder rate of children with {words} (released "
+        "counts, exact interval) and the pooled rate")
+
+
+ODDS_QUANTITY = Quantity(
+    ("generalized_vs_focal_odds_ratio",), "odds ratio of responding, generalized against focal",
+    "odds ratio", "Generalized against focal seizures",
+    "<p>The odds ratio of responding, children with generalized seizures against children with "
+    "focal seizures, in each centre and pooled: above 1, generalized seizures responded more "
+    "often; 1, no difference. Where a centre has a group in which no child or every child "
+    f"responded, {CONTINUITY:g} is added to each of its four counts (assumed, the usual "
+    "correction); other centres are used as released.</p>",
+    odds_rows, pooled_odds_ratio, "odds_ratio", _centre_odds, ("ci_low", "ci_high"), "Wald",
+    ODDS_FIGURE, "Forest plot: each centre's odds ratio, generalized against focal (released "
+    "counts, Wald interval), and the pooled odds ratio")
+
+QUANTITIES = (_rate_quantity(None), *(_rate_quantity(g) for g in TYPE_ORDER), ODDS_QUANTITY)
+"""Every pooled quantity, in the page's order: the responder rate, the same within each seizure
+type, and the odds ratio of responding, generalized against focal."""
+
+
+def part_of(found: dict, quantity: Quantity) -> dict:
+    """A quantity's part of ``pooled.json``."""
+    for key in quantity.key:
+        found = found[key]
+    return found
+
+
+def _pooled_part(quantity: Quantity, reports: list[Report]) -> dict:
+    """A quantity's part of ``pooled.json``: ``pooled`` (None with fewer than 2 centres: one
+    centre is not pooled), ``centres`` (each centre's released value), ``left_out``,
+    ``leave_one_out`` (3 centres or more) and ``rounding`` (the envelope, when a centre's
+    counts in it are rounded)."""
+    table, candidates, left = quantity.rows(reports)
+    pooler, k = quantity.pooler, len(table)
+    return {"pooled": pooler(table, ALPHA).iloc[0].to_dict() if k >= 2 else None,
+            "centres": quantity.centres(table) if k else [], "left_out": left,
+            "leave_one_out": leave_one_out(table, pooler, ALPHA).to_dict("records")
+            if k >= 3 else [],
+            "rounding": rounding_envelope(candidates, pooler, quantity.estimate, ALPHA)
+            if any(len(c) > 1 for c in candidates) else None}
 
 
 def pool(reports: list[Report], with_published: bool = False) -> dict:
-    """Every pooled quantity of the reports (plain data: ``pooled.json``)."""
-    rates, rate_candidates, rate_left = rate_rows(reports)
-    odds, odds_candidates, odds_left = odds_rows(reports)
-    rate = pooled_responder_rate(rates, ALPHA).iloc[0]
-    odds_ratio = pooled_odds_ratio(odds, ALPHA).iloc[0] if len(odds) else None
-    found = {
-        "confidence_level": 1 - ALPHA,
-        "responder_rate": {
-            "pooled": rate.to_dict(), "centres": exact_intervals(rates).to_dict("records")
-            if len(rates) else [], "left_out": rate_left,
-            "leave_one_out": leave_one_out(rates, pooled_responder_rate, ALPHA)
-            .to_dict("records") if len(rates) >= 3 else [],
-            "rounding": rounding_envelope(rate_candidates, pooled_responder_rate, "rate", ALPHA)
-            if _rounded(reports) and len(rates) else None},
-        "generalized_vs_focal_odds_ratio": {
-            "pooled": odds_ratio.to_dict() if odds_ratio is not None else None,
-            "continuity_correction": CONTINUITY,
-            "centres": _centre_odds(odds), "left_out": odds_left,
-            "leave_one_out": leave_one_out(odds, pooled_odds_ratio, ALPHA).to_dict("records")
-            if len(odds) >= 3 else [],
-            "rounding": rounding_envelope(odds_candidates, pooled_odds_ratio, "odds_ratio",
-                                          ALPHA)
-            if _rounded(reports) and len(odds) else None},
-        "with_published": None,
-    }
+    """Every pooled quantity of the reports (plain data: ``pooled.json``), and the within-type
+    changes side by side."""
+    found: dict = {"confidence_level": 1 - ALPHA, "responder_rate_by_type": {}}
+    for quantity in QUANTITIES:
+        *parents, last = quantity.key
+        where = found
+        for key in parents:
+            where = where[key]
+        where[last] = _pooled_part(quantity, reports)
+    found["generalized_vs_focal_odds_ratio"]["continuity_correction"] = CONTINUITY
+    found["within_type_changes"] = within_type_changes(reports)
+    found["with_published"] = None
     if with_published:
+        rates = pd.DataFrame([{"study": c["study"], "n": c["n"], "responders": c["events"]}
+                              for c in found["responder_rate"]["centres"]],
+                             columns=["study", "n", "responders"])
         published = load_ivig_cohorts()
         published = published[published["study"] != THIS_STUDY][["study", "n", "responders"]]
         combined = pd.concat([rates, published], ignore_index=True)
@@ -319,17 +430,46 @@ def pool(reports: list[Report], with_published: bool = False) -> dict:
     return plain(found)
 
 
-def _centre_odds(odds: pd.DataFrame) -> list[dict]:
-    if not len(odds):
-        return []
-    found = log_odds_ratios(odds)
-    from scipy import stats
+CHANGE_MEASURES = {
+    "frequencies": ("Seizures per month, before IVIG and at one year", "seizures per month"),
+    "scores": ("Seizure frequency score, before IVIG and at one year",
+               "seizure frequency score")}
+"""The within-type changes each report releases (its tables ``frequencies`` and ``scores``),
+shown side by side: a title and the unit of each."""
 
-    crit = stats.norm.isf(ALPHA / 2)  # each centre's Wald interval
-    se = np.sqrt(found["variance"])
-    return found.assign(odds_ratio=np.exp(found["log_or"]),
-                        ci_low=np.exp(found["log_or"] - crit * se),
-                        ci_high=np.exp(found["log_or"] + crit * se)).to_dict("records")
+NOT_POOLED = (
+    "These are shown side by side, as each centre released them, and are not pooled. A centre "
+    "releases its medians before IVIG and at one year without any measure of their spread, so "
+    "there is nothing to weigh one centre's median against another's and no honest pooled "
+    "interval to give. Its Wilcoxon signed-rank p-value (asymptotic) says how surprising its "
+    "change would be if nothing had changed, not how large the change is: combining p-values "
+    "would only ask whether some centre changed, and with disclosure control on they are "
+    "released to one significant digit, or withheld. The numbers of children whose value fell "
+    "or rose are shown for reading (rounded to 5 with disclosure control on). The responder "
+    "rate within each seizure type, above, is the within-type result that can be pooled.")
+
+
+def within_type_changes(reports: list[Report]) -> dict:
+    """Each centre's released within-type changes (its tables ``frequencies`` and ``scores``:
+    children with both values, how many fell and rose, the medians before and at one year, the
+    Wilcoxon p-value and the centre's note), one row per centre and seizure type, values as
+    released; and why they are not pooled (``not_pooled_because``)."""
+    out: dict = {"not_pooled_because": NOT_POOLED}
+    for measure, (_, unit) in CHANGE_MEASURES.items():
+        rows = []
+        for report in reports:
+            table = report.release.tables.get(measure)
+            if table is None:
+                continue
+            for row in table.to_dict("records"):
+                rows.append({"centre": report.name, "seizure_type": row.get("group"),
+                             "unit": unit, **{c: row.get(c) for c in (
+                                 "n", "n_fell", "n_rose", "median_before", "median_after",
+                                 "p_value")},
+                             "p_value_method": "Wilcoxon signed-rank, asymptotic",
+                             "note": row.get("note") or ""})
+        out[measure] = rows
+    return out
 
 
 # --- the files ------------------------------------------------------------------------------------
@@ -339,12 +479,20 @@ def _pct(value) -> str:
 
 
 def _ratio(value) -> str:
-    return f"{value:.2f}" if is_number(value) else "not available"
+    if not is_number(value):
+        return "not available"
+    if value >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.2f}" if value >= 0.1 else f"{value:.2g}"
 
 
 def _between(low, high, show) -> str:
     return f"{show(low)} to {show(high)}" if is_number(low) and is_number(high) \
         else "not available"
+
+
+def _show(quantity: Quantity):
+    return _pct if quantity.estimate == "rate" else _ratio
 
 
 def csv_rows(found: dict) -> list[dict]:
@@ -356,31 +504,24 @@ def csv_rows(found: dict) -> list[dict]:
                      "k": row.get("k", len(centres)), "estimate": row.get(estimate),
                      **{c: row.get(c) for c in CSV_COLUMNS[5:13]}, "note": row.get("note", "")})
 
-    for key, quantity, estimate in (("responder_rate", "responder rate", "rate"),
-                                    ("generalized_vs_focal_odds_ratio",
-                                     "odds ratio of responding, generalized against focal",
-                                     "odds_ratio")):
-        part = found[key]
+    for q in QUANTITIES:
+        part, estimate, (low, high) = part_of(found, q), q.estimate, q.centre_interval
         names = [c["study"] for c in part["centres"]]
         if part["pooled"] is not None:
-            add("pooled", quantity, names, part["pooled"], estimate)
+            add("pooled", q.name, names, part["pooled"], estimate)
         for centre in part["centres"]:
-            value = centre.get("rate", centre.get("odds_ratio"))
-            low = centre.get("exact_low", centre.get("ci_low"))
-            high = centre.get("exact_high", centre.get("ci_high"))
-            add("centre", quantity, [centre["study"]], {"k": 1, estimate: value,
-                                                        "ci_low": low, "ci_high": high,
-                                                        "note": "as released"}, estimate)
-        for left in part["left_out"]:
-            add("left out", quantity, [left["centre"]], {"k": 0, "note": left["why"]},
+            add("centre", q.name, [centre["study"]],
+                {"k": 1, estimate: centre[estimate], "ci_low": centre[low],
+                 "ci_high": centre[high], "note": f"as released; {q.interval} interval"},
                 estimate)
+        for left in part["left_out"]:
+            add("left out", q.name, [left["centre"]], {"k": 0, "note": left["why"]}, estimate)
         for row in part["leave_one_out"]:
-            add("leave one centre out", quantity,
-                [n for n in names if n != row["left_out"]],
+            add("leave one centre out", q.name, [n for n in names if n != row["left_out"]],
                 {**row, "note": f"without {row['left_out']}"}, estimate)
         envelope = part["rounding"]
         if envelope:
-            add("rounding envelope", quantity, names,
+            add("rounding envelope", q.name, names,
                 {"k": len(names), "ci_low": envelope["ci_low"], "ci_high": envelope["ci_high"],
                  "note": f"pooled value from {envelope['estimate_low']:.4g} to "
                          f"{envelope['estimate_high']:.4g} over {envelope['combinations']} "
@@ -395,35 +536,42 @@ def csv_rows(found: dict) -> list[dict]:
     return rows
 
 
+def _forest(quantity: Quantity, part: dict):
+    """A quantity's forest plot: each centre's released value and the pooled one."""
+    from .. import plots
+
+    if quantity.estimate == "rate":
+        fig = plots.evidence_forest(_plain_names(pd.DataFrame(part["centres"])),
+                                    pd.DataFrame([part["pooled"]]), LEVEL)
+        what = quantity.what[0].upper() + quantity.what[1:]
+        fig.axes[0].set_title(f"{what}: each centre (released counts) and pooled")
+        return fig
+    rows = pd.DataFrame([{"label": f"{_text(c['study'])} ({c['events_a']}/{c['n_a']} against "
+                                   f"{c['events_b']}/{c['n_b']})",
+                          "estimate": c["odds_ratio"], "low": c["ci_low"], "high": c["ci_high"]}
+                         for c in part["centres"]])
+    return plots.ratio_forest(rows, pd.Series(part["pooled"]),
+                              f"Odds ratio of responding, generalized against focal (log "
+                              f"scale, {LEVEL} CI)",
+                              "Generalized against focal seizures, each centre and pooled", LEVEL)
+
+
 def _figures(found: dict, out: Path) -> list[str]:
-    """The forest plots, from the released counts only; returns the files written."""
+    """A forest plot per pooled quantity (two centres or more), from the released counts only;
+    returns the files written."""
     import matplotlib.pyplot as plt
 
     from .. import plots
 
     written = []
-    rate = found["responder_rate"]
-    if rate["centres"]:
-        fig = plots.evidence_forest(_plain_names(pd.DataFrame(rate["centres"])),
-                                    pd.DataFrame([rate["pooled"]]), LEVEL)
-        fig.axes[0].set_title("Responder rate of each centre (released counts) and pooled")
-        fig.savefig(out / RATE_FIGURE, bbox_inches="tight", metadata={"Software": None})
+    for quantity in QUANTITIES:
+        part = part_of(found, quantity)
+        if len(part["centres"]) < 2:
+            continue
+        fig = _forest(quantity, part)
+        fig.savefig(out / quantity.figure, bbox_inches="tight", metadata={"Software": None})
         plt.close(fig)
-        written.append(RATE_FIGURE)
-    odds = found["generalized_vs_focal_odds_ratio"]
-    if odds["centres"]:
-        rows = pd.DataFrame([{"label": f"{_text(c['study'])} ({c['events_a']}/{c['n_a']} against "
-                                       f"{c['events_b']}/{c['n_b']})",
-                              "estimate": c["odds_ratio"], "low": c["ci_low"],
-                              "high": c["ci_high"]} for c in odds["centres"]])
-        fig = plots.ratio_forest(rows, pd.Series(odds["pooled"]),
-                                 f"Odds ratio of responding, generalized against focal "
-                                 f"(log scale, {LEVEL} CI)",
-                                 "Generalized against focal seizures, each centre and pooled",
-                                 LEVEL)
-        fig.savefig(out / ODDS_FIGURE, bbox_inches="tight", metadata={"Software": None})
-        plt.close(fig)
-        written.append(ODDS_FIGURE)
+        written.append(quantity.figure)
     published = found["with_published"]
     if published:
         table = pd.DataFrame(published["studies"])
@@ -452,18 +600,29 @@ def _figure(name: str, alt: str) -> str:
             f'style="max-width:100%"><figcaption>{site.escape(alt)}</figcaption></figure>')
 
 
-def _pooled_sentence(row: dict | None, what: str, show, centres: int) -> str:
-    if row is None or not is_number(row.get("ci_low")):
+def _pooled_sentence(part: dict, quantity: Quantity) -> str:
+    what, show, centres, row = quantity.what, _show(quantity), part["centres"], part["pooled"]
+    if not centres:
         return (f"<p>The {what} could not be pooled: no centre released the counts it needs."
                 "</p>")
-    estimate = row.get("rate", row.get("odds_ratio"))
-    if centres == 1:
-        return (f"<p>Only one centre released the counts the {what} needs: its own value is "
-                f"{show(estimate)} ({LEVEL} CI {_between(row['ci_low'], row['ci_high'], show)},"
-                " Wald); nothing was pooled.</p>")
-    text = (f"<p>The pooled {what} of {centres} centres is <strong>{show(estimate)}</strong> "
-            f"({LEVEL} confidence interval {_between(row['ci_low'], row['ci_high'], show)}, "
-            "Hartung-Knapp). ")
+    if len(centres) == 1 or row is None:
+        centre = centres[0]
+        low, high = (centre[c] for c in quantity.centre_interval)
+        return (f"<p>Only one centre ({site.escape(centre['study'])}) released the counts the "
+                f"{what} needs. One centre cannot be pooled: there is no pooled value, no "
+                "pooled interval and no measure of how centres differ. That centre's own value "
+                f"is {show(centre[quantity.estimate])} ({LEVEL} {quantity.interval} interval "
+                f"{_between(low, high, show)}), as released.</p>")
+    text = (f"<p>Pooled over {len(centres)} centres, the {what} is "
+            f"<strong>{show(row[quantity.estimate])}</strong> ({LEVEL} confidence interval "
+            f"{_between(row['ci_low'], row['ci_high'], show)}, Hartung-Knapp). ")
+    normal = _normal_interval(row, quantity)
+    if normal and _narrower(row, normal):
+        text += ("That interval is narrower than the usual random-effects interval "
+                 f"({_between(*normal, show)}, normal): Hartung-Knapp's interval follows how "
+                 "far the centres' values lie from the pooled one, and when a few centres "
+                 "happen to agree closely it shrinks, down to nothing when they agree exactly. "
+                 "The wider one is the safer reading. ")
     if is_number(row.get("pi_low")):
         text += (f"A new centre's value would be expected within "
                  f"{_between(row['pi_low'], row['pi_high'], show)} ({LEVEL} prediction "
@@ -477,35 +636,120 @@ def _pooled_sentence(row: dict | None, what: str, show, centres: int) -> str:
     return text
 
 
-def _rounding_sentence(envelope: dict | None, show, what: str) -> str:
+def _normal_interval(row: dict, quantity: Quantity) -> tuple[float, float] | None:
+    """The random-effects interval without Hartung-Knapp's adjustment (normal, the random-effects
+    standard error), back on the quantity's scale."""
+    scale = "logit" if quantity.estimate == "rate" else "log_or"
+    middle, se = row.get(scale), row.get(f"{scale}_se")
+    if not (is_number(middle) and is_number(se)):
+        return None
+    half = float(stats.norm.isf(ALPHA / 2)) * se
+    back = (lambda x: 1 / (1 + math.exp(-x))) if scale == "logit" else math.exp
+    return back(middle - half), back(middle + half)
+
+
+def _narrower(row: dict, normal: tuple[float, float]) -> bool:
+    """Whether the Hartung-Knapp interval of ``row`` lies inside the normal one."""
+    return is_number(row.get("ci_low")) and row["ci_low"] > normal[0] \
+        and row["ci_high"] < normal[1]
+
+
+def _rounding_sentence(part: dict, quantity: Quantity) -> str:
+    envelope, show = part["rounding"], _show(quantity)
     if not envelope:
         return ""
     how = "every combination" if envelope["exhaustive"] else \
         "each centre at the ends of its range (all at once, and one at a time)"
-    return (f"<p>Rounding: centres with disclosure control on release counts rounded to the "
-            f"nearest 5 (a shown 20 is a true 18 to 22). Pooled again at the ends of each "
-            f"rounded count's possible range ({how}: {envelope['combinations']} pools), the "
-            f"pooled {what} lies between {show(envelope['estimate_low'])} and "
-            f"{show(envelope['estimate_high'])}, and its {LEVEL} interval reaches from "
-            f"{show(envelope['ci_low'])} to {show(envelope['ci_high'])} at the widest.</p>")
+    rounding = ("<p>Rounding: centres with disclosure control on release counts rounded to "
+                "the nearest 5 (a shown 20 is a true 18 to 22). ")
+    if len(part["centres"]) == 1:
+        return (rounding + f"Within its rounded counts' possible range, that centre's "
+                f"{quantity.what} could be anywhere from {show(envelope['estimate_low'])} to "
+                f"{show(envelope['estimate_high'])}.</p>")
+    return (rounding + f"Pooled again at the ends of each rounded count's possible range "
+            f"({how}: {envelope['combinations']} pools), the pooled {quantity.what} lies "
+            f"between {show(envelope['estimate_low'])} and {show(envelope['estimate_high'])}, "
+            f"and its {LEVEL} interval reaches from {show(envelope['ci_low'])} to "
+            f"{show(envelope['ci_high'])} at the widest.</p>")
 
 
-def _leave_one_out_table(part: dict, estimate: str, show) -> str:
+def _leave_one_out_table(part: dict, quantity: Quantity) -> str:
     if not part["leave_one_out"]:
-        return "<p>Leaving one centre out needs at least 3 centres.</p>"
-    rows = [{"Without": row["left_out"], "Pooled": show(row[estimate]),
+        return ""
+    show = _show(quantity)
+    rows = [{"Without": row["left_out"], "Pooled": show(row[quantity.estimate]),
              f"{LEVEL} CI": _between(row["ci_low"], row["ci_high"], show),
              "I²": _pct(row["i2"])} for row in part["leave_one_out"]]
-    return ("<p>Leaving one centre out at a time (does one centre carry the result?):</p>"
+    text = ("<p>Leaving one centre out at a time (does one centre carry the result?):</p>"
             + site.table(rows, ["Without", "Pooled", f"{LEVEL} CI", "I²"]))
+    if any(_narrower(row, normal) for row in part["leave_one_out"]
+           if (normal := _normal_interval(row, quantity))):
+        text += ("<p>Some of these intervals (Hartung-Knapp) are narrower than the usual "
+                 "random-effects interval: the centres that remain happen to agree closely, "
+                 "which is not the same as knowing the value that well.</p>")
+    return text
 
 
 def _left_out_list(part: dict) -> str:
-    if not part["left_out"]:
-        return ""
-    return ("<p>Left out because the centre withheld a count it needs:</p><ul>"
-            + "".join(f"<li>{site.escape(c['centre'])}: {site.escape(c['why'])}</li>"
-                      for c in part["left_out"]) + "</ul>")
+    text = ""
+    for withheld, heading in ((True, "Left out because the centre withheld a count it needs"),
+                              (False, "Left out because the centre has no such child")):
+        left = [c for c in part["left_out"] if bool(c.get("withheld", True)) == withheld]
+        if left:
+            text += (f"<p>{heading}:</p><ul>"
+                     + "".join(f"<li>{site.escape(c['centre'])}: {site.escape(c['why'])}</li>"
+                               for c in left) + "</ul>")
+    if any(c.get("withheld", True) for c in part["left_out"]) and part["centres"]:
+        text += ("<p>Leaving a centre out is not neutral: a count is withheld because it is "
+                 "small (or would give a small one away), so the centres left out tend to be "
+                 "those with few children in the group, or where few or nearly all responded. "
+                 "The value of the centres that remain can lean away from theirs.</p>")
+    return text
+
+
+def _section(quantity: Quantity, part: dict, figures: list[str]) -> str:
+    """A pooled quantity's part of the page: the pooled value (or why there is none), how far
+    rounding moves it, who was left out, leave-one-out and the forest plot."""
+    text = (f"<h2>{site.escape(quantity.title)}</h2>{quantity.intro}"
+            + _pooled_sentence(part, quantity) + _rounding_sentence(part, quantity)
+            + _left_out_list(part) + _leave_one_out_table(part, quantity))
+    if quantity.figure in figures:
+        text += _figure(quantity.figure, quantity.alt)
+    return text
+
+
+def _released(value, digits: str = "") -> str:
+    """A released value as the page shows it: a withheld one says so."""
+    if value is None:
+        return "–"
+    if value == SUPPRESSED:
+        return "withheld"
+    if isinstance(value, str):
+        return value
+    return format(value, digits) if digits else str(value)
+
+
+def _changes_table(rows: list[dict]) -> str:
+    shown = [{"Centre": r["centre"], "Seizure type": TYPE_WORDS.get(r["seizure_type"],
+                                                                    r["seizure_type"]),
+              "Children with both values": _released(r["n"]), "Fell": _released(r["n_fell"]),
+              "Rose": _released(r["n_rose"]),
+              "Median before IVIG": _released(r["median_before"], ".1f"),
+              "Median at one year": _released(r["median_after"], ".1f"),
+              "Wilcoxon p (asymptotic)": _released(r["p_value"], ".2g")
+              if r["p_value"] is not None else "not tested",
+              "Note (the centre's)": r["note"] or ""} for r in rows]
+    return site.table(shown, list(shown[0]) if shown else ["Centre"])
+
+
+def _changes_section(changes: dict) -> str:
+    text = ("<h2>Changes within each seizure type, side by side (not pooled)</h2>"
+            f"<p>{site.escape(changes['not_pooled_because'])}</p>")
+    for measure, (title, _) in CHANGE_MEASURES.items():
+        rows = changes[measure]
+        text += f"<h3>{site.escape(title)}</h3>"
+        text += _changes_table(rows) if rows else "<p>No centre released this.</p>"
+    return text
 
 
 def _centre_rows(reports: list[Report]) -> list[dict]:
@@ -525,7 +769,7 @@ def _centre_rows(reports: list[Report]) -> list[dict]:
                                    "to 5)" if r.min_cell_count > 0 else "OFF: not for sharing"),
             "Responders of children analysed": f"{r.results['responders']} of "
                                                f"{r.results['n_analysed']}",
-            "Generalized": pair("generalized"), "Focal": pair("focal"),
+            **{TYPE_COLUMNS[group]: pair(group) for group in TYPE_ORDER},
             "Left out of": "; ".join(r.left_out) or "nothing",
             "Withheld by the centre": "; ".join(r.withheld()) or "nothing beyond small counts"
             if r.min_cell_count > 0 else "nothing (exact counts)"})
@@ -559,35 +803,8 @@ def page(reports: list[Report], found: dict, figures: list[str]) -> str:
     body.append("<h2>The centres, as released</h2>")
     columns = list(_centre_rows(reports[:1])[0])
     body.append(site.table(_centre_rows(reports), columns))
-    rate = found["responder_rate"]
-    body.append("<h2>Responder rate, pooled</h2>")
-    body.append(_pooled_sentence(rate["pooled"] if rate["centres"] else None,
-                                 "responder rate", _pct, len(rate["centres"])))
-    body.append(_rounding_sentence(rate["rounding"], _pct, "responder rate"))
-    body.append(_left_out_list(rate))
-    if len(rate["centres"]) >= 3:
-        body.append(_leave_one_out_table(rate, "rate", _pct))
-    if RATE_FIGURE in figures:
-        body.append(_figure(RATE_FIGURE, "Forest plot: each centre's responder rate (released "
-                                         "counts, exact interval) and the pooled rate"))
-    odds = found["generalized_vs_focal_odds_ratio"]
-    body.append("<h2>Generalized against focal seizures</h2>")
-    body.append("<p>The odds ratio of responding, children with generalized seizures against "
-                "children with focal seizures, in each centre and pooled: above 1, generalized "
-                "seizures responded more often; 1, no difference. Where a centre has a group "
-                f"in which no child or every child responded, {CONTINUITY:g} is added to each of "
-                "its four counts (assumed, the usual correction); other centres are used as "
-                "released.</p>")
-    body.append(_pooled_sentence(odds["pooled"] if odds["centres"] else None,
-                                 "odds ratio", _ratio, len(odds["centres"])))
-    body.append(_rounding_sentence(odds["rounding"], _ratio, "odds ratio"))
-    body.append(_left_out_list(odds))
-    if len(odds["centres"]) >= 3:
-        body.append(_leave_one_out_table(odds, "odds_ratio", _ratio))
-    if ODDS_FIGURE in figures:
-        body.append(_figure(ODDS_FIGURE, "Forest plot: each centre's odds ratio, generalized "
-                                         "against focal (released counts, Wald interval), "
-                                         "and the pooled odds ratio"))
+    body.extend(_section(q, part_of(found, q), figures) for q in QUANTITIES)
+    body.append(_changes_section(found["within_type_changes"]))
     published = found["with_published"]
     if published:
         body.append("<h2>With the published IVIG cohorts</h2>")
@@ -604,11 +821,14 @@ def page(reports: list[Report], found: dict, figures: list[str]) -> str:
             body.append(_figure(PUBLISHED_FIGURE, "Forest plot: the centres and the published "
                                                   "cohorts, with the pooled rate"))
     body.append("<h2>Method</h2><p>Random effects, inverse-variance weights: the responder rate "
-                "on the logit scale, the odds ratio on the log scale; the between-centre "
+                "(of all children and within each seizure type) on the logit scale, the odds "
+                "ratio on the log scale; the between-centre "
                 "variance tau² by Paule-Mandel; the confidence interval by Hartung-Knapp (t "
                 "with k - 1 degrees of freedom); the prediction interval with t on k - 2 "
                 "degrees of freedom (needs 3 centres). Counts are used as each centre released "
-                "them. Files: <code>pooled.csv</code>, <code>pooled.json</code>.</p>")
+                "them; for a responder rate, a centre where no child or every child responded "
+                "has 0.5 added to its responders and to its non-responders (assumed, the usual "
+                "correction). Files: <code>pooled.csv</code>, <code>pooled.json</code>.</p>")
     return "".join(body)
 
 
