@@ -14,7 +14,7 @@ REPORT_DIR := reports/synthetic_cohort
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .DEFAULT_GOAL := help
-.PHONY: help report test bench lab notebooks data lint freeze clean
+.PHONY: help report test bench lab notebooks data lint freeze clean pool
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -46,6 +46,19 @@ report: $(INSTALLED) ## Run the whole collection on the bundled synthetic cohort
 test: $(DEV_INSTALLED) ## Run every test: package, doctests, notebooks (papermill and nbval)
 	$(PY) -m compileall -q ivig_helpers
 	$(PY) -m pytest -n auto --dist loadscope --no-loadscope-reorder
+
+# What a coordinator does with the reports centres send (README, "Pooling several centres"),
+# on stand-ins: the bundled cohort and two generated centres, each run with disclosure control
+# on as a centre would before sharing; only their released aggregates are pooled.
+POOL_DIR := reports/pooled_example
+pool: $(INSTALLED) ## Pool three shareable reports (bundled + two generated centres) into reports/pooled_example/
+	mkdir -p $(POOL_DIR)/centres
+	$(PY) -m ivig_helpers synthesize --n 90 --seed 11 --out $(POOL_DIR)/centres/centre_b.csv
+	$(PY) -m ivig_helpers synthesize --n 45 --seed 12 --missing-followup 0.1 --out $(POOL_DIR)/centres/centre_c.csv
+	$(PY) -m ivig_helpers run --data $(DATA) --out $(POOL_DIR)/centre_a --param min_cell_count=5
+	$(PY) -m ivig_helpers run --data $(POOL_DIR)/centres/centre_b.csv --out $(POOL_DIR)/centre_b --param min_cell_count=5
+	$(PY) -m ivig_helpers run --data $(POOL_DIR)/centres/centre_c.csv --out $(POOL_DIR)/centre_c --param min_cell_count=5
+	$(PY) -m ivig_helpers pool $(POOL_DIR)/centre_a $(POOL_DIR)/centre_b $(POOL_DIR)/centre_c --out $(POOL_DIR)/pooled --with-published
 
 bench: $(INSTALLED) ## Time the collection and the helpers, bundled and at 10^5 and 10^6 patients
 	$(PY) benchmarks/bench.py
