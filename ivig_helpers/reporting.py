@@ -341,6 +341,31 @@ def versions() -> str:
         f"{n} {version(n)}" for n in names)
 
 
+def scorecard_summary(card: pd.DataFrame) -> str:
+    """How many published numbers matched, and which did not or are not shown, each named by
+    what was published (its description), not by the key of ``published_targets.csv``.
+
+    Examples
+    --------
+    >>> card = pd.DataFrame({"quantity": ["n_patients", "age_min", "responders"],
+    ...                      "description": ["Patients in the analysis", "Youngest age, years",
+    ...                                      "Responders"], "match": [False, None, True]})
+    >>> print(scorecard_summary(card))
+    1 of 3 published numbers matched at the published precision
+    Not matched: Patients in the analysis
+    Not shown (disclosure control): Youngest age, years
+    """
+    lines = [f"{int((card['match'] == True).sum())} of {len(card)} published numbers "  # noqa: E712
+             "matched at the published precision"]
+    missed = card.loc[card["match"] == False, "description"]  # noqa: E712
+    if len(missed):
+        lines.append("Not matched: " + "; ".join(missed))
+    withheld = card.loc[card["match"].isna(), "description"]
+    if len(withheld):
+        lines.append("Not shown (disclosure control): " + "; ".join(withheld))
+    return "\n".join(lines)
+
+
 def scorecard_view(card: pd.DataFrame):
     """The scorecard for reading: numbers at the published precision, plain yes/no, no index.
 

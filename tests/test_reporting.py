@@ -148,3 +148,37 @@ def test_the_scorecard_shows_a_tiny_p_value_as_below_0001_not_as_0():
     html = scorecard_view(scorecard(results)).data
     assert "&lt;0.001" in html or "<0.001" in html
     assert ">0<" not in html.replace(" ", "")
+
+
+SNAKE = r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b"
+"""An internal name (snake_case), which a reader of a report should never meet."""
+
+
+def test_the_scorecard_names_unmatched_and_withheld_numbers_in_words():
+    """Notebook 5 once listed "Not matched: n_patients, age_mean, ..." (keys of
+    published_targets.csv). On a small cohort with disclosure control on, every number that did
+    not match or is not shown is named by its description in that file (read here with csv)."""
+    import csv
+    import re
+
+    from ivig_helpers.reporting import scorecard_summary
+    from ivig_helpers.results import scorecard
+
+    from .conftest import TARGETS
+
+    with open(TARGETS, newline="", encoding="utf-8") as handle:
+        described = {row["quantity"]: row["description"] for row in csv.DictReader(handle)}
+    release = build_release(Cohort(make_cohort(40, seed=7), "c.csv", False), min_cell_count=5)
+    card = scorecard(release.results)
+    text = scorecard_summary(card)
+    assert not re.search(SNAKE, text), text
+    lines = text.split("\n")
+    missed = card.loc[card["match"] == False, "quantity"]  # noqa: E712
+    withheld = card.loc[card["match"].isna(), "quantity"]
+    assert len(missed) and len(withheld)  # both lines are there to read
+    assert lines[1] == "Not matched: " + "; ".join(described[q] for q in missed)
+    assert lines[2] == "Not shown (disclosure control): " + "; ".join(described[q]
+                                                                      for q in withheld)
+    matched = sum(card["match"] == True)  # noqa: E712
+    assert lines[0] == (f"{matched} of {len(described)} published numbers matched at the "
+                        "published precision")
