@@ -45,7 +45,7 @@ _WHERE = {
     **dict.fromkeys(("age_summary", "asm_summary", "describe_median", "describe_rate",
                     "describe_test", "level_words", "open_notebook", "plain_table",
                     "preview_rows", "result_table", "scorecard_summary", "scorecard_view",
-                    "source_note", "versions"), "reporting"),
+                    "source_note", "specifications_note", "versions"), "reporting"),
     **dict.fromkeys(("table_one",), "table1"),
     **dict.fromkeys(("compute_results", "load_published", "scorecard", "write_results"),
                     "results"),

@@ -492,21 +492,23 @@ QUESTION_COLORS = {"change within the group": "#4c72b0",
                    "between the seizure types": "#55a868"}
 
 
-def specification_curve(curve: pd.DataFrame, alpha: float = 0.05) -> plt.Figure:
+def specification_curve(curve: pd.DataFrame, alpha: float = 0.05) -> plt.Figure | None:
     """The multiverse family by family: one column per family (the choice it varies), its
     distinct analyses' p-values from smallest to largest on a log scale, a bracket from the
     smallest to the largest, the reference analysis with a black edge and the significance
-    level drawn. The families are not pooled: each column is read on its own."""
+    level drawn. The families are not pooled: each column is read on its own.
+
+    None when there is no p-value to draw (the table is withheld by disclosure control, or no
+    analysis could be computed): no empty figure; the page says why in words instead
+    (:func:`ivig_helpers.reporting.specifications_note`)."""
+    if "p_value" not in curve:
+        return None
     shown = curve.loc[curve["p_value"].map(is_number).astype(bool)].copy()
     shown["p_value"] = shown["p_value"].astype(float)
     shown = shown.dropna(subset=["p_value"])
-    fig, ax = plt.subplots(figsize=(11, 5))
     if shown.empty:
-        ax.axis("off")
-        ax.text(0.5, 0.5, "Not shown: no analysis could be computed, or disclosure control "
-                "withholds them (their exact tests would give counts back).",
-                ha="center", transform=ax.transAxes)
-        return fig
+        return None
+    fig, ax = plt.subplots(figsize=(11, 5))
     # a log axis cannot draw p = 0 (a large cohort's p underflows): the smallest are drawn at
     # the floor, labelled as below it
     floor = 1e-16

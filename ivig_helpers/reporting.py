@@ -341,6 +341,29 @@ def versions() -> str:
         f"{n} {version(n)}" for n in names)
 
 
+def specifications_note(release: Release) -> str:
+    """Why notebook 6 draws no specification curve, in plain words, or "" when it draws one:
+    with disclosure control on the analyses are withheld (their most extreme p-values, exact
+    tests of a few children, could give hidden counts back); with it off, none gave a p-value.
+    Says what the reader can still see: the summary per family when it is released."""
+    curve = release.table("specifications")
+    if "p_value" in curve and curve["p_value"].map(is_number).any():  # as the figure reads it
+        return ""  # a p-value to draw: the figure says it
+    families = release.table("specification_families")
+    if release.min_cell_count > 0:
+        what = ("the analyses of this section, one by one" if len(families) else
+                "the analyses of this section, one by one and summed up per family")
+        rest = ("The summary per family below is released." if len(families) else
+                "The other sections of this page show what disclosure control allows.")
+        return (f"No figure here: disclosure control withholds {what}, because the most extreme "
+                "of their p-values, exact tests of a few children, could give hidden counts "
+                f"back. {rest}")
+    if len(curve):
+        return ("No figure here: no analysis of this section gives a p-value on this cohort; "
+                "the table below says why for each.")
+    return "No figure here: no analysis of this section could be computed on this cohort."
+
+
 def scorecard_summary(card: pd.DataFrame) -> str:
     """How many published numbers matched, and which did not or are not shown, each named by
     what was published (its description), not by the key of ``published_targets.csv``.

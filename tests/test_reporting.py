@@ -182,3 +182,19 @@ def test_the_scorecard_names_unmatched_and_withheld_numbers_in_words():
     matched = sum(card["match"] == True)  # noqa: E712
     assert lines[0] == (f"{matched} of {len(described)} published numbers matched at the "
                         "published precision")
+
+
+def test_notebook_6_says_in_words_why_there_is_no_specification_curve():
+    """With disclosure control on, the specification curve is withheld whole: one sentence says
+    what is withheld and why (exact p-values of a few children could give counts back) and what
+    stays; with control off on the bundled cohort there is a curve, so nothing is said."""
+    from ivig_helpers.reporting import specifications_note
+
+    controlled = build_release(Cohort(make_cohort(40, seed=7), "c.csv", False),
+                               min_cell_count=5)
+    note = specifications_note(controlled)
+    assert note.startswith("No figure here: disclosure control withholds the analyses of this "
+                           "section, one by one and summed up per family")
+    assert "could give hidden counts back" in note
+    assert note.endswith("The other sections of this page show what disclosure control allows.")
+    assert specifications_note(build_release(load_cohort(BUNDLED))) == ""
