@@ -45,6 +45,15 @@ def setup_style() -> None:
     plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 200, "figure.autolayout": True})
 
 
+def _of_rounded(label: str, min_cell_count: int | None = None) -> str:
+    """A label of an exact interval, saying "of the rounded counts" when the counts are rounded
+    by disclosure control (``min_cell_count``, by default the notebook's release's:
+    :func:`ivig_helpers.reporting.of_rounded`)."""
+    from .reporting import of_rounded
+
+    return of_rounded(label, min_cell_count)
+
+
 def save_figure(fig: plt.Figure, output_dir: str | Path, name: str) -> None:
     """Save a figure as ``output_dir/name.png`` (the folder is made if needed); in a notebook,
     show that same image.
@@ -299,7 +308,8 @@ def threshold_plot(sweep: pd.DataFrame, chosen: float = 0.5, level: str = "95%")
     ax.axvline(100 * chosen, color="gray", linestyle=":", linewidth=1)
     ax.set(title="How the responder rate depends on the definition of a responder",
            xlabel="A responder has at least this much fewer seizures (%)",
-           ylabel=f"Responders (% of children, exact {level} CI)", xticks=list(x_all),
+           ylabel=_of_rounded(f"Responders (% of children, exact {level} CI)"),
+           xticks=list(x_all),
            ylim=(0, 100))
     if left_out:
         ax.text(0.0, -0.2, "Left out (a count of fewer than the minimum): " + ", ".join(left_out),
@@ -333,7 +343,8 @@ def forest(released: pd.DataFrame, reference: float | None = None,
     if reference is not None:
         ax.axvline(100 * reference, color="firebrick", linestyle="--", linewidth=1)
     ax.set(yticks=np.arange(len(rates)), yticklabels=labels, xlim=(0, 100),
-           xlabel=f"Responders (%, exact {level} CI)", title="Responder rate by seizure type")
+           xlabel=_of_rounded(f"Responders (%, exact {level} CI)", min_cell_count),
+           title="Responder rate by seizure type")
     if min_cell_count > 0:
         _left_out_note(ax, left_out, min_cell_count, " or responders")
     return fig
@@ -572,7 +583,7 @@ def benchmarks(placebo: pd.DataFrame, level: str = "95%",
         return fig
     rate, low, high = (100 * float(first[c]) for c in ("rate", "exact_low", "exact_high"))
     ax.axvspan(low, high, color="#4c72b0", alpha=0.15,
-               label=f"these data: {rate:.1f}%, exact {level} CI")
+               label=_of_rounded(f"these data: {rate:.1f}%, exact {level} CI"))
     ax.axvline(rate, color="#4c72b0", linewidth=1.5)
     y = np.arange(len(rows))[::-1]
     for yi, (_, bench) in zip(y, rows.iterrows(), strict=True):
