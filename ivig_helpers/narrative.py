@@ -79,44 +79,6 @@ def count_words(value) -> str:
     return f"{int(value):,}"
 
 
-def count_of(events, n, rate=None, min_cell_count: int = 0) -> str:
-    """A released count of a released total, with its share: "22 of 60 (36.7%)". With
-    disclosure control on (``min_cell_count`` > 0) both are rounded, and the words say so
-    ("about 15 of about 40"); when the rounded counts are equal, "10 of 10 (100%)" would read as
-    a finding, so the share is the range the true counts allow (:func:`privacy.count_bounds`).
-
-    Examples
-    --------
-    >>> count_of(22, 60, 22 / 60)
-    '22 of 60 (36.7%)'
-    >>> count_of(15, 40, 15 / 40, min_cell_count=5)
-    'about 15 of about 40 (37.5%; counts rounded to the nearest 5)'
-    >>> count_of(10, 10, 1.0, min_cell_count=5)
-    'about 10 of about 10 (67% to 100%: both counts are rounded to the nearest 5)'
-    >>> count_of("<5", 20, "suppressed", min_cell_count=5)
-    'fewer than 5 of about 20'
-    """
-    from .privacy import ROUNDING_BASE, count_bounds
-
-    rounded = min_cell_count > 0
-
-    def words(value):
-        if rounded and is_number(value) and value != 0:
-            return f"about {count_words(value)}"
-        return count_words(value)
-
-    text = f"{words(events)} of {words(n)}"
-    if not is_number(rate):
-        return text
-    if not rounded:
-        return f"{text} ({percent(rate)})"
-    if is_number(events) and is_number(n) and events == n and n > 0:
-        low = count_bounds(events, min_cell_count)[0] / count_bounds(n, min_cell_count)[1]
-        return (f"{text} ({percent(low, 0)} to 100%: both counts are rounded to the nearest "
-                f"{ROUNDING_BASE})")
-    return f"{text} ({percent(rate)}; counts rounded to the nearest {ROUNDING_BASE})"
-
-
 def share_words(share) -> str:
     """A small share as a percentage, "fewer than 0.1%" rather than "0.0%".
 

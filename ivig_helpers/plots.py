@@ -26,6 +26,7 @@ from matplotlib.collections import LineCollection
 from .contract import SEIZURE_TYPES
 from .privacy import is_number
 from .release_figures import CHANGE_BANDS
+from .rounded import of_rounded
 
 TYPE_LABELS = {"focal": "Focal", "generalized": "Generalized", "both": "Both (combined)"}
 OUTCOME_COLORS = {"Seizure free": "#1b7837", "Responder": "#7fbf7b",
@@ -48,9 +49,7 @@ def setup_style() -> None:
 def _of_rounded(label: str, min_cell_count: int | None = None) -> str:
     """A label of an exact interval, saying "of the rounded counts" when the counts are rounded
     by disclosure control (``min_cell_count``, by default the notebook's release's:
-    :func:`ivig_helpers.reporting.of_rounded`)."""
-    from .reporting import of_rounded
-
+    :func:`ivig_helpers.rounded.of_rounded`)."""
     return of_rounded(label, min_cell_count)
 
 

@@ -13,36 +13,7 @@ from .narrative import p_text, p_words, run_statement
 from .parameters import RUN_SEED
 from .privacy import ROUNDING_BASE, SUPPRESSED, is_number, mode_statement
 from .release import Release, open_release
-
-OPENED = {"min_cell_count": 0}
-"""The disclosure control of the release this notebook opened (:func:`open_notebook`): with it
-on, every count shown is rounded, and the tables, sentences and figures of the notebook say
-that an exact interval or p-value is one *of the rounded counts*."""
-ROUNDED = "of the rounded counts"
-
-
-def counts_rounded(min_cell_count: int | None = None) -> int:
-    """The ``min_cell_count`` that rounded the counts a notebook shows (0: exact counts):
-    ``min_cell_count`` when given, else that of the release the notebook opened."""
-    return OPENED["min_cell_count"] if min_cell_count is None else int(min_cell_count)
-
-
-def of_rounded(heading: str, min_cell_count: int | None = None) -> str:
-    """A heading or label of an exact interval or p-value, saying that it is one of the rounded
-    counts when disclosure control rounded them (unchanged otherwise).
-
-    Examples
-    --------
-    >>> of_rounded("Exact 95% CI", 5), of_rounded("p (one-sided, exact)", 5)
-    ('Exact 95% CI (of the rounded counts)', 'p (one-sided, exact; of the rounded counts)')
-    >>> of_rounded("Exact 95% CI", 0)
-    'Exact 95% CI'
-    """
-    if counts_rounded(min_cell_count) <= 0 or ROUNDED in heading:
-        return heading
-    if heading.endswith(")"):
-        return f"{heading[:-1]}; {ROUNDED})"
-    return f"{heading} ({ROUNDED})"
+from .rounded import OPENED, ROUNDED, counts_rounded, of_rounded
 
 
 def source_note(release: Release) -> str:
@@ -172,7 +143,8 @@ def describe_rate(label: str, row: pd.Series, interval: str = "exact",
 
     ``interval`` is "exact" (Clopper-Pearson) or "wilson"; ``rounded`` says that the counts
     were rounded by disclosure control (``min_cell_count``, by default the notebook's): they
-    read "about", and the interval is one of the rounded counts (:func:`narrative.count_of`).
+    read "about", and the interval is one of the rounded counts
+    (:func:`ivig_helpers.rounded.count_of`).
 
     Examples
     --------
@@ -187,7 +159,7 @@ def describe_rate(label: str, row: pd.Series, interval: str = "exact",
     Seizure free: about 10 of about 10 (67% to 100%: both counts are rounded to the nearest \
 5), exact 95% CI of the rounded counts 69.0% to 100.0%
     """
-    from .narrative import count_of
+    from .rounded import count_of
 
     events, n = (int(v) if is_number(v) else v for v in (row["events"], row["n"]))
     if is_number(n) and n == 0:
@@ -225,7 +197,8 @@ def result_table(table: pd.DataFrame, columns: list[str] | None = None,
     (``names`` adds or overrides some), no index. It formats; it releases nothing (the release
     has done that). With disclosure control on (``min_cell_count``, by default the notebook's),
     a heading or interval that says "exact" says "of the rounded counts" too
-    (:func:`of_rounded`): an exact method on rounded counts is not exact about the children.
+    (:func:`ivig_helpers.rounded.of_rounded`): an exact method on rounded counts is not exact
+    about the children.
 
     Returns an HTML display object (with a fixed id, so that re-running changes nothing).
     """

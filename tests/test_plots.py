@@ -103,12 +103,12 @@ def test_a_specification_curve_with_nothing_to_draw_is_no_figure():
 def test_figures_of_rounded_counts_say_their_exact_intervals_are_of_them(monkeypatch):
     """The responder rate by definition and by type, and the benchmarks' band, label their exact
     intervals "of the rounded counts" when the notebook's release rounds counts; not otherwise."""
-    from ivig_helpers import reporting
+    from ivig_helpers import rounded
 
     release = build_release(Cohort(make_cohort(40, seed=7), "c.csv", False), min_cell_count=5)
     sweep, by_type = release.table("sweep"), release.table("by_type")
     for mcc, said in ((0, False), (5, True)):
-        monkeypatch.setitem(reporting.OPENED, "min_cell_count", mcc)
+        monkeypatch.setitem(rounded.OPENED, "min_cell_count", mcc)
         fig = plots.threshold_plot(sweep)
         assert ("of the rounded counts" in fig.axes[0].get_ylabel()) is said
         plt.close(fig)

@@ -212,7 +212,7 @@ def test_equal_rounded_counts_read_as_rounded_with_the_share_a_range(mcc):
     """"10 of 10 (100%)" with counts rounded by disclosure control reads as a finding: the words
     say "about", and the share is the range the true counts allow, from the smallest true count
     over the largest true total (enumerated here from the rounding rule)."""
-    from ivig_helpers.narrative import count_of
+    from ivig_helpers.rounded import count_of
 
     counts = _true_counts_shown_as(10, mcc)
     low = min(counts) / max(counts)  # 8/12 with a minimum of 5, 10/12 with 10
