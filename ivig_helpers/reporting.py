@@ -164,11 +164,12 @@ def describe_rate(label: str, row: pd.Series, interval: str = "exact",
     events, n = (int(v) if is_number(v) else v for v in (row["events"], row["n"]))
     if is_number(n) and n == 0:
         return f"{label}: no patients"
+    mcc = max(counts_rounded(min_cell_count), 1) if rounded else 0
     if not is_number(row["rate"]):
-        return f"{label}: {events} of {n} (rate not shown: a count is hidden)"
+        counts = count_of(events, n, None, mcc) if rounded else f"{events} of {n}"
+        return f"{label}: {counts} (rate not shown: a count is hidden)"
     low, high = row[f"{interval}_low"], row[f"{interval}_high"]
     name = {"exact": "exact", "wilson": "Wilson"}[interval]
-    mcc = max(counts_rounded(min_cell_count), 1) if rounded else 0
     name += f" {level_words(confidence)} CI" + (f" {ROUNDED}" if rounded else "")
     return (f"{label}: {count_of(events, n, row['rate'], mcc)}, {name} "
             f"{100 * low:.1f}% to {100 * high:.1f}%")

@@ -238,6 +238,9 @@ def test_a_rate_of_rounded_counts_says_so_and_its_interval_is_of_the_rounded_cou
     assert text == (f"Responders: about {events} of about {n} ({100 * events / n:.1f}%; counts "
                     f"rounded to the nearest 5), exact 95% CI of the rounded counts "
                     f"{100 * ci.low:.1f}% to {100 * ci.high:.1f}%")
+    hidden = pd.Series({"events": "<10", "n": 15, "rate": "suppressed"})  # the total rounded
+    assert describe_rate("Seizure free", hidden, rounded=True, min_cell_count=10) == (
+        "Seizure free: fewer than 10 of about 15 (rate not shown: a count is hidden)")
     exact = build_release(load_cohort(BUNDLED)).table("rates").set_index("group")
     assert describe_rate("Responders", exact.loc["Responders"]) == (
         "Responders: 22 of 60 (36.7%), exact 95% CI 24.6% to 50.1%")  # published 22 of 60
