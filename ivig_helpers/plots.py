@@ -26,6 +26,7 @@ from matplotlib.collections import LineCollection
 from .contract import SEIZURE_TYPES
 from .privacy import is_number
 from .release_figures import CHANGE_BANDS
+from .rounded import of_rounded
 
 TYPE_LABELS = {"focal": "Focal", "generalized": "Generalized", "both": "Both (combined)"}
 OUTCOME_COLORS = {"Seizure free": "#1b7837", "Responder": "#7fbf7b",
@@ -43,6 +44,13 @@ def setup_style() -> None:
     """One look for every figure: white grid, readable fonts."""
     sns.set_theme(style="whitegrid", context="notebook")
     plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 200, "figure.autolayout": True})
+
+
+def _of_rounded(label: str, min_cell_count: int | None = None) -> str:
+    """A label of an exact interval, saying "of the rounded counts" when the counts are rounded
+    by disclosure control (``min_cell_count``, by default the notebook's release's:
+    :func:`ivig_helpers.rounded.of_rounded`)."""
+    return of_rounded(label, min_cell_count)
 
 
 def save_figure(fig: plt.Figure, output_dir: str | Path, name: str) -> None:
@@ -299,7 +307,8 @@ def threshold_plot(sweep: pd.DataFrame, chosen: float = 0.5, level: str = "95%")
     ax.axvline(100 * chosen, color="gray", linestyle=":", linewidth=1)
     ax.set(title="How the responder rate depends on the definition of a responder",
            xlabel="A responder has at least this much fewer seizures (%)",
-           ylabel=f"Responders (% of children, exact {level} CI)", xticks=list(x_all),
+           ylabel=_of_rounded(f"Responders (% of children, exact {level} CI)"),
+           xticks=list(x_all),
            ylim=(0, 100))
     if left_out:
         ax.text(0.0, -0.2, "Left out (a count of fewer than the minimum): " + ", ".join(left_out),
@@ -333,7 +342,8 @@ def forest(released: pd.DataFrame, reference: float | None = None,
     if reference is not None:
         ax.axvline(100 * reference, color="firebrick", linestyle="--", linewidth=1)
     ax.set(yticks=np.arange(len(rates)), yticklabels=labels, xlim=(0, 100),
-           xlabel=f"Responders (%, exact {level} CI)", title="Responder rate by seizure type")
+           xlabel=_of_rounded(f"Responders (%, exact {level} CI)", min_cell_count),
+           title="Responder rate by seizure type")
     if min_cell_count > 0:
         _left_out_note(ax, left_out, min_cell_count, " or responders")
     return fig
@@ -492,21 +502,23 @@ QUESTION_COLORS = {"change within the group": "#4c72b0",
                    "between the seizure types": "#55a868"}
 
 
-def specification_curve(curve: pd.DataFrame, alpha: float = 0.05) -> plt.Figure:
+def specification_curve(curve: pd.DataFrame, alpha: float = 0.05) -> plt.Figure | None:
     """The multiverse family by family: one column per family (the choice it varies), its
     distinct analyses' p-values from smallest to largest on a log scale, a bracket from the
     smallest to the largest, the reference analysis with a black edge and the significance
-    level drawn. The families are not pooled: each column is read on its own."""
+    level drawn. The families are not pooled: each column is read on its own.
+
+    None when there is no p-value to draw (the table is withheld by disclosure control, or no
+    analysis could be computed): no empty figure; the page says why in words instead
+    (:func:`ivig_helpers.reporting.specifications_note`)."""
+    if "p_value" not in curve:
+        return None
     shown = curve.loc[curve["p_value"].map(is_number).astype(bool)].copy()
     shown["p_value"] = shown["p_value"].astype(float)
     shown = shown.dropna(subset=["p_value"])
-    fig, ax = plt.subplots(figsize=(11, 5))
     if shown.empty:
-        ax.axis("off")
-        ax.text(0.5, 0.5, "Not shown: no analysis could be computed, or disclosure control "
-                "withholds them (their exact tests would give counts back).",
-                ha="center", transform=ax.transAxes)
-        return fig
+        return None
+    fig, ax = plt.subplots(figsize=(11, 5))
     # a log axis cannot draw p = 0 (a large cohort's p underflows): the smallest are drawn at
     # the floor, labelled as below it
     floor = 1e-16
@@ -570,7 +582,7 @@ def benchmarks(placebo: pd.DataFrame, level: str = "95%",
         return fig
     rate, low, high = (100 * float(first[c]) for c in ("rate", "exact_low", "exact_high"))
     ax.axvspan(low, high, color="#4c72b0", alpha=0.15,
-               label=f"these data: {rate:.1f}%, exact {level} CI")
+               label=_of_rounded(f"these data: {rate:.1f}%, exact {level} CI"))
     ax.axvline(rate, color="#4c72b0", linewidth=1.5)
     y = np.arange(len(rows))[::-1]
     for yi, (_, bench) in zip(y, rows.iterrows(), strict=True):
@@ -597,7 +609,7 @@ def benchmarks(placebo: pd.DataFrame, level: str = "95%",
            title="The responder rate against randomized trials (bars: each benchmark's own "
                  "interval)")
     ax.tick_params(axis="y", labelsize=8)
-    ax.legend(loc="lower right", fontsize=8, frameon=True)
+    ax.legend(loc="upper right", fontsize=8, frameon=True)  # the benchmarks are all below 40%
     return fig
 
 

@@ -296,10 +296,11 @@ class _Builder:
         return Release(meta=meta, results=results, appraisal=appraisal, tables=self.tables,
                        texts=self.texts, checker=self.checker, children=children)
 
-    def record(self, output: str, kind: str, rule: str, status: str, why: str = "") -> None:
-        """One line of the checker's summary."""
+    def record(self, output: str, kind: str, rule: str, status: str, why: str = "",
+               keys: str = "") -> None:
+        """One line of the checker's summary (``keys``: the ledger's names of its counts)."""
         self.checker.append({"output": output, "class": kind, "rule": rule, "status": status,
-                             "why": why})
+                             "why": why, "keys": keys})
 
     def _check_counts(self) -> None:
         if self.mcc <= 0:
@@ -314,7 +315,96 @@ class _Builder:
                     "integer programming across every linked table",
                     "rounded", f"{len(shown)} counts: {hidden} hidden, {len(withheld)} withheld "
                     "so that no hidden count can be worked out"
-                    + (f" ({', '.join(withheld)})" if withheld else ""))
+                    + (f" ({'; '.join(count_label(k) for k in withheld)})" if withheld else ""),
+                    keys="; ".join(withheld))
+
+
+_TYPE_WORDS = {"focal": "focal seizures", "generalized": "generalized seizures",
+               "both": "both focal and generalized seizures"}
+_GROUP_WORDS = {"Overall": "all children", **{k.capitalize(): f"children with {w}"
+                                              for k, w in _TYPE_WORDS.items()}}
+_MEASURE_WORDS = {"scores": "score", "frequencies": "seizure frequency"}
+_ASM_COLUMNS = {"asm_count_baseline": "before IVIG", "asm_count_month12": "at one year"}
+
+
+def count_label(key: str) -> str:
+    """The plain name of a count of the ledger (its internal key), for the output checker's
+    summary: what is counted and where the report shows it. An unknown key comes back as it
+    is (a test checks that every key of a release has a name).
+
+    Examples
+    --------
+    >>> count_label("table1:Sex=F:Focal")
+    'Table 1, Sex F: children with focal seizures'
+    >>> count_label("scores:both:rose")
+    'Notebook 3, score of children with both focal and generalized seizures: children whose \
+score rose'
+    >>> count_label("asm band:responders:+2")
+    'Notebook 4, medications at one year against before: 2 or more added, responders'
+    """
+    def kind(k):
+        return _TYPE_WORDS.get(k, k)
+
+    def medications(level):
+        level = int(level)
+        if level == 0:
+            return "the same number"
+        many = f"{abs(level)} or more" if abs(level) >= 2 else "1"
+        return f"{many} {'fewer' if level < 0 else 'added'}"
+
+    fixed = {"patients": "children in the file", "followed": "children with one-year follow-up",
+             "no_followup": "children without one-year follow-up",
+             "responders": "responders at the run's responder definition",
+             "seizure_free": "children seizure free at one year",
+             "seizure_free_by_threshold": "responders at 100% fewer seizures (seizure free)",
+             "age_n": "children with an age", "median_n": "children in the median percent change",
+             "asm:both": "Notebook 4, children with a medication count before and at one year",
+             "asm:changed": "Notebook 4, children whose number of medications changed",
+             "asm:unchanged": "Notebook 4, children whose number of medications stayed the same",
+             "asm:responders": "Notebook 4, responders with both medication counts",
+             "asm:others": "Notebook 4, non-responders with both medication counts",
+             "asm:fewer": "Notebook 4, children with fewer medications at one year",
+             "asm:more": "Notebook 4, children with more medications at one year"}
+    if key in fixed:
+        return fixed[key]
+    head, _, rest = key.partition(":")
+    if head in ("type", "followed", "responders", "nonresponders") and rest in _TYPE_WORDS:
+        who = {"type": "children", "followed": "children followed for one year",
+               "responders": "responders", "nonresponders": "non-responders"}[head]
+        return f"{who} with {kind(rest)}"
+    if head.startswith("responders@"):
+        return f"responders at {100 * float(head[11:]):g}% fewer seizures"
+    if head == "table1":
+        variable, _, group = rest.rpartition(":")
+        name, _, level = variable.partition("=")
+        return f"Table 1, {name} {level}: {_GROUP_WORDS.get(group, group)}"
+    if head == "table1 missing":
+        return f"Table 1, {rest}: children without a value"
+    if head == "age band":
+        return f"Notebook 1, children aged {rest} years"
+    if head in _MEASURE_WORDS:
+        group, _, part = rest.partition(":")
+        measure = _MEASURE_WORDS[head]
+        what = {"pairs": "children with both values", "same": f"children whose {measure} "
+                "stayed the same"}.get(part, f"children whose {measure} {part}")
+        return f"Notebook 3, {measure} of children with {kind(group)}: {what}"
+    if head == "friedman":
+        return f"Notebook 3, Friedman test of children with {kind(rest)}: children"
+    if head == "asm band":
+        who, _, level = rest.rpartition(":")
+        people = {"responders": ", responders", "others": ", non-responders", "": ""}[who]
+        return (f"Notebook 4, medications at one year against before: {medications(level)}"
+                f"{people}")
+    if head == "asm" and rest.startswith("n:"):
+        return f"Notebook 4, children with a medication count {_ASM_COLUMNS[rest[2:]]}"
+    if head == "asm":
+        name, _, who = rest.partition(":")
+        people = {"responders": "responders", "others": "non-responders"}[who]
+        changed = "changed" if name == "changed" else "stayed the same"
+        return f"Notebook 4, {people} whose number of medications {changed}"
+    if head == "waterfall":
+        return f"Notebook 2, waterfall figure: children in the band {rest}"
+    return key
 
 
 _NOTE_COUNTS = (re.compile(r"^(Warning: )(\d+)( patient\(s\) are outside)"),
@@ -413,10 +503,11 @@ def write_checker_summary(report: Path, release_path: Path) -> Path | None:
     path = Path(report) / CHECKER_FILE
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["output", "class", "rule", "status", "why"])
+        writer.writerow(["output", "class", "rule", "status", "why",
+                         "internal names (release.json and the code)"])
         for record in release.checker:
-            writer.writerow([spreadsheet_safe(record[k]) for k in
-                             ("output", "class", "rule", "status", "why")])
+            writer.writerow([spreadsheet_safe(record.get(k, "")) for k in
+                             ("output", "class", "rule", "status", "why", "keys")])
     return path
 
 

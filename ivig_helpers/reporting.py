@@ -13,6 +13,7 @@ from .narrative import p_text, p_words, run_statement
 from .parameters import RUN_SEED
 from .privacy import ROUNDING_BASE, SUPPRESSED, is_number, mode_statement
 from .release import Release, open_release
+from .rounded import OPENED, ROUNDED, counts_rounded, of_rounded
 
 
 def source_note(release: Release) -> str:
@@ -100,6 +101,7 @@ def open_notebook(data_path: str, responder_threshold: float = 0.5,
 
     release = open_release(data_path, responder_threshold, missing_followup, min_cell_count,
                            alpha, seed)
+    OPENED["min_cell_count"] = release.min_cell_count  # what the notebook shows is rounded
     setup_style()
     bundled = release.meta["bundled_synthetic_cohort"]
     details = [source_note(release),
@@ -135,11 +137,14 @@ def level_words(confidence: float) -> str:
 
 
 def describe_rate(label: str, row: pd.Series, interval: str = "exact",
-                  confidence: float = 0.95, rounded: bool = False) -> str:
+                  confidence: float = 0.95, rounded: bool = False,
+                  min_cell_count: int | None = None) -> str:
     """A released rate (a row of a release's rate tables) as a plain sentence.
 
     ``interval`` is "exact" (Clopper-Pearson) or "wilson"; ``rounded`` says that the counts
-    were rounded by disclosure control.
+    were rounded by disclosure control (``min_cell_count``, by default the notebook's): they
+    read "about", and the interval is one of the rounded counts
+    (:func:`ivig_helpers.rounded.count_of`).
 
     Examples
     --------
@@ -149,17 +154,25 @@ def describe_rate(label: str, row: pd.Series, interval: str = "exact",
     'Responders: 22 of 60 (36.7%), exact 95% CI 24.6% to 50.1%'
     >>> describe_rate("Responders", pd.Series({"events": "<5", "n": 20, "rate": "suppressed"}))
     'Responders: <5 of 20 (rate not shown: a count is hidden)'
+    >>> print(describe_rate("Seizure free", pd.Series({"events": 10, "n": 10, "rate": 1.0,
+    ...       "exact_low": 0.69, "exact_high": 1.0}), rounded=True, min_cell_count=5))
+    Seizure free: about 10 of about 10 (67% to 100%: both counts are rounded to the nearest \
+5), exact 95% CI of the rounded counts 69.0% to 100.0%
     """
+    from .rounded import count_of
+
     events, n = (int(v) if is_number(v) else v for v in (row["events"], row["n"]))
     if is_number(n) and n == 0:
         return f"{label}: no patients"
+    mcc = max(counts_rounded(min_cell_count), 1) if rounded else 0
     if not is_number(row["rate"]):
-        return f"{label}: {events} of {n} (rate not shown: a count is hidden)"
+        counts = count_of(events, n, None, mcc) if rounded else f"{events} of {n}"
+        return f"{label}: {counts} (rate not shown: a count is hidden)"
     low, high = row[f"{interval}_low"], row[f"{interval}_high"]
     name = {"exact": "exact", "wilson": "Wilson"}[interval]
-    note = ", counts rounded to the nearest 5" if rounded else ""
-    return (f"{label}: {events} of {n} ({100 * row['rate']:.1f}%{note}), {name} "
-            f"{level_words(confidence)} CI {100 * low:.1f}% to {100 * high:.1f}%")
+    name += f" {level_words(confidence)} CI" + (f" {ROUNDED}" if rounded else "")
+    return (f"{label}: {count_of(events, n, row['rate'], mcc)}, {name} "
+            f"{100 * low:.1f}% to {100 * high:.1f}%")
 
 
 COLUMN_WORDS = {
@@ -170,6 +183,7 @@ COLUMN_WORDS = {
     "percent": "Share of children", "p_adjusted": "p, Holm-adjusted", "odds_ratio": "Odds ratio",
     "ci": "95% CI", "method": "Method", "specification": "Analysis", "benchmark": "Compared with",
     "benchmark_rate": "Their rate", "power": "Power", "n_per_arm": "Children per arm",
+    "study": "Cohort",
 }
 """Column headings in words, for the tables a reader sees."""
 COUNT_COLUMNS = ("n", "events", "n_changed", "n_fell", "n_rose", "n_per_arm", "n_a", "n_b",
@@ -177,11 +191,15 @@ COUNT_COLUMNS = ("n", "events", "n_changed", "n_fell", "n_rose", "n_per_arm", "n
 
 
 def result_table(table: pd.DataFrame, columns: list[str] | None = None,
-                 confidence: float = 0.95, names: dict | None = None):
+                 confidence: float = 0.95, names: dict | None = None,
+                 min_cell_count: int | None = None):
     """A released table for reading: rates as percentages, an exact interval as one
     "a% to b%" column, p-values with up to three decimals, medians with one, headings in words
     (``names`` adds or overrides some), no index. It formats; it releases nothing (the release
-    has done that).
+    has done that). With disclosure control on (``min_cell_count``, by default the notebook's),
+    a heading or interval that says "exact" says "of the rounded counts" too
+    (:func:`ivig_helpers.rounded.of_rounded`): an exact method on rounded counts is not exact
+    about the children.
 
     Returns an HTML display object (with a fixed id, so that re-running changes nothing).
     """
@@ -195,12 +213,20 @@ def result_table(table: pd.DataFrame, columns: list[str] | None = None,
             continue
         values = released[column]
         if column == "exact_low":
-            shown[f"Exact {level_words(confidence)} CI"] = [
+            heading = f"Exact {level_words(confidence)} CI"
+            if "study" in columns and counts_rounded(min_cell_count) > 0:
+                heading += " (these data: of the rounded counts)"  # the others as published
+            shown[of_rounded(heading, min_cell_count)] = [
                 f"{100 * low:.1f}% to {100 * high:.1f}%" if is_number(low) and is_number(high)
                 and pd.notna(low) else ("" if not isinstance(low, str) else low)
                 for low, high in zip(values, released["exact_high"], strict=True)]
             continue
         heading = {**COLUMN_WORDS, **(names or {})}.get(column, column)
+        if "exact" in heading.lower():
+            heading = of_rounded(heading, min_cell_count)
+        if column == "interval":  # the method of an interval of the counts shown
+            values = values.map(lambda v: of_rounded(v, min_cell_count)
+                                if isinstance(v, str) and "exact" in v else v)
         if column in ("rate", "threshold"):
             shown[heading] = [f"{100 * v:.1f}%" if is_number(v) and pd.notna(v) else
                               ("" if not isinstance(v, str) else v) for v in values]
@@ -339,6 +365,54 @@ def versions() -> str:
              "matplotlib", "papermill")
     return f"Python {platform.python_version()}; " + ", ".join(
         f"{n} {version(n)}" for n in names)
+
+
+def specifications_note(release: Release) -> str:
+    """Why notebook 6 draws no specification curve, in plain words, or "" when it draws one:
+    with disclosure control on the analyses are withheld (their most extreme p-values, exact
+    tests of a few children, could give hidden counts back); with it off, none gave a p-value.
+    Says what the reader can still see: the summary per family when it is released."""
+    curve = release.table("specifications")
+    if "p_value" in curve and curve["p_value"].map(is_number).any():  # as the figure reads it
+        return ""  # a p-value to draw: the figure says it
+    families = release.table("specification_families")
+    if release.min_cell_count > 0:
+        what = ("the analyses of this section, one by one" if len(families) else
+                "the analyses of this section, one by one and summed up per family")
+        rest = ("The summary per family below is released." if len(families) else
+                "The other sections of this page show what disclosure control allows.")
+        return (f"No figure here: disclosure control withholds {what}, because the most extreme "
+                "of their p-values, exact tests of a few children, could give hidden counts "
+                f"back. {rest}")
+    if len(curve):
+        return ("No figure here: no analysis of this section gives a p-value on this cohort; "
+                "the table below says why for each.")
+    return "No figure here: no analysis of this section could be computed on this cohort."
+
+
+def scorecard_summary(card: pd.DataFrame) -> str:
+    """How many published numbers matched, and which did not or are not shown, each named by
+    what was published (its description), not by the key of ``published_targets.csv``.
+
+    Examples
+    --------
+    >>> card = pd.DataFrame({"quantity": ["n_patients", "age_min", "responders"],
+    ...                      "description": ["Patients in the analysis", "Youngest age, years",
+    ...                                      "Responders"], "match": [False, None, True]})
+    >>> print(scorecard_summary(card))
+    1 of 3 published numbers matched at the published precision
+    Not matched: Patients in the analysis
+    Not shown (disclosure control): Youngest age, years
+    """
+    lines = [f"{int((card['match'] == True).sum())} of {len(card)} published numbers "  # noqa: E712
+             "matched at the published precision"]
+    missed = card.loc[card["match"] == False, "description"]  # noqa: E712
+    if len(missed):
+        lines.append("Not matched: " + "; ".join(missed))
+    withheld = card.loc[card["match"].isna(), "description"]
+    if len(withheld):
+        lines.append("Not shown (disclosure control): " + "; ".join(withheld))
+    return "\n".join(lines)
 
 
 def scorecard_view(card: pd.DataFrame):

@@ -310,7 +310,7 @@ def write_results(results: dict, card: pd.DataFrame, output_dir: str | Path) -> 
                                              encoding="utf-8")
     from .privacy import spreadsheet_safe
 
-    columns = ["quantity", "published", "reproduced", "match", "ci_low", "ci_high",
-               "published_inside_ci", "source"]
+    columns = ["quantity", "description", "published", "reproduced", "match", "ci_low",
+               "ci_high", "published_inside_ci", "source"]  # description: the row in words
     card[columns].astype(object).map(spreadsheet_safe).to_csv(
         output_dir / "scorecard.csv", index=False, lineterminator="\n")

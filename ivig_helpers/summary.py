@@ -105,7 +105,9 @@ def bottom_line(results: dict) -> str:
     if p_number(placebo) is not None and results["responder_threshold"] == 0.5:
         strength += (" Against the 19% of children who respond to a placebo in drug trials "
                      f"(Rheims 2008), the responder rate gives {p_words(placebo, alpha)} "
-                     "(one-sided exact binomial test)")
+                     "(one-sided exact binomial test"
+                     # with disclosure control on, the test is of the released (rounded) counts
+                     + (" of the rounded counts)" if results.get("min_cell_count") else ")"))
         trial = appraisal.get("trial_placebo_p")
         strength += (f"; against the 28% placebo arm of the one randomized IVIG trial "
                      f"(reconstructed), {p_words(trial, alpha)} (page 6)."

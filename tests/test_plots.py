@@ -79,3 +79,43 @@ def test_the_specification_curve_draws_p_values_that_underflow_to_zero():
     assert sorted(drawn) == [1e-16, 1e-16, 0.2]  # every point is on the figure
     assert ax.get_ylim()[0] > 1e-18
     assert any("2 below 1e-16" in t.get_text() for t in ax.texts)
+
+
+def test_a_specification_curve_with_nothing_to_draw_is_no_figure():
+    """With disclosure control on the release holds no analysis (an empty table with the
+    columns); on a cohort where none gives a p-value, only NaN or withheld p-values. Neither
+    draws an empty figure (the notebook says why in words instead); one p-value is drawn."""
+    import pandas as pd
+
+    release = build_release(Cohort(make_cohort(40, seed=7), "c.csv", False), min_cell_count=5)
+    withheld = release.table("specifications")
+    assert len(withheld) == 0 and "p_value" in withheld
+    assert plots.specification_curve(withheld, 0.05) is None
+    none_computed = pd.DataFrame({"family": ["test", "test"], "p_value": [float("nan"),
+                                                                          "suppressed"]})
+    assert plots.specification_curve(none_computed, 0.05) is None
+    one = plots.specification_curve(none_computed.assign(p_value=[0.03, float("nan")]), 0.05)
+    drawn = [float(y) for c in one.axes[0].collections for y in c.get_offsets()[:, 1]]
+    assert drawn == [0.03]
+    plt.close(one)
+
+
+def test_figures_of_rounded_counts_say_their_exact_intervals_are_of_them(monkeypatch):
+    """The responder rate by definition and by type, and the benchmarks' band, label their exact
+    intervals "of the rounded counts" when the notebook's release rounds counts; not otherwise."""
+    from ivig_helpers import rounded
+
+    release = build_release(Cohort(make_cohort(40, seed=7), "c.csv", False), min_cell_count=5)
+    sweep, by_type = release.table("sweep"), release.table("by_type")
+    for mcc, said in ((0, False), (5, True)):
+        monkeypatch.setitem(rounded.OPENED, "min_cell_count", mcc)
+        fig = plots.threshold_plot(sweep)
+        assert ("of the rounded counts" in fig.axes[0].get_ylabel()) is said
+        plt.close(fig)
+        fig = plots.forest(by_type, min_cell_count=mcc)
+        assert ("of the rounded counts" in fig.axes[0].get_xlabel()) is said
+        plt.close(fig)
+        fig = plots.benchmarks(release.table("placebo").iloc[:1])
+        labels = fig.axes[0].get_legend_handles_labels()[1]
+        assert any("of the rounded counts" in label for label in labels) is said
+        plt.close(fig)

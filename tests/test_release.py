@@ -150,3 +150,86 @@ def test_any_valid_cohort_releases_by_the_rules(n, weights, missing, month3, bla
         counts = release.results["seizure_type_counts"]
         assert sum(counts.values()) == n
         assert pd.Series(counts).ge(0).all()
+
+
+# --- the output checker's summary names every count in words ------------------------------------
+
+SNAKE = r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b"
+"""An internal name (snake_case), which a reader of a report should never meet."""
+
+
+def _ledger_keys(monkeypatch, cohort, **params):
+    """Every count key of the release of ``cohort``, caught from its ledger."""
+    import ivig_helpers.release as release_module
+
+    made = []
+
+    class Spy(release_module.CountLedger):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(release_module, "CountLedger", Spy)
+    release = build_release(cohort, **params)
+    return release, list(made[0].values)
+
+
+@pytest.mark.parametrize("mcc", [0, 5])
+def test_every_count_of_a_release_has_a_plain_name_of_its_own(monkeypatch, mcc):
+    """The output checker's summary names counts in words: every ledger key of a release (the
+    bundled cohort, a small cohort, control off and on) gets a name that is not the key, holds
+    no snake_case word and is no other key's name."""
+    import re
+
+    from ivig_helpers.release import count_label
+
+    keys = set()
+    for cohort in (load_cohort(BUNDLED_COHORT), Cohort(make_cohort(40, seed=7), "c.csv", False)):
+        keys |= set(_ledger_keys(monkeypatch, cohort, min_cell_count=mcc)[1])
+    labels = {key: count_label(key) for key in keys}
+    assert [k for k, label in labels.items() if label == k] == []
+    assert [label for label in labels.values() if re.search(SNAKE, label)] == []
+    assert len(set(labels.values())) == len(keys)  # no two counts share a name
+
+
+def test_count_names_say_what_is_counted():
+    """A few names, written out here from the keys' meaning (ledger keys of release_tables)."""
+    from ivig_helpers.release import count_label
+
+    assert count_label("type:generalized") == "children with generalized seizures"
+    assert count_label("nonresponders:both") == ("non-responders with both focal and "
+                                                 "generalized seizures")
+    assert count_label("responders@0.75") == "responders at 75% fewer seizures"
+    assert count_label("table1:Etiology=infectious:Overall") == ("Table 1, Etiology infectious: "
+                                                                 "all children")
+    assert count_label("frequencies:focal:fell") == ("Notebook 3, seizure frequency of children "
+                                                     "with focal seizures: children whose "
+                                                     "seizure frequency fell")
+    assert count_label("asm band:-1") == ("Notebook 4, medications at one year against before: "
+                                          "1 fewer")
+    assert count_label("asm:unchanged:others") == ("Notebook 4, non-responders whose number of "
+                                                   "medications stayed the same")
+
+
+def test_the_checkers_summary_says_what_was_withheld_in_words(tmp_path, monkeypatch):
+    """disclosure_check.csv of a small cohort (40 children, seed 7: some counts withheld so that
+    a hidden one cannot be worked out): the reasons name the withheld counts in words, and the
+    ledger's names are in a column of their own, named as internal."""
+    import csv
+    import re
+
+    from ivig_helpers.release import count_label, write_checker_summary
+
+    release, _ = _ledger_keys(monkeypatch, Cohort(make_cohort(40, seed=7), "c.csv", False),
+                              min_cell_count=5)
+    path = write_checker_summary(tmp_path, release.save(tmp_path))
+    rows = list(csv.reader(path.open(encoding="utf-8")))
+    assert rows[0] == ["output", "class", "rule", "status", "why",
+                       "internal names (release.json and the code)"]
+    counts = next(r for r in rows if r[0] == "every count of the report (one ledger)")
+    keys = counts[5].split("; ")
+    assert len(keys) >= 1 and all(":" in k for k in keys)  # ledger keys, e.g. "table1:Sex=F:..."
+    for key in keys:
+        assert key not in counts[4] and count_label(key) in counts[4]
+    for row in rows[1:]:  # every column a reader reads, without an internal name
+        assert not re.search(SNAKE, " ".join(row[:5])), row

@@ -148,3 +148,152 @@ def test_the_scorecard_shows_a_tiny_p_value_as_below_0001_not_as_0():
     html = scorecard_view(scorecard(results)).data
     assert "&lt;0.001" in html or "<0.001" in html
     assert ">0<" not in html.replace(" ", "")
+
+
+SNAKE = r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b"
+"""An internal name (snake_case), which a reader of a report should never meet."""
+
+
+def test_the_scorecard_names_unmatched_and_withheld_numbers_in_words():
+    """Notebook 5 once listed "Not matched: n_patients, age_mean, ..." (keys of
+    published_targets.csv). On a small cohort with disclosure control on, every number that did
+    not match or is not shown is named by its description in that file (read here with csv)."""
+    import csv
+    import re
+
+    from ivig_helpers.reporting import scorecard_summary
+    from ivig_helpers.results import scorecard
+
+    from .conftest import TARGETS
+
+    with open(TARGETS, newline="", encoding="utf-8") as handle:
+        described = {row["quantity"]: row["description"] for row in csv.DictReader(handle)}
+    release = build_release(Cohort(make_cohort(40, seed=7), "c.csv", False), min_cell_count=5)
+    card = scorecard(release.results)
+    text = scorecard_summary(card)
+    assert not re.search(SNAKE, text), text
+    lines = text.split("\n")
+    missed = card.loc[card["match"] == False, "quantity"]  # noqa: E712
+    withheld = card.loc[card["match"].isna(), "quantity"]
+    assert len(missed) and len(withheld)  # both lines are there to read
+    assert lines[1] == "Not matched: " + "; ".join(described[q] for q in missed)
+    assert lines[2] == "Not shown (disclosure control): " + "; ".join(described[q]
+                                                                      for q in withheld)
+    matched = sum(card["match"] == True)  # noqa: E712
+    assert lines[0] == (f"{matched} of {len(described)} published numbers matched at the "
+                        "published precision")
+
+
+def test_notebook_6_says_in_words_why_there_is_no_specification_curve():
+    """With disclosure control on, the specification curve is withheld whole: one sentence says
+    what is withheld and why (exact p-values of a few children could give counts back) and what
+    stays; with control off on the bundled cohort there is a curve, so nothing is said."""
+    from ivig_helpers.reporting import specifications_note
+
+    controlled = build_release(Cohort(make_cohort(40, seed=7), "c.csv", False),
+                               min_cell_count=5)
+    note = specifications_note(controlled)
+    assert note.startswith("No figure here: disclosure control withholds the analyses of this "
+                           "section, one by one and summed up per family")
+    assert "could give hidden counts back" in note
+    assert note.endswith("The other sections of this page show what disclosure control allows.")
+    assert specifications_note(build_release(load_cohort(BUNDLED))) == ""
+
+
+def _true_counts_shown_as(shown, min_cell_count):
+    """Every true count that disclosure control shows as ``shown``, by enumeration."""
+    from ivig_helpers.privacy import release_count
+
+    return [t for t in range(0, 200) if release_count(t, min_cell_count) == shown]
+
+
+@pytest.mark.parametrize("mcc", [5, 10])
+def test_equal_rounded_counts_read_as_rounded_with_the_share_a_range(mcc):
+    """"10 of 10 (100%)" with counts rounded by disclosure control reads as a finding: the words
+    say "about", and the share is the range the true counts allow, from the smallest true count
+    over the largest true total (enumerated here from the rounding rule)."""
+    from ivig_helpers.rounded import count_of
+
+    counts = _true_counts_shown_as(10, mcc)
+    low = min(counts) / max(counts)  # 8/12 with a minimum of 5, 10/12 with 10
+    assert count_of(10, 10, 1.0, mcc) == (f"about 10 of about 10 ({100 * low:.0f}% to 100%: "
+                                          "both counts are rounded to the nearest 5)")
+    assert count_of(10, 10, 1.0) == "10 of 10 (100.0%)"  # exact counts: a plain share
+    assert count_of(0, 10, 0.0, mcc).startswith("0 of about 10")  # a shown 0 is a true 0
+
+
+def test_a_rate_of_rounded_counts_says_so_and_its_interval_is_of_the_rounded_counts():
+    """Notebook 2's sentence on a small cohort with disclosure control on: about N of about M,
+    and the exact interval, the Clopper-Pearson interval of the released counts (SciPy), said
+    to be of the rounded counts. With control off the sentence is as before."""
+    from scipy.stats import binomtest
+
+    from ivig_helpers.reporting import describe_rate
+
+    release = build_release(Cohort(make_cohort(40, seed=7), "c.csv", False), min_cell_count=5)
+    row = release.table("rates").set_index("group").loc["Responders"]
+    events, n = int(row["events"]), int(row["n"])
+    ci = binomtest(events, n).proportion_ci(0.95, method="exact")
+    text = describe_rate("Responders", row, rounded=True, min_cell_count=5)
+    assert text == (f"Responders: about {events} of about {n} ({100 * events / n:.1f}%; counts "
+                    f"rounded to the nearest 5), exact 95% CI of the rounded counts "
+                    f"{100 * ci.low:.1f}% to {100 * ci.high:.1f}%")
+    hidden = pd.Series({"events": "<10", "n": 15, "rate": "suppressed"})  # the total rounded
+    assert describe_rate("Seizure free", hidden, rounded=True, min_cell_count=10) == (
+        "Seizure free: fewer than 10 of about 15 (rate not shown: a count is hidden)")
+    exact = build_release(load_cohort(BUNDLED)).table("rates").set_index("group")
+    assert describe_rate("Responders", exact.loc["Responders"]) == (
+        "Responders: 22 of 60 (36.7%), exact 95% CI 24.6% to 50.1%")  # published 22 of 60
+
+
+def test_tables_of_rounded_counts_say_their_exact_intervals_and_p_values_are_of_them():
+    """Headings that say "exact" say "of the rounded counts" with disclosure control on (the
+    responder rates by threshold, the placebo p-values, the exact conditional interval); with it
+    off they are as before. The interval shown is SciPy's Clopper-Pearson of the released
+    counts."""
+    from scipy.stats import binomtest
+
+    from ivig_helpers.reporting import result_table
+
+    release = build_release(Cohort(make_cohort(40, seed=7), "c.csv", False), min_cell_count=5)
+    sweep = release.table("sweep")
+    columns = ["threshold", "events", "n", "rate", "exact_low", "exact_high"]
+    html = result_table(sweep, columns, min_cell_count=5).data
+    assert "Exact 95% CI (of the rounded counts)" in html
+    row = sweep[sweep["threshold"] == 0.5].iloc[0]
+    ci = binomtest(int(row["events"]), int(row["n"])).proportion_ci(0.95, method="exact")
+    assert f"{100 * ci.low:.1f}% to {100 * ci.high:.1f}%" in html
+    assert "(of the rounded counts)" not in result_table(sweep, columns, min_cell_count=0).data
+    placebo = pd.DataFrame({"benchmark": ["placebo"], "p_value": [0.005],
+                            "interval": ["95%, exact conditional"]})
+    html = result_table(placebo, names={"p_value": "p (one-sided, exact)"},
+                        min_cell_count=5).data
+    assert "p (one-sided, exact; of the rounded counts)" in html
+    assert "95%, exact conditional (of the rounded counts)" in html
+    cohorts = pd.DataFrame({"study": ["Billiau et al. 2007", "these data"], "n": [13, 40],
+                            "events": [4, 15], "rate": [4 / 13, 15 / 40],
+                            "exact_low": [0.09, 0.23], "exact_high": [0.61, 0.54]})
+    html = result_table(cohorts, min_cell_count=5).data
+    assert "Exact 95% CI (these data: of the rounded counts)" in html  # the others: published
+    assert ">Cohort<" in html and ">study<" not in html  # no column name reaches the reader
+
+
+def test_the_landing_pages_exact_placebo_test_of_rounded_counts_says_so():
+    """The landing page's "how strong" gives the placebo test's exact p; with disclosure control
+    on that test is of the released, rounded counts (SciPy's one-sided binomial test of them
+    gives the p shown), and the sentence says so; with control off it does not."""
+    from scipy.stats import binomtest
+
+    from ivig_helpers.narrative import p_words
+    from ivig_helpers.summary import bottom_line
+
+    release = build_release(Cohort(make_cohort(40, seed=7), "c.csv", False), min_cell_count=5)
+    results = {**release.results, "appraisal": release.appraisal}
+    p = binomtest(results["responders"], results["n_analysed"], 0.19,
+                  alternative="greater").pvalue
+    assert float(f"{p:.1g}") == results["appraisal"]["placebo_binomial_p"]  # one digit, released
+    words = f"gives {p_words(release.appraisal['placebo_binomial_p'], 0.05)} (one-sided exact "
+    assert words + "binomial test of the rounded counts)" in bottom_line(results)
+    exact = build_release(load_cohort(BUNDLED))
+    text = bottom_line({**exact.results, "appraisal": exact.appraisal})
+    assert "(one-sided exact binomial test)" in text and "rounded" not in text

@@ -63,8 +63,10 @@ def test_write_results(tmp_path, results):
     write_results(results, scorecard(results), tmp_path)
     assert json.loads((tmp_path / "results.json").read_text())["responders"] == 22
     card = pd.read_csv(tmp_path / "scorecard.csv")
-    assert card.columns.tolist() == ["quantity", "published", "reproduced", "match", "ci_low",
-                                     "ci_high", "published_inside_ci", "source"]
+    assert card.columns.tolist() == ["quantity", "description", "published", "reproduced",
+                                     "match", "ci_low", "ci_high", "published_inside_ci",
+                                     "source"]
+    assert card.loc[0, "description"] == "Patients in the analysis"  # the row in words
 
 
 def test_difference_between_types_matches_an_exact_enumeration(results):
