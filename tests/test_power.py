@@ -30,7 +30,7 @@ from ivig_helpers import (
     exercises,
     load_cohort,
     make_cohort,
-    narrative,
+    narrative_appraisal,
 )
 from ivig_helpers import appraisal as ap
 from ivig_helpers.privacy import SUPPRESSED
@@ -91,7 +91,7 @@ def test_observed_power_is_gone_everywhere(found):
     assert "interaction_power" not in found and "interaction_power_groups" not in found
     assert "interaction_power" not in found["methods"]
     assert not hasattr(exercises, "group_size_for_power")
-    text = narrative.appraisal_story(found)
+    text = narrative_appraisal.appraisal_story(found)
     assert "as large as the one seen" not in text and "60 per arm" not in text
 
 
@@ -211,7 +211,7 @@ def test_a_trial_as_large_as_the_study_has_30_per_arm_and_34_percent_power(found
     assert 0 <= both_tails - found["rct_power_30_per_arm"] < 0.001
     assert round(100 * found["rct_power_30_per_arm"]) == 34
     assert "a trial the size of the study (two arms of 30) would have 34% power" in \
-        narrative.appraisal_story(found)
+        narrative_appraisal.appraisal_story(found)
 
 
 def test_the_sceptical_sizes_match_statsmodels_over_the_placebo_rates(found):
@@ -267,7 +267,7 @@ def test_a_hidden_count_of_either_type_withholds_the_difference(mix):
     assert found["detectable_difference"]["difference"] == SUPPRESSED
     view = ap.difference_view(found)
     assert (view["estimate"] == "not shown (disclosure control)").all()
-    words = narrative.appraisal_story(found)
+    words = narrative_appraisal.appraisal_story(found)
     assert "is withheld: a count it rests on is hidden" in words
     row = exercises.smallest_difference(found)
     assert exercises.answer_words(4, row).startswith("**Answer.** Not shown")
@@ -304,17 +304,17 @@ def test_the_words_of_the_difference_follow_its_interval():
             "detectable_difference": {"group": "generalized", "reference": "focal",
                                       "n": {"generalized": 22, "focal": 23},
                                       "base_rate": 0.37, "rate": 0.77, "difference": 0.40}}
-    text = narrative.appraisal_story(base)
+    text = narrative_appraisal.appraisal_story(base)
     assert "is +24 percentage points (95% CI -4 to +47, Newcombe)" in text
     assert "holds no difference, but also differences as large as 47 points" in text
     assert "only a true difference of about 40 points" in text
     apart = {**base, "type_difference": {**base["type_difference"],
                                          "risk_difference_ci": [0.02, 0.47]}}
-    assert "leaves out no difference" in narrative.appraisal_story(apart)
+    assert "leaves out no difference" in narrative_appraisal.appraisal_story(apart)
     small = {**base, "detectable_difference": {**base["detectable_difference"],
                                                "n": {"generalized": 1, "focal": 1},
                                                "rate": None, "difference": None}}
-    assert "too small to detect" in narrative.appraisal_story(small)
+    assert "too small to detect" in narrative_appraisal.appraisal_story(small)
 
 
 @pytest.mark.parametrize("kwargs", [{"n": 1, "mix": {"focal": 1}},
@@ -328,7 +328,7 @@ def test_unusual_cohorts_give_json_and_true_words(kwargs, mcc):
     table = make_cohort(seed=3, **kwargs)
     found = ap.appraisal_results(table, min_cell_count=mcc, n_permutations=99, n_cohorts=100)
     json.dumps(found, allow_nan=False)
-    text = narrative.appraisal_story(found)
+    text = narrative_appraisal.appraisal_story(found)
     ap.difference_view(found)
     answer = exercises.answer_words(4, exercises.smallest_difference(found))
     sizes = found["detectable_difference"]["n"]

@@ -12,7 +12,7 @@ import re
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from ivig_helpers import exercises, make_cohort, narrative
+from ivig_helpers import exercises, make_cohort, narrative, narrative_appraisal
 from ivig_helpers.contract import cohort_from_bytes
 from ivig_helpers.narrative import p_number, p_text, p_words
 from ivig_helpers.parameters import ALPHA_RANGE
@@ -96,7 +96,7 @@ def sentences(release) -> dict[str, str]:
         "subgroup_story": narrative.subgroup_story(results, alpha),
         "subgroups_shows": narrative.subgroups_shows(results, alpha),
         "medications_story": narrative.medications_story(results, alpha),
-        "appraisal_story": narrative.appraisal_story(appraisal),
+        "appraisal_story": narrative_appraisal.appraisal_story(appraisal),
         "exercise_3": exercises.answer_words(3, planned, alpha),
     }
 
