@@ -152,14 +152,26 @@ def _difference_words(appraisal: dict) -> str:
         return text
     groups = (f"Groups of {count_words(sizes[group])} {group} and "
               f"{count_words(sizes[reference])} {reference} children")
-    if is_number(difference):
-        text += (f" {groups} would detect (80% power) only a true difference of about "
-                 f"{100 * difference:.0f} points or more ({reference} at {percent(base, 0)}, "
-                 "the overall rate: an assumption).")
+    assumed = f"{reference} at {percent(base, 0)}, the overall rate: an assumption"
+    exact = detectable.get("difference_exact")
+    if is_number(exact):
+        text += (f" {groups} would detect (80% power, Fisher's exact test, power worked out "
+                 f"exactly) only a true difference of about {100 * exact:.0f} points or more "
+                 f"({assumed}).")
+    elif exact is None and is_number(detectable.get("attained_power_exact")):
+        text += (f" {groups} are too small to detect (with 80% power, Fisher's exact test, "
+                 f"power worked out exactly) any higher {group} rate, even 100%, if "
+                 f"{reference} were at {percent(base, 0)} (the overall rate: an assumption).")
+    elif is_number(difference):
+        text += (f" {groups} would detect (80% power, by a normal approximation"
+                 + (", accurate for groups this large" if "not enumerated" in
+                    (detectable.get("note_exact") or "") else "")
+                 + f") only a true difference of about {100 * difference:.0f} points or more "
+                 f"({assumed}).")
     elif difference is None and detectable.get("rate") is None:
-        text += (f" {groups} are too small to detect (with 80% power) any higher {group} "
-                 f"rate, even 100%, if {reference} were at {percent(base, 0)} (the overall "
-                 "rate: an assumption).")
+        text += (f" {groups} are too small to detect (with 80% power, by a normal "
+                 f"approximation) any higher {group} rate, even 100%, if {reference} were at "
+                 f"{percent(base, 0)} (the overall rate: an assumption).")
     return text
 
 
