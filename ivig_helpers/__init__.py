@@ -12,6 +12,7 @@ The notebooks tell the story; this package computes. Modules by family:
   ``trial_size``
 - ``exercises``: the teachers' exercises and their answers
 - ``narrative``: what these data show, in sentences written from the numbers of the run
+  (the appraisal's paragraphs in ``narrative_appraisal``)
 - ``parameters``: the notebooks' parameters, declared once
 - ``release``: the one door between rows and a report: every number of a report computed once
   and released together (``release_tables``, ``release_figures``; counts in one ``ledger``)

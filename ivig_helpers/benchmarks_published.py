@@ -76,8 +76,10 @@ OVERLAPPING = "Bello-Espinosa et al. 2015"
 centre (University of Calgary / Alberta Children's Hospital), treated 2006-2012; the Calgary
 review's years are not published."""
 
-SELECTION = ("The other cohorts are the three single-arm IVIG cohorts of the project's fact "
-             "sheet, not the result of a systematic search.")
+SELECTION = ("The other cohorts are a targeted list from the project's fact sheet, not a "
+             "systematic search: no database was searched with recorded terms, so the pooled "
+             "rate is not a systematic-review estimate (how they were found, and which "
+             "candidates were left out and why: data/evidence_search.md).")
 """How the cohorts were chosen, said wherever they are pooled."""
 
 POOLED_MEANS = ("The pooled rate is an average of the cohorts' responder proportions (random "

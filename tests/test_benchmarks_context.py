@@ -8,6 +8,7 @@ binomial probabilities summed here, or a published number of FACTS sections 3 an
 """
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,7 @@ from scipy import stats
 from statsmodels.stats.meta_analysis import combine_effects
 from statsmodels.stats.proportion import proportion_confint
 
-from ivig_helpers import BUNDLED_COHORT, load_cohort, make_cohort, narrative
+from ivig_helpers import BUNDLED_COHORT, load_cohort, make_cohort, narrative_appraisal
 from ivig_helpers import appraisal as ap
 from ivig_helpers.benchmarks_published import TRIAL_LABEL
 from ivig_helpers.contract import Cohort
@@ -270,7 +271,7 @@ def test_with_a_hidden_count_the_new_numbers_are_withheld(tmp_path):
     assert grid["share_min"] == grid["share_max"] == SUPPRESSED
     assert all(c["share_reaching_observed"] == SUPPRESSED for c in grid["cells"])
     assert found["pooled_responder_rate_without_overlap"]["rate"] == SUPPRESSED
-    text = narrative.appraisal_story(found)
+    text = narrative_appraisal.appraisal_story(found)
     assert "such cohorts reach" not in text and "Other IVIG cohorts" not in text
 
 
@@ -310,7 +311,7 @@ def _appraisal(**changes):
 
 
 def test_the_words_give_the_range_the_benchmarks_and_the_pooling_caveats():
-    text = narrative.appraisal_story(_appraisal())
+    text = narrative_appraisal.appraisal_story(_appraisal())
     placebo = next(line for line in text.splitlines() if "Placebo and regression" in line)
     assert "from fewer than 0.1% to 96.0%" in placebo and "13 of the 48 settings" in placebo
     assert "reconstructed" in placebo and "p = 0.084" in placebo
@@ -318,7 +319,8 @@ def test_the_words_give_the_range_the_benchmarks_and_the_pooling_caveats():
     assert "Zaccara et al. 2014 concluded that they do not differ" in placebo
     assert "12 to 18 weeks" in placebo and "assumed" in placebo
     pooled = next(line for line in text.splitlines() if "Other IVIG cohorts" in line)
-    assert "not the result of a systematic search" in pooled
+    assert "a targeted list from the project's fact sheet, not a systematic search" in pooled
+    assert "not a systematic-review estimate" in pooled and "data/evidence_search.md" in pooled
     assert "61%" in pooled and "52%" in pooled and ap.OVERLAPPING in pooled
     assert "not the responder rate of any one population" in pooled
     assert "9.8" not in pooled and "10 weeks" in pooled  # the times differ, said in words
@@ -327,23 +329,63 @@ def test_the_words_give_the_range_the_benchmarks_and_the_pooling_caveats():
 
 def test_the_words_stay_true_on_edge_cohorts():
     # every setting gives the same share (no responders: every cohort reaches 0%)
-    same = narrative.appraisal_story(_appraisal(null_simulation_grid={
+    same = narrative_appraisal.appraisal_story(_appraisal(null_simulation_grid={
         "settings": 48, "share_min": 1.0, "share_median": 1.0, "share_max": 1.0,
         "settings_often": 48, "often": 0.05, "grid": {"sd_exponent": [0.58, 0.7]}}))
     assert "100.0% of such cohorts reach this responder rate in every setting" in same
     assert "from 100.0% to" not in same
     # this cohort not pooled (no child analysed)
-    alone = narrative.appraisal_story(_appraisal(pooled_responder_rate={
+    alone = narrative_appraisal.appraisal_story(_appraisal(pooled_responder_rate={
         "rate": 0.7, "ci": [0.1, 0.99], "i2": 0.9, "k": 3, "studies": ["a", "b", "c"]},
         pooled_responder_rate_without_overlap={"rate": 0.6, "ci": [0.1, 0.99], "k": 2,
                                                "left_out": ap.OVERLAPPING}))
     assert "Pooled with this one" not in alone and "no child analysed" in alone
     # nothing left out: no second pooled rate
-    kept = narrative.appraisal_story(_appraisal(pooled_responder_rate_without_overlap={
+    kept = narrative_appraisal.appraisal_story(_appraisal(pooled_responder_rate_without_overlap={
         "rate": 0.608, "ci": [0.16, 0.93], "k": 4, "left_out": ap.OVERLAPPING}))
     assert "Without Bello-Espinosa" not in kept
     # the grid withheld: no simulation sentence
-    hidden = narrative.appraisal_story(_appraisal(null_simulation_grid={
+    hidden = narrative_appraisal.appraisal_story(_appraisal(null_simulation_grid={
         "settings": 48, "share_min": SUPPRESSED, "share_median": SUPPRESSED,
         "share_max": SUPPRESSED}))
     assert "such cohorts" not in hidden
+
+
+# --- 5. the documented search ---------------------------------------------------------------------
+
+SEARCH = Path(__file__).resolve().parents[1] / "data" / "evidence_search.md"
+
+
+def search_decisions() -> pd.DataFrame:
+    """The table "Included and excluded, with reasons" of data/evidence_search.md, read here."""
+    text = SEARCH.read_text(encoding="utf-8").split("## Included and excluded, with reasons")[1]
+    rows = [[cell.strip() for cell in line.strip().strip("|").split("|")]
+            for line in text.splitlines() if line.startswith("|")]
+    assert rows[0] == ["study", "decision", "reason"] and set(rows[1][0]) <= set("-")
+    return pd.DataFrame(rows[2:], columns=rows[0])
+
+
+def test_every_cohort_pooled_is_in_the_search_with_a_reason_and_every_included_one_is_pooled():
+    listed = search_decisions()
+    assert set(listed["decision"]) == {"included", "excluded"}
+    assert (listed["reason"].str.len() > 20).all()  # a reason, not a word
+    assert not listed["study"].duplicated().any()
+    pooled = set(pd.read_csv(ap.IVIG_COHORTS)["study"])
+    included = set(listed.loc[listed["decision"] == "included", "study"])
+    assert included == pooled
+    assert not pooled & set(listed.loc[listed["decision"] == "excluded", "study"])
+    # the trial is excluded from the pool and said to be shown apart (FACTS section 4)
+    trial = listed.set_index("study").loc["van Rijckevorsel-Harmant et al. 1994"]
+    assert trial["decision"] == "excluded" and "randomized" in trial["reason"]
+
+
+def test_the_search_says_it_is_not_systematic_and_what_that_implies():
+    text = " ".join(SEARCH.read_text(encoding="utf-8").split())
+    for words in ("No systematic database search was run", "Search terms: none recorded",
+                  "not a systematic-review estimate", "Date: not recorded"):
+        assert words in text
+    # the sources it names are those of FACTS.md: the PMIDs of the pooled cohorts, the Cochrane
+    # review and the trial's DOI
+    for pmid in pd.read_csv(ap.IVIG_COHORTS)["pmid"].dropna():
+        assert f"{int(pmid)}" in text
+    assert "CD008557" in text and "10.1007/BF02592447" in text

@@ -16,7 +16,14 @@ import pytest
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from ivig_helpers import BUNDLED_COHORT, SEIZURE_TYPES, load_cohort, make_cohort, narrative
+from ivig_helpers import (
+    BUNDLED_COHORT,
+    SEIZURE_TYPES,
+    load_cohort,
+    make_cohort,
+    narrative,
+    narrative_appraisal,
+)
 from ivig_helpers import appraisal as ap
 from ivig_helpers.appraisal import fragility
 from ivig_helpers.release import build_release
@@ -270,13 +277,13 @@ def test_with_disclosure_control_on_the_multiverse_is_withheld_whole():
     release = build_release(load_cohort(BUNDLED_COHORT), min_cell_count=5)
     assert release.table("specifications").empty
     assert release.table("specification_families").empty
-    text = narrative.appraisal_story(release.appraisal)
+    text = narrative_appraisal.appraisal_story(release.appraisal)
     assert "withheld with disclosure control on" in text and "distinct analys" not in text
 
 
 def test_the_words_give_each_family_its_spread_and_never_one_pooled_share(cohort):
     found = ap.appraisal_results(cohort, n_permutations=99, n_cohorts=100)
-    lines = narrative.appraisal_story(found).splitlines()
+    lines = narrative_appraisal.appraisal_story(found).splitlines()
     start = next(i for i, line in enumerate(lines) if "How fragile" in line)
     end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("- "))
     paragraph = lines[start:end]
@@ -300,7 +307,7 @@ def test_a_cohort_without_the_group_says_nothing_could_be_tested():
     assert not within["testable"].any()
     assert within["note"].str.startswith("no generalized children").all()
     found = ap.appraisal_results(table, n_permutations=99, n_cohorts=100)
-    text = narrative.appraisal_story(found)
+    text = narrative_appraisal.appraisal_story(found)
     assert "- Which test of the score change: no analysis could be tested" in text
 
 
@@ -312,12 +319,12 @@ def test_a_p_value_near_alpha_never_prints_as_alpha_on_the_wrong_side(p, says):
               "below_alpha": int(p < 0.05), "p_min": p, "p_max": p, "p_reference": p,
               "methods": "exact", "holm_groups": 1, "holm_below_alpha": int(p < 0.05),
               "p_holm_min": p, "p_holm_max": p}
-    text = narrative.appraisal_story({"alpha": 0.05,
+    text = narrative_appraisal.appraisal_story({"alpha": 0.05,
                                       "specification_families": {"test": family}})
     assert says in text
     assert "only one seizure type could be tested, so Holm's correction changes nothing" in text
     wide = {**family, "analyses": 3, "testable": 3, "below_alpha": 1, "p_min": 0.0499,
             "p_max": 0.2, "holm_groups": 0}
-    text = narrative.appraisal_story({"alpha": 0.05,
+    text = narrative_appraisal.appraisal_story({"alpha": 0.05,
                                       "specification_families": {"test": wide}})
     assert "3 distinct analyses, 1 below 0.05, p from 0.0499 to 0.2 (exact)." in text

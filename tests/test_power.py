@@ -5,8 +5,10 @@ effect; a trial as large as the study is 30 per arm.
 Each number is checked against an independent value: SciPy's noncentral hypergeometric
 distribution solved here for the exact conditional interval, statsmodels
 (``confint_proportions_2indep``, ``Table2x2``, ``NormalIndPower``, ``power_proportions_2indep``,
-``samplesize_proportions_2indep_onetail``), a power formula written out, and the numbers of
-../shared/study/FACTS.md section 5.
+``samplesize_proportions_2indep_onetail``), a power formula written out, the numbers of
+../shared/study/FACTS.md section 5, and for the exact power of Fisher's exact test, SciPy's
+``fisher_exact`` (every table enumerated here, and a seeded Monte Carlo whose tolerance comes from
+its standard error).
 """
 
 import json
@@ -30,7 +32,7 @@ from ivig_helpers import (
     exercises,
     load_cohort,
     make_cohort,
-    narrative,
+    narrative_appraisal,
 )
 from ivig_helpers import appraisal as ap
 from ivig_helpers.privacy import SUPPRESSED
@@ -91,7 +93,7 @@ def test_observed_power_is_gone_everywhere(found):
     assert "interaction_power" not in found and "interaction_power_groups" not in found
     assert "interaction_power" not in found["methods"]
     assert not hasattr(exercises, "group_size_for_power")
-    text = narrative.appraisal_story(found)
+    text = narrative_appraisal.appraisal_story(found)
     assert "as large as the one seen" not in text and "60 per arm" not in text
 
 
@@ -182,6 +184,99 @@ def test_the_detectable_difference_has_80_percent_power_by_statsmodels(sizes, ba
         assert "too small" in row["note"]
 
 
+# --- the same, exactly: Fisher's exact test, power by enumeration --------------------------------
+
+@pytest.mark.parametrize("sizes", [(3, 3), (7, 4), (12, 15), (1, 9), (22, 23)])
+@pytest.mark.parametrize("alpha", [0.05, 0.1, 0.01])
+def test_the_rejection_region_is_where_scipys_fisher_exact_rejects(sizes, alpha):
+    n, m = sizes
+    region = ap.fisher_rejection_region(n, m, alpha)
+    p = np.array([[stats.fisher_exact([[x, n - x], [y, m - y]]).pvalue for y in range(m + 1)]
+                  for x in range(n + 1)])
+    assert region.shape == p.shape
+    clear = np.abs(p - alpha) > 1e-9 * alpha  # away from alpha, where rounding decides
+    assert (region[clear] == (p[clear] < alpha)).all()
+    assert not region[~clear].any()  # a p-value equal to alpha is not below it
+
+
+def monte_carlo_fisher_power(n, m, p1, p2, draws, seed, alpha=0.05):
+    """Share of simulated pairs of groups that scipy.stats.fisher_exact rejects, and its SE."""
+    rng = np.random.default_rng(seed)
+    x, y = rng.binomial(n, p1, draws), rng.binomial(m, p2, draws)
+    rejected = [stats.fisher_exact([[a, n - a], [b, m - b]]).pvalue < alpha
+                for a, b in zip(x.tolist(), y.tolist(), strict=True)]
+    share = float(np.mean(rejected))
+    return share, math.sqrt(max(share * (1 - share), 1e-4) / draws)
+
+
+@pytest.mark.parametrize("case", [(22, 23, 0.79, 22 / 60), (8, 30, 0.9, 0.3),
+                                  (15, 15, 0.6, 0.2), (40, 10, 0.1, 0.5)])
+def test_exact_power_agrees_with_a_monte_carlo_of_scipys_fisher_exact(case):
+    n, m, p1, p2 = case
+    exact = ap.fisher_exact_power(n, m, p1, p2)
+    share, se = monte_carlo_fisher_power(n, m, p1, p2, draws=4000, seed=18 + n)
+    assert abs(exact - share) < 4 * se  # about 1 in 16,000 to fail by chance; seeded
+
+
+def test_exact_power_is_a_sum_over_the_tables_scipy_rejects():
+    """Written out: every pair of counts, scipy's p-value, the two binomial probabilities."""
+    n, m, p1, p2 = 9, 11, 0.75, 0.25
+    total = sum(stats.binom.pmf(x, n, p1) * stats.binom.pmf(y, m, p2)
+                for x in range(n + 1) for y in range(m + 1)
+                if stats.fisher_exact([[x, n - x], [y, m - y]]).pvalue < 0.05)
+    assert ap.fisher_exact_power(n, m, p1, p2) == pytest.approx(total, rel=1e-12)
+    assert ap.fisher_exact_power(n, m, [p1, p2], p2)[0] == pytest.approx(total, rel=1e-12)
+
+
+@pytest.mark.parametrize("rates", [(0.4, 0.3), (0.36, 0.3), (0.2, 0.25)])
+def test_for_large_groups_exact_power_is_near_statsmodels_normal_approximation(rates):
+    """Fisher's test is conservative: a little below the arcsine approximation (without a
+    continuity correction), never far, and nearer in larger groups."""
+    p1, p2 = rates
+    gaps = []
+    for n in (400, 1000):
+        approximate = NormalIndPower().power(effect_size=proportion_effectsize(p1, p2),
+                                             nobs1=n, alpha=0.05, ratio=1.0)
+        gaps.append(approximate - ap.fisher_exact_power(n, n, p1, p2))
+    assert 0 < gaps[1] < gaps[0] < 0.04
+
+
+def test_for_large_groups_the_exact_detectable_difference_is_near_the_approximate_one():
+    exact = ap.exact_detectable_difference(600, 600, 0.3).iloc[0]
+    h = NormalIndPower().solve_power(effect_size=None, nobs1=600, ratio=1.0, alpha=0.05,
+                                     power=0.8)
+    approximate = math.sin(math.asin(math.sqrt(0.3)) + h / 2) ** 2 - 0.3
+    assert exact["method"] == "exact" and 0 < exact["difference"] - approximate < 0.003
+
+
+@pytest.mark.parametrize("case", [(22, 23, 22 / 60), (8, 30, 0.19), (12, 5, 0.0)])
+def test_the_exact_detectable_difference_is_the_first_rate_with_80_percent_power(case):
+    """Checked with the tables scipy's fisher_exact rejects, enumerated here: the rate found
+    has 80% power, and no rate on a fine grid below it has."""
+    n, m, base = case
+    row = ap.exact_detectable_difference(n, m, base).iloc[0]
+    rejected = [(x, y) for x in range(n + 1) for y in range(m + 1)
+                if stats.fisher_exact([[x, n - x], [y, m - y]]).pvalue < 0.05]
+    xs, ys = np.array(rejected).T
+
+    def power(rate):
+        return float((stats.binom.pmf(xs, n, rate) * stats.binom.pmf(ys, m, base)).sum())
+
+    assert power(row["rate"]) >= 0.8 - 1e-9
+    assert row["attained_power"] == pytest.approx(power(row["rate"]), abs=1e-9)
+    below = np.arange(base, row["rate"] - 1e-6, 0.0005)
+    assert max(power(r) for r in below) < 0.8
+    assert row["difference"] == pytest.approx(row["rate"] - base)
+
+
+def test_groups_too_small_or_too_large_for_the_exact_search_say_so():
+    tiny = ap.exact_detectable_difference(1, 1, 0.3).iloc[0]
+    assert np.isnan(tiny["rate"]) and "too small" in tiny["note"]
+    assert tiny["attained_power"] == 0  # 1 of 1 against 0 of 1 gives p = 1
+    large = ap.exact_detectable_difference(1500, 1500, 0.3).iloc[0]
+    assert np.isnan(large["rate"]) and "not enumerated" in large["note"]
+
+
 def test_on_the_bundled_cohort_the_groups_detect_only_about_40_points(found):
     detectable = found["detectable_difference"]
     assert detectable["n"] == {"generalized": 22, "focal": 23}
@@ -191,6 +286,17 @@ def test_on_the_bundled_cohort_the_groups_detect_only_about_40_points(found):
                                      alpha=0.05).power
     assert power == pytest.approx(0.8, abs=0.03)
     assert round(100 * detectable["difference"]) == 40
+    # exactly, with Fisher's exact test: a little more, 42 points, at 80% power by a Monte Carlo
+    # of scipy's fisher_exact
+    assert round(100 * detectable["difference_exact"]) == 42
+    share, se = monte_carlo_fisher_power(22, 23, detectable["rate_exact"], 22 / 60, draws=4000,
+                                         seed=60)
+    assert abs(share - 0.8) < 4 * se
+    assert detectable["attained_power_exact"] == pytest.approx(0.8, abs=1e-6)
+    assert found["methods"]["detectable_difference_exact"] == "exact"
+    words = narrative_appraisal.appraisal_story(found)
+    assert ("would detect (80% power, Fisher's exact test, power worked out exactly) only a "
+            "true difference of about 42 points") in words
 
 
 # --- trial sizes ---------------------------------------------------------------------------------
@@ -211,7 +317,7 @@ def test_a_trial_as_large_as_the_study_has_30_per_arm_and_34_percent_power(found
     assert 0 <= both_tails - found["rct_power_30_per_arm"] < 0.001
     assert round(100 * found["rct_power_30_per_arm"]) == 34
     assert "a trial the size of the study (two arms of 30) would have 34% power" in \
-        narrative.appraisal_story(found)
+        narrative_appraisal.appraisal_story(found)
 
 
 def test_the_sceptical_sizes_match_statsmodels_over_the_placebo_rates(found):
@@ -267,7 +373,7 @@ def test_a_hidden_count_of_either_type_withholds_the_difference(mix):
     assert found["detectable_difference"]["difference"] == SUPPRESSED
     view = ap.difference_view(found)
     assert (view["estimate"] == "not shown (disclosure control)").all()
-    words = narrative.appraisal_story(found)
+    words = narrative_appraisal.appraisal_story(found)
     assert "is withheld: a count it rests on is hidden" in words
     row = exercises.smallest_difference(found)
     assert exercises.answer_words(4, row).startswith("**Answer.** Not shown")
@@ -304,17 +410,34 @@ def test_the_words_of_the_difference_follow_its_interval():
             "detectable_difference": {"group": "generalized", "reference": "focal",
                                       "n": {"generalized": 22, "focal": 23},
                                       "base_rate": 0.37, "rate": 0.77, "difference": 0.40}}
-    text = narrative.appraisal_story(base)
+    text = narrative_appraisal.appraisal_story(base)
     assert "is +24 percentage points (95% CI -4 to +47, Newcombe)" in text
     assert "holds no difference, but also differences as large as 47 points" in text
-    assert "only a true difference of about 40 points" in text
+    assert "(80% power, by a normal approximation) only a true difference of about 40 points" \
+        in text
+    exact = {**base, "detectable_difference": {**base["detectable_difference"],
+                                               "difference_exact": 0.42, "rate_exact": 0.79,
+                                               "attained_power_exact": 0.8}}
+    assert ("(80% power, Fisher's exact test, power worked out exactly) only a true difference "
+            "of about 42 points") in narrative_appraisal.appraisal_story(exact)
+    large = {**base, "detectable_difference": {
+        **base["detectable_difference"], "difference_exact": None, "rate_exact": None,
+        "attained_power_exact": None, "note_exact": "3,000 children, above 2,000: not "
+                                                    "enumerated"}}
+    assert "by a normal approximation, accurate for groups this large" in \
+        narrative_appraisal.appraisal_story(large)
+    none = {**base, "detectable_difference": {**base["detectable_difference"],
+                                              "difference_exact": None, "rate_exact": None,
+                                              "attained_power_exact": 0.3}}
+    assert "too small to detect (with 80% power, Fisher's exact test" in \
+        narrative_appraisal.appraisal_story(none)
     apart = {**base, "type_difference": {**base["type_difference"],
                                          "risk_difference_ci": [0.02, 0.47]}}
-    assert "leaves out no difference" in narrative.appraisal_story(apart)
+    assert "leaves out no difference" in narrative_appraisal.appraisal_story(apart)
     small = {**base, "detectable_difference": {**base["detectable_difference"],
                                                "n": {"generalized": 1, "focal": 1},
                                                "rate": None, "difference": None}}
-    assert "too small to detect" in narrative.appraisal_story(small)
+    assert "too small to detect" in narrative_appraisal.appraisal_story(small)
 
 
 @pytest.mark.parametrize("kwargs", [{"n": 1, "mix": {"focal": 1}},
@@ -328,7 +451,7 @@ def test_unusual_cohorts_give_json_and_true_words(kwargs, mcc):
     table = make_cohort(seed=3, **kwargs)
     found = ap.appraisal_results(table, min_cell_count=mcc, n_permutations=99, n_cohorts=100)
     json.dumps(found, allow_nan=False)
-    text = narrative.appraisal_story(found)
+    text = narrative_appraisal.appraisal_story(found)
     ap.difference_view(found)
     answer = exercises.answer_words(4, exercises.smallest_difference(found))
     sizes = found["detectable_difference"]["n"]

@@ -110,7 +110,7 @@ def test_the_headline_table_names_the_method_of_the_test_between_types():
 
 
 def test_the_appraisal_words_follow_the_simulation_the_pool_and_the_threshold():
-    from ivig_helpers import narrative
+    from ivig_helpers import narrative_appraisal
 
     base = {"alpha": 0.05, "responder_threshold": 0.3, "placebo_binomial_p": 0.0001,
             "null_simulation_share": 0.0, "null_simulation_median_rate": 0.46,
@@ -119,7 +119,7 @@ def test_the_appraisal_words_follow_the_simulation_the_pool_and_the_threshold():
                                      "share_max": 0.0004, "settings_often": 0, "often": 0.05,
                                      "rate_min": 0.3, "rate_max": 0.46},
             "pooled_responder_rate": {"rate": 0.65, "ci": [0.06, 0.98], "i2": 0.1}}
-    text = narrative.appraisal_story(base)
+    text = narrative_appraisal.appraisal_story(base)
     assert "a typical no-effect cohort of this size still has from 30% to 46% responders" in text
     assert "fewer than 0.1% of such cohorts reach this responder rate in every setting" in text
     assert "1,000,000 simulated children" in text

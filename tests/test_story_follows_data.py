@@ -89,17 +89,17 @@ def test_withheld_within_group_tests_are_not_read_as_no_change():
 
 
 def test_the_appraisal_says_when_the_score_and_the_responder_tests_disagree():
-    from ivig_helpers import narrative
+    from ivig_helpers import narrative_appraisal
 
     appraisal = {"alpha": 0.01, "holm_p": {}, "holm_raw_p": {}, "interaction_p": 0.207,
                  "interaction_tests": {"kruskal_score_change": 0.004},
                  "methods": {"interaction_p": "exact"}, "rct_n_per_arm_80": None}
-    text = narrative.appraisal_story(appraisal)
+    text = narrative_appraisal.appraisal_story(appraisal)
     assert "p = 0.207" in text and "not below alpha" in text
     assert "Kruskal-Wallis test, asymptotic" in text and "p = 0.004" in text
     assert "on the score the types do differ" in text
     appraisal["interaction_tests"]["kruskal_score_change"] = 0.5  # they agree: no sentence
-    assert "Kruskal-Wallis" not in narrative.appraisal_story(appraisal)
+    assert "Kruskal-Wallis" not in narrative_appraisal.appraisal_story(appraisal)
 
 
 def test_exercise_two_counts_responders_with_the_runs_threshold():
@@ -117,7 +117,7 @@ def test_exercise_two_counts_responders_with_the_runs_threshold():
 
 
 def test_every_within_group_test_withheld_says_so_and_the_appraisal_warns_of_rounded_counts():
-    from ivig_helpers import narrative
+    from ivig_helpers import narrative, narrative_appraisal
 
     results = {"subgroup_wilcoxon_p": dict.fromkeys(("focal", "generalized", "both"),
                                                     "suppressed"),
@@ -127,15 +127,15 @@ def test_every_within_group_test_withheld_says_so_and_the_appraisal_warns_of_rou
     assert "no within-group test here" in text and "finds a change" not in text
     appraisal = {"alpha": 0.05, "holm_p": {}, "holm_raw_p": {}, "interaction_p": "suppressed",
                  "placebo_binomial_p": 0.005, "methods": {}, "rct_n_per_arm_80": None}
-    assert "rounded counts" not in narrative.appraisal_story(appraisal)
+    assert "rounded counts" not in narrative_appraisal.appraisal_story(appraisal)
     appraisal["min_cell_count"] = 5
-    assert "come from the rounded counts" in narrative.appraisal_story(appraisal)
+    assert "come from the rounded counts" in narrative_appraisal.appraisal_story(appraisal)
 
 
 def test_a_withheld_comparison_of_types_is_one_plain_sentence():
-    from ivig_helpers import narrative
+    from ivig_helpers import narrative_appraisal
 
     appraisal = {"alpha": 0.05, "holm_p": {}, "holm_raw_p": {}, "interaction_p": "suppressed",
                  "methods": {"interaction_p": "exact"}, "rct_n_per_arm_80": None}
-    first = narrative.appraisal_story(appraisal).splitlines()[0]
+    first = narrative_appraisal.appraisal_story(appraisal).splitlines()[0]
     assert "is withheld by disclosure control" in first and "p not shown" not in first

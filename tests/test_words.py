@@ -12,7 +12,7 @@ import re
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from ivig_helpers import exercises, make_cohort, narrative
+from ivig_helpers import exercises, make_cohort, narrative, narrative_appraisal
 from ivig_helpers.contract import cohort_from_bytes
 from ivig_helpers.narrative import p_number, p_text, p_words
 from ivig_helpers.parameters import ALPHA_RANGE
@@ -96,7 +96,7 @@ def sentences(release) -> dict[str, str]:
         "subgroup_story": narrative.subgroup_story(results, alpha),
         "subgroups_shows": narrative.subgroups_shows(results, alpha),
         "medications_story": narrative.medications_story(results, alpha),
-        "appraisal_story": narrative.appraisal_story(appraisal),
+        "appraisal_story": narrative_appraisal.appraisal_story(appraisal),
         "exercise_3": exercises.answer_words(3, planned, alpha),
     }
 
@@ -171,3 +171,53 @@ def test_two_testable_groups_are_corrected_for_two():
     assert "testing 2 groups" in texts["subgroup_story"]
     assert "one of the 2 groups tested" in texts["exercise_3"]
     assert "2 groups were tested" in texts["appraisal_story"]
+
+
+# --- the words of page 6 define every method it names -----------------------------------------
+
+METHODS = {  # a method as the page names it -> what its definition must contain
+    "exact conditional": "The *exact conditional* interval",
+    "Newcombe": "Newcombe's interval is built from",
+    "Wilson": "*Wilson*",
+    "Clopper-Pearson": "*Clopper-Pearson*",
+    "Fisher's exact test": "**Fisher's exact test**",
+    "Fisher-Freeman-Halton": "**Fisher-Freeman-Halton test**",
+    "Mann-Whitney": "**Mann-Whitney test**",
+    "sign test": "**Sign test**",
+    "binomial": "**Exact binomial test**",
+    "Wald": "*Wald*",
+    "Kruskal-Wallis": "**Kruskal-Wallis test**",
+    "Holm": "**Holm's method**",
+    "Pratt": "(*Pratt*)",
+    "Paule-Mandel": "*Paule-Mandel*",
+    "Hartung-Knapp": "*Hartung-Knapp*",
+    "prediction interval": "*prediction interval*",
+    "pooled-variance": "*pooled-variance*",
+    "Fleiss": "*Fleiss'",
+    "arcsine": "*arcsine*",
+    "Cohen's h": "*Cohen's h*",
+    "risk ratio": "**Risk ratio**",
+    "one-sided": "*one-sided*",
+    "regression to the mean": "regression to the mean**",
+}
+
+
+def test_the_words_of_page_6_define_every_method_it_names():
+    """Each method named on page 6 (its markdown, or the sentences written for the bundled
+    cohort) has a plain definition in the cell "Words used on this page"."""
+    import nbformat
+
+    from ivig_helpers import BUNDLED_COHORT, load_cohort
+    from ivig_helpers.bundled import NOTEBOOKS_DIR
+
+    notebook = nbformat.read(NOTEBOOKS_DIR / "06_appraisal.ipynb", as_version=4)
+    words = next(c.source for c in notebook.cells
+                 if c.source.startswith("## Words used on this page"))
+    release = build_release(load_cohort(BUNDLED_COHORT))
+    page = "\n".join(c.source for c in notebook.cells if c.source != words) + \
+        narrative_appraisal.appraisal_story(release.appraisal)
+    page, words = " ".join(page.split()).lower(), " ".join(words.split())
+    named = [name for name in METHODS if name.lower() in page]
+    assert {"exact conditional", "Newcombe", "Fisher's exact test"} <= set(named)
+    missing = [name for name in named if METHODS[name] not in words]
+    assert missing == []

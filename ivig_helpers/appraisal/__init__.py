@@ -10,7 +10,9 @@ a family, as statsmodels groups ``stats.multitest``, ``stats.power`` and
 2. does response differ between seizure types (the interaction, not three within-group tests;
    :mod:`.interaction`): :func:`interaction_tests`, :func:`responder_odds_ratios`, the interval
    of the difference (:func:`responder_difference`, :func:`difference_from_counts`) and the
-   smallest difference the groups would detect (:func:`detectable_difference`);
+   smallest difference the groups would detect (:func:`detectable_difference`, normal
+   approximation; :func:`exact_detectable_difference`, Fisher's exact test, exact power by
+   enumeration in :mod:`.power`, with :func:`fisher_exact_power`);
 3. how fragile "p = 0.019 in the generalized group" is (:mod:`.fragility`):
    :func:`exact_signed_rank_p`, :func:`specification_curve`, :func:`specification_families`,
    :func:`specification_share`;
@@ -57,7 +59,7 @@ from ..privacy import (
     release_table_test,
     round_count,
 )
-from . import evidence, fragility, interaction, multiplicity, placebo, trial_size
+from . import evidence, fragility, interaction, multiplicity, placebo, power, trial_size
 from ._shared import _typed, released_pair
 from .evidence import (
     IVIG_COHORTS,
@@ -105,6 +107,12 @@ from .placebo import (
     null_simulation_grid,
     placebo_comparison,
 )
+from .power import (
+    EXACT_POWER_LIMIT,
+    exact_detectable_difference,
+    fisher_exact_power,
+    fisher_rejection_region,
+)
 from .trial_size import (
     SCEPTICAL_PLACEBO_RATES,
     SHRINKAGE,
@@ -119,9 +127,10 @@ from .trial_size import (
 
 __all__ = [
     # the families
-    "evidence", "fragility", "interaction", "multiplicity", "placebo", "trial_size",
+    "evidence", "fragility", "interaction", "multiplicity", "placebo", "power", "trial_size",
     # constants
-    "BENCHMARKS", "IVIG_COHORTS", "MAX_EXACT_PAIRS", "PERMUTATION_LIMIT", "PLACEBO_RATE",
+    "BENCHMARKS", "EXACT_POWER_LIMIT", "IVIG_COHORTS", "MAX_EXACT_PAIRS", "PERMUTATION_LIMIT",
+    "PLACEBO_RATE",
     "SCEPTICAL_PLACEBO_RATES", "SHRINKAGE", "SIMULATION_COHORT_LIMIT", "SPECIFICATION_COLUMNS",
     "STUDY_ATTRITION", "STUDY_N_PER_ARM", "STUDY_RESPONDERS", "THIS_STUDY",
     "NULL_GRID", "OVERLAPPING",
@@ -129,6 +138,7 @@ __all__ = [
     "holm_table", "holm_view",
     # 2. the interaction
     "detectable_difference", "difference_from_counts", "difference_view", "interaction_tests",
+    "exact_detectable_difference", "fisher_exact_power", "fisher_rejection_region",
     "interaction_view", "odds_ratio_view", "responder_difference", "responder_odds_ratios",
     # 3. fragility
     "exact_signed_rank_p", "specification_curve", "specification_families",
@@ -191,7 +201,10 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
         ``odds_ratio_estimable``, ``note``), ``detectable_difference`` (the smallest true
         rise of the generalized rate over the cohort's overall rate, assumed for focal, that
         groups of the sizes ``n`` would detect with ``power`` 0.8: ``base_rate``, ``rate``,
-        ``difference``, ``note``),
+        ``difference`` by the arcsine normal approximation, ``rate_exact``,
+        ``difference_exact`` and ``attained_power_exact`` by Fisher's exact test, two-sided,
+        exact power enumerated (None above :data:`EXACT_POWER_LIMIT` children or when no rate
+        up to 100% is enough), ``note``, ``note_exact``),
         ``generalized_exact_p`` (exact conditional signed-rank p of the generalized scores,
         None when no pair changed or above the enumeration limit), ``generalized_n_changed``,
         ``specification_share_significant`` (every distinct analysis pooled: it mixes
@@ -437,7 +450,8 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
             "null_simulation_share": "Monte Carlo", "pooled_responder_rate": "asymptotic",
             "type_difference_odds_ratio": "exact",
             "type_difference_risk_difference": "asymptotic",
-            "detectable_difference": "asymptotic", "rct_n_per_arm_80": "asymptotic",
+            "detectable_difference": "asymptotic", "detectable_difference_exact": "exact",
+            "rct_n_per_arm_80": "asymptotic",
             "sceptical_trial": "asymptotic", "single_arm_n": "exact",
             "placebo_benchmark_limit_p": "exact", "trial_placebo_p": "exact",
             "null_simulation_grid": "Monte Carlo",
@@ -474,6 +488,11 @@ def appraisal_results(table: pd.DataFrame, responder_threshold: float = 0.5,
                                      "two-sided test at alpha would detect with 80% power, "
                                      "groups of the sizes they are (arcsine normal "
                                      "approximation)",
+            "detectable_difference_exact": "the same for the test the page uses between "
+                                           "types, Fisher's exact test, two-sided at alpha: "
+                                           "power by enumerating every pair of responder "
+                                           "counts of the two groups, the smallest rise "
+                                           "reaching 80% found by a grid search and bisection",
             "pooled_responder_rate_without_overlap": f"as pooled_responder_rate, without "
                                                      f"{OVERLAPPING} (possibly the same "
                                                      "centre's children)",
@@ -565,14 +584,21 @@ def _type_difference(events: dict, sizes: dict, responders: int, analysed: int, 
     base = responders / analysed if not size_hidden and analysed else float("nan")
     sizes_shown = [int(v) if is_number(v) else 0 for v in group_sizes]
     found = detectable_difference(*sizes_shown, base, alpha=alpha).iloc[0]
+    exact = exact_detectable_difference(*sizes_shown, base, alpha=alpha).iloc[0]
     detectable = {"group": group, "reference": reference,
                   "n": dict(zip(pair, group_sizes, strict=True)),
                   "base_rate": SUPPRESSED if size_hidden else _plain(base),
                   "rate": SUPPRESSED if size_hidden else _plain(found["rate"]),
                   "difference": SUPPRESSED if size_hidden else _plain(found["difference"]),
                   "power": float(found["power"]),
+                  "rate_exact": SUPPRESSED if size_hidden else _plain(exact["rate"]),
+                  "difference_exact": SUPPRESSED if size_hidden else _plain(exact["difference"]),
+                  "attained_power_exact": SUPPRESSED if size_hidden
+                  else _plain(exact["attained_power"]),
                   "note": "withheld: a count it rests on is hidden (disclosure control)"
-                  if size_hidden else found["note"]}
+                  if size_hidden else found["note"],
+                  "note_exact": "withheld: a count it rests on is hidden (disclosure control)"
+                  if size_hidden else exact["note"]}
     return {"type_difference": difference, "detectable_difference": detectable}
 
 
