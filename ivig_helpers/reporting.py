@@ -32,7 +32,9 @@ def source_note(release: Release) -> str:
 
 PROVENANCE_LEGEND = (
     "**The tags after some numbers** say where a number of the synthetic cohort comes from: "
-    "*(published)*, the study published it and the cohort was built to give it; *(built in)*, "
+    "*(published)*, the study published it (or it is computed from published numbers alone, "
+    "such as a test of the published 22 of 60 against a placebo rate) and the cohort was built "
+    "to give it; *(built in)*, "
     "the study did not publish it, but the cohort was built to respect what it did say (for "
     "example \"not significant\"); *(assumed)*, it follows from this project's own assumptions "
     "about what the study did not publish (listed in the data folder's README), and other "

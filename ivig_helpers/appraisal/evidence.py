@@ -4,8 +4,9 @@ interval (:func:`exact_intervals`), the random-effects pooled rate
 share children with this one (:func:`pooled_with_and_without`) and the cohorts with this one
 in place of the study (:func:`cohorts_with`).
 
-The cohorts are those of the project's FACTS sheet (section 4), not the result of a systematic
-search: three single-arm cohorts found while the project was set up. They measured response at
+The cohorts are a targeted list from the sources of the project's FACTS sheet (section 4), not
+the result of a systematic search (``data/evidence_search.md`` lists what was included and
+excluded, and why). They measured response at
 different times (the best response at about 10 weeks; the end of a 3-month course in patients
 up to 25.8 years; after at least 6 cycles; within a year), so a pooled rate is an average of
 the cohorts' responder proportions (random-effects weights, logit scale), not the responder
