@@ -33,11 +33,16 @@ TARGETS = DATA / "published_targets.csv"
 
 HEADER = ("patient_id,seizure_type,baseline_seizures_per_month,month12_seizures_per_month")
 
-# The generated cohort of "another centre" that test_site and test_story_follows_data read:
-# 37 children, disclosure control on, another responder threshold.
+# The generated cohort of "another centre" that test_site, test_story_follows_data, test_compare
+# and test_contract read: 37 children, disclosure control on, another responder threshold, and
+# one child whose age is outside the study's range, with an identifier and an age no page, table
+# or figure would hold by chance (test_contract: the shareable report names neither, nor the row).
 CONTROLLED_COHORT = dict(n=37, seed=3)
 CONTROLLED_PARAMS = ["responder_threshold=0.75", "min_cell_count=5"]
 CONTROLLED_FILE_NAME = "=centre <img src=x onerror=alert(1)> b.csv"
+UNUSUAL_AGE = "71.4142"
+UNUSUAL_ID = "ZQX-AGE-017"
+UNUSUAL_ROW = 18  # the 17th child: row 18 of the file
 
 # The generated cohort a teacher re-runs with other settings, which test_notebooks and
 # test_story_follows_data read: 44 children, some without follow-up (left out), the strictest
@@ -123,12 +128,27 @@ def bundled_report(tmp_path_factory):
     return shared_report(tmp_path_factory, "bundled", lambda folder: BUNDLED)[0]
 
 
+def controlled_cohort():
+    """The 37 children of :data:`CONTROLLED_COHORT`, one of them unusually old."""
+    table = make_cohort(**CONTROLLED_COHORT)
+    table["age_years"] = table["age_years"].astype(object)
+    table.loc[UNUSUAL_ROW - 2, ["patient_id", "age_years"]] = [UNUSUAL_ID, UNUSUAL_AGE]
+    return table
+
+
 @pytest.fixture(scope="session")
-def controlled_report(tmp_path_factory):
-    """One run on a generated cohort of 37 children: disclosure control on, another threshold."""
+def controlled_run(tmp_path_factory):
+    """One run on a generated cohort of 37 children: disclosure control on, another threshold;
+    the report folder and what the run printed. The cohort file is the report's parent's."""
     return shared_report(tmp_path_factory, "controlled", lambda folder: write_cohort(
         # a file name a spreadsheet would run as a formula, with HTML in it: shown as text
-        make_cohort(**CONTROLLED_COHORT), folder / CONTROLLED_FILE_NAME), CONTROLLED_PARAMS)[0]
+        controlled_cohort(), folder / CONTROLLED_FILE_NAME), CONTROLLED_PARAMS)
+
+
+@pytest.fixture(scope="session")
+def controlled_report(controlled_run):
+    """The report folder of :func:`controlled_run`."""
+    return controlled_run[0]
 
 
 @pytest.fixture(scope="session")

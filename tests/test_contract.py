@@ -5,10 +5,19 @@ import re
 import pandas as pd
 import pytest
 
-from ivig_helpers import CohortError, load_cohort, make_cohort, write_cohort
+from ivig_helpers import CohortError, load_cohort
 from ivig_helpers.contract import COLUMNS, warnings_text
 
-from .conftest import BUNDLED, HEADER, ROOT, cli_in_process, shared_report
+from .conftest import (
+    BUNDLED,
+    CONTROLLED_FILE_NAME,
+    HEADER,
+    ROOT,
+    UNUSUAL_AGE,
+    UNUSUAL_ID,
+    UNUSUAL_ROW,
+    cli_in_process,
+)
 
 GOOD_ROW = "P1,focal,10,4"
 
@@ -341,23 +350,14 @@ def test_a_file_without_anything_unusual_has_no_warnings(write_csv):
     assert cohort.warnings == [] and warnings_text(cohort) == ""
 
 
-UNUSUAL_AGE = "71.4142"  # a value no page, table or figure would hold by chance
-UNUSUAL_ID = "ZQX-AGE-017"
-UNUSUAL_ROW = 18  # the 17th child: row 18 of the file
-
-
 @pytest.fixture(scope="module")
-def unusual_age_report(tmp_path_factory):
-    """A run with disclosure control on, on 40 children of whom one is 71.4142 years old."""
-    def make(folder):
-        table = make_cohort(40, seed=11, id_prefix="ZQX-AGE")
-        table["age_years"] = table["age_years"].astype(object)
-        table.loc[16, ["patient_id", "age_years"]] = [UNUSUAL_ID, UNUSUAL_AGE]
-        return write_cohort(table, folder / "centre_age.csv")
-
-    report, stdout = shared_report(tmp_path_factory, "unusual-age", make, ["min_cell_count=5"])
-    data = report.parent / "centre_age.csv"
+def unusual_age_report(controlled_run):
+    """A run with disclosure control on, on 37 children of whom one is 71.4142 years old (the
+    shared controlled report of conftest)."""
+    report, stdout = controlled_run
+    data = report.parent / CONTROLLED_FILE_NAME
     assert data.read_text().splitlines()[UNUSUAL_ROW - 1].startswith(UNUSUAL_ID)
+    assert f",{UNUSUAL_AGE}," in data.read_text().splitlines()[UNUSUAL_ROW - 1]
     return data, report, stdout
 
 

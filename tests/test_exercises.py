@@ -18,7 +18,7 @@ import pytest
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
-from ivig_helpers import BUNDLED_COHORT, exercises, load_cohort, make_cohort, write_cohort
+from ivig_helpers import BUNDLED_COHORT, exercises, load_cohort, make_cohort
 from ivig_helpers.app.runner import ANSWERS_NOTEBOOK, NOTEBOOKS_DIR, report_notebooks
 from ivig_helpers.release import build_release
 
@@ -31,6 +31,25 @@ ANSWERS_NB = NOTEBOOKS_DIR / ANSWERS_NOTEBOOK
 @pytest.fixture(scope="module")
 def bundled():
     return build_release(load_cohort(BUNDLED_COHORT))
+
+
+@pytest.fixture(scope="module")
+def release_of():
+    """The release of a generated cohort with these parameters, built once for this module
+    (several tests read the same one)."""
+    from ivig_helpers.contract import cohort_from_bytes
+
+    made = {}
+
+    def release(n, seed, missing_followup_share=0.0, **params):
+        key = (n, seed, missing_followup_share, tuple(sorted(params.items())))
+        if key not in made:
+            cohort = make_cohort(n, missing_followup_share=missing_followup_share, seed=seed)
+            made[key] = build_release(cohort_from_bytes(cohort.to_csv(index=False).encode(),
+                                                        "c.csv"), **params)
+        return made[key]
+
+    return release
 
 
 def _worked_answers(release) -> dict:
@@ -169,14 +188,10 @@ def test_with_rounded_p_values_holm_of_the_released_or_the_true_ones_is_right():
 
 
 @pytest.mark.parametrize("n, seed", [(80, 3), (37, 3), (15, 2)])
-def test_with_disclosure_control_the_checks_use_only_released_numbers(n, seed):
+def test_with_disclosure_control_the_checks_use_only_released_numbers(n, seed, release_of):
     """min_cell_count=5: the worked answers, computed from the released (rounded) counts and
     p-values, are right, or the check says there is nothing to check and why (a hidden count)."""
-    cohort = make_cohort(n, missing_followup_share=0.1, seed=seed)
-    from ivig_helpers.contract import cohort_from_bytes
-
-    release = build_release(cohort_from_bytes(cohort.to_csv(index=False).encode(), "c.csv"),
-                            min_cell_count=5)
+    release = release_of(n, seed, missing_followup_share=0.1, min_cell_count=5)
     assert release.texts["exercise_2_own_cohort"]
     answers = _worked_answers(release)
     statuses = {number: _says(number, answer, release) for number, answer in answers.items()}
@@ -216,9 +231,12 @@ def _run_cells(path, data_path, **params) -> str:
 @pytest.mark.parametrize("cohort, params", [
     (None, {}), (dict(n=80, missing_followup_share=0.1, seed=3), {"min_cell_count": 5}),
     (dict(n=15, seed=2), {"min_cell_count": 5, "missing_followup": "exclude"})])
-def test_the_exercise_notebook_runs_with_its_placeholders_and_says_not_yet(tmp_path, cohort,
-                                                                           params):
-    data = BUNDLED if cohort is None else write_cohort(make_cohort(**cohort), tmp_path / "c.csv")
+def test_the_exercise_notebook_runs_with_its_placeholders_and_says_not_yet(
+        tmp_path, cohort, params, bundled, release_of):
+    # both notebooks read the release, as the runner gives it to them (nbval runs them on the
+    # bundled cohort's file, as a student opening them in JupyterLab does)
+    release = bundled if cohort is None else release_of(**cohort, **params)
+    data = release.save(tmp_path)
     said = _run_cells(EXERCISES_NB, data, **params)
     checks = [line for line in said.splitlines()
               if line.startswith(("Right", "Not yet", "Nothing to check"))]

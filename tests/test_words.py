@@ -6,9 +6,11 @@ sentence is checked against the numbers it was written from: how many groups wer
 which side of alpha a p-value lies, and why a test is missing.
 """
 
+import functools
 import io
 import re
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +22,21 @@ from ivig_helpers.privacy import release_p
 from ivig_helpers.release import build_release
 
 TYPES = ("focal", "generalized", "both")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fewer_simulations():
+    """The releases of this module run the appraisal's permutation tests and no-effect
+    simulations with fewer draws (999 permutations, 2,000 simulated cohorts, as the appraisal's
+    own example does): most of a release's time, and no sentence checked here rests on their
+    precision; the sentences are written by the same code from whatever numbers they give.
+    The releases of a report keep the full counts (test_appraisal checks them)."""
+    import ivig_helpers.appraisal as appraisal
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(appraisal, "appraisal_results", functools.partial(
+            appraisal.appraisal_results, n_permutations=999, n_cohorts=2000))
+        yield
 
 
 def side(value: float, alpha: float) -> int:
