@@ -28,7 +28,7 @@ import math
 
 import numpy as np
 
-from .privacy import SUPPRESSED, count_bounds, is_number, release_count
+from .privacy import SUPPRESSED, count_bounds, is_number, redacted, release_count
 
 POSSIBLE_TABLES_LIMIT = 20_000
 """The most tables :meth:`CountLedger.possible_tables` lists (each is then tested: about a
@@ -93,15 +93,17 @@ class CountLedger:
 
     def _withhold_zeros_of_small_groups(self, shown: dict) -> None:
         """A 0 among the parts of a group of 1 to N - 1 children says what every child of the
-        group did or is ("none rose", "no responder among them"): it is withheld (ACRO treats
-        zeros as disclosive; ESSnet calls this group disclosure)."""
+        group did or is ("none rose", "no responder among them"): ACRO treats such zeros as
+        disclosive; ESSnet calls it group disclosure. It reads ``<N`` like the group's other
+        parts, so that a reader cannot tell a 0 from a 1 to N - 1 there. (Withheld with a mark
+        of its own, it was known to be 0: a part of a group of fewer than N cannot be a count
+        of N or more withheld to protect another, the only other reason for that mark.)"""
+        mark = redacted(self.min_cell_count)
         for total, parts in self.totals:
             if 0 < self.values[total] < self.min_cell_count:
                 for part in parts:
                     if self.values[part] == 0 and shown[part] == 0:
-                        shown[part] = SUPPRESSED
-                        self.withheld[part] = (f"a 0 in a group of fewer than "
-                                               f"{self.min_cell_count} children ({total!r})")
+                        shown[part] = mark
 
     def _protect(self, shown: dict) -> None:
         while True:
@@ -109,6 +111,9 @@ class CountLedger:
             if not pinned:
                 return
             key = pinned[0]
+            if self.values[key] == 0:  # a 0 of a small group that the counts shown give away
+                shown[key] = 0  # anyway (no responder in the whole cohort): nothing to hide
+                continue
             linked = self._linked(key)
             candidates = [k for k in linked if is_number(shown[k]) and self.values[k] > 0]
             if not candidates:  # nothing left to withhold around it: say less about the cell
@@ -138,6 +143,11 @@ class CountLedger:
         index = {k: i for i, k in enumerate(names)}
         bounds = np.array([count_bounds(shown[k], self.min_cell_count) for k in names], float)
         bounds[:, 1] = np.minimum(bounds[:, 1], 1e9)  # "anything" is still a finite count
+        for total, parts in self.totals:  # a part of a hidden group can be 0 (see above)
+            if total in index and _is_redacted(shown[total]):
+                for part in parts:
+                    if part in index and _is_redacted(shown[part]):
+                        bounds[index[part], 0] = 0.0
         rows = []
         for total, parts in self.totals:
             if not all(k in index for k in (total, *parts)):
@@ -198,6 +208,10 @@ class CountLedger:
         """Hidden counts (``<N``) a reader could work out exactly, smallest true value first."""
         found = [k for k, (low, high) in self.ranges(shown).items() if high - low < 1]
         return sorted(found, key=lambda k: (self.values[k], k))
+
+
+def _is_redacted(shown) -> bool:
+    return isinstance(shown, str) and shown.startswith("<")
 
 
 def _range(column: int, bounds: np.ndarray, rows: list) -> tuple[float, float]:

@@ -306,6 +306,24 @@ def magnitude_threshold(min_cell_count: int) -> int:
     return max(SAFE_THRESHOLD, min_cell_count)
 
 
+def too_few(count, threshold: int, min_cell_count: int) -> bool:
+    """True when the released value of ``count`` allows fewer than ``threshold``: a summary or
+    a test that needs ``threshold`` children is then not shown, whatever the true count. The
+    choice rests on what a reader sees, so that whether a number is shown tells them nothing
+    more (an output checker turned "not shown: fewer than 10 children" beside a shown 10, which
+    stands for 8 to 12, into 8 or 9, and with the total pinned a hidden count). With disclosure
+    control at 5, a group shown as 10 is therefore too few for a test; at 10 it is not.
+
+    Examples
+    --------
+    >>> too_few(12, 10, 5), too_few(13, 10, 5), too_few(10, 10, 10), too_few(9, 10, 0)
+    (True, False, False, True)
+    """
+    if min_cell_count <= 0:
+        return int(count) < threshold
+    return count_bounds(release_count(int(count), min_cell_count), min_cell_count)[0] < threshold
+
+
 def dominated(values) -> bool:
     """True when the largest values dominate a sum (:data:`DOMINANCE`); values are >= 0.
 
@@ -337,7 +355,8 @@ def release_magnitude(value, contributors: int, min_cell_count: int = 0, *,
     """
     if min_cell_count <= 0 or value is None:
         return value
-    if not is_number(value) or contributors < magnitude_threshold(min_cell_count):
+    if not is_number(value) or too_few(contributors, magnitude_threshold(min_cell_count),
+                                        min_cell_count):
         return SUPPRESSED
     if spread and value == 0:
         return SUPPRESSED
@@ -351,20 +370,21 @@ def release_test_p(p, contributors: int, min_cell_count: int = 0, one_way: bool 
     """The p-value of a test of children's values (a Wilcoxon, Friedman or rank test): with
     disclosure control on, released (to one significant digit, :func:`release_p`) when at
     least :data:`SAFE_THRESHOLD` children enter the test, the ESSnet "safe" class for test
-    statistics; withheld otherwise, and withheld when every child who changed changed the same
+    statistics, and their rounded count shows it (:func:`too_few`); withheld otherwise, and
+    withheld when every child who changed changed the same
     way (``one_way``: the p-value is then a function of their number alone, see
     :func:`one_way`).
 
     Examples
     --------
-    >>> release_test_p(0.0191, 12, 5), release_test_p(0.0191, 9, 5), release_test_p(0.0191, 9)
+    >>> release_test_p(0.0191, 13, 5), release_test_p(0.0191, 12, 5), release_test_p(0.0191, 9)
     (0.02, 'suppressed', 0.0191)
     >>> release_test_p(0.0022, 12, 5, one_way=True)
     'suppressed'
     """
     if min_cell_count <= 0 or p is None or not is_number(p):
         return p
-    if contributors < SAFE_THRESHOLD or one_way:
+    if too_few(contributors, SAFE_THRESHOLD, min_cell_count) or one_way:
         return SUPPRESSED
     return release_p(p, min_cell_count, alpha)
 
@@ -416,7 +436,7 @@ def release_count_test(cells, shown_cells, min_cell_count: int = 0, seed: int = 
     if min_cell_count <= 0 or not found["testable"]:
         return {"p_value": found["p_value"] if found["testable"] else None,
                 "testable": found["testable"], "note": method, "rule": "", "p_range": None}
-    if cells.sum() < SAFE_THRESHOLD:
+    if too_few(cells.sum(), SAFE_THRESHOLD, min_cell_count):
         return {"p_value": SUPPRESSED, "testable": True, "note": method, "p_range": None,
                 "rule": f"withheld: fewer than {SAFE_THRESHOLD} children in the test"}
     if all(is_number(value) for value in np.asarray(shown_cells, dtype=object).ravel()):

@@ -43,6 +43,7 @@ from .privacy import (
     SUPPRESSED,
     is_number,
     release_count_test,
+    too_few,
 )
 
 RELEASE_FILE = "release.json"
@@ -533,7 +534,8 @@ def sharing_preview(cohort: Cohort, min_cell_count: int = 5) -> str:
 
     patients = add_outcomes(cohort.table)
     sizes = patients["seizure_type"].value_counts()
-    small = [str(k) for k, n in sizes.items() if 0 < n < SAFE_THRESHOLD]
+    small = [str(k) for k, n in sizes.items() if n > 0 and too_few(n, SAFE_THRESHOLD,
+                                                                     min_cell_count)]
     responders = patients.groupby("seizure_type", observed=True)["responder"].agg(["sum", "size"])
     hidden = [str(k) for k, row in responders.iterrows()
               if 0 < row["sum"] < min_cell_count or 0 < row["size"] - row["sum"] < min_cell_count]
@@ -541,10 +543,12 @@ def sharing_preview(cohort: Cohort, min_cell_count: int = 5) -> str:
     lines = []
     if small:
         lines.append(f"  - the within-type tests and medians of {', '.join(small)} will be "
-                     f"withheld (fewer than {SAFE_THRESHOLD} children)")
+                     f"withheld (fewer than {SAFE_THRESHOLD} children, or a rounded count "
+                     "that does not rule it out: with 5, a group of 10 to 12 reads 10, which "
+                     "could be 8)")
     if hidden:
-        lines.append(f"  - the test of the difference between types will be shown as a range "
-                     f"(such as p < 0.05) or withheld: {', '.join(hidden)} "
+        lines.append(f"  - the test of the difference between types will be shown as a side of "
+                     f"alpha (such as p < 0.05) or withheld: {', '.join(hidden)} "
                      f"{'has' if len(hidden) == 1 else 'have'} fewer than {min_cell_count} "
                      "responders or non-responders")
     if not lines:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .contract import SEIZURE_TYPES
 from .outcomes import _TOLERANCE
-from .privacy import magnitude_threshold
+from .privacy import magnitude_threshold, too_few
 from .release_tables import Section
 
 CHANGE_BANDS = ((-np.inf, -100.0, "Seizure free (-100%)"), (-100.0, -75.0, "-99 to -75%"),
@@ -86,7 +86,7 @@ class Figures(Section):
                     continue
                 values = part[column].dropna()
                 shown = float(values.median()) if len(values) else None
-                if b.mcc > 0 and len(values) < magnitude_threshold(b.mcc):
+                if b.mcc > 0 and too_few(len(values), magnitude_threshold(b.mcc), b.mcc):
                     shown = None
                 elif b.mcc > 0 and shown is not None:
                     shown = round(shown, 1)  # as a page would show it

@@ -24,6 +24,7 @@ from .privacy import (
     release_magnitude,
     release_p,
     release_test_p,
+    too_few,
 )
 
 
@@ -144,7 +145,8 @@ class Cohort(Section):
         for (i, column), contributors in self.contributors.items():
             text = str(exact.iloc[i][column])
             spread = text.endswith("(0.0)")  # an SD of 0: every child has the mean
-            if contributors < magnitude_threshold(b.mcc) or spread or "nan" in text:
+            if too_few(contributors, magnitude_threshold(b.mcc), b.mcc) or spread \
+                    or "nan" in text:
                 out.iloc[i, out.columns.get_loc(column)] = SUPPRESSED
         for column, size in sizes.items():
             out.iloc[0, out.columns.get_loc(column)] = str(size)
@@ -324,7 +326,7 @@ class SeizureTypes(Section):
                     "note": row["note"] if not (b.mcc > 0 and (
                         p == SUPPRESSED or any(isinstance(v, str) for v in hidden)
                         and (measure == "scores" or not row["testable"])))
-                    else _withheld_because(n, row["patterns"], hidden)})
+                    else _withheld_because(n, row["patterns"], hidden, b.mcc)})
             b.tables[measure] = pd.DataFrame(rows)
             b.record(f"Within-type Wilcoxon tests of {measure} (notebook 3, results.json)",
                      "statistics", f"p-value to one significant digit when at least "
@@ -339,7 +341,7 @@ class SeizureTypes(Section):
                                    b.alpha) if r["testable"] else None
                 note = r["note"]
                 if b.mcc > 0 and (p == SUPPRESSED or isinstance(n_shown, str)):
-                    note = _withheld_because(int(r["n"]), r["patterns"], [])
+                    note = _withheld_because(int(r["n"]), r["patterns"], [], b.mcc)
                 rows.append({"group": r["group"], "n": n_shown,
                              "statistic": _num(r["statistic"]) if b.mcc <= 0 else NOT_SHOWN,
                              "p_value": p, "note": note})
@@ -364,10 +366,11 @@ class SeizureTypes(Section):
                  "withheld" if test["p_value"] == SUPPRESSED else "released")
 
 
-def _withheld_because(n: int, patterns: int, counts: list) -> str:
+def _withheld_because(n: int, patterns: int, counts: list, mcc: int) -> str:
     """Why a test is not shown, in words that say no more than the released counts do."""
-    if n < SAFE_THRESHOLD:
-        return f"not shown: fewer than {SAFE_THRESHOLD} children in the test"
+    if too_few(n, SAFE_THRESHOLD, mcc):
+        return (f"not shown: the rounded count of children in the test allows fewer than "
+                f"{SAFE_THRESHOLD}")
     if any(isinstance(v, str) for v in counts):  # first: the reason below would tell them
         return "not shown: a count it rests on (changed, fell, rose) is hidden"
     return "not shown: every child who changed changed the same way (p would give their number)"

@@ -281,9 +281,11 @@ def test_tests_of_counts_are_of_the_true_counts_at_a_precision_that_pins_nothing
 
 
 def released_bounds(shown):
-    """As :func:`bounds`, and "suppressed" as anything from 0 to 10**6."""
+    """As :func:`bounds`, and "suppressed" as anything from 1 to 10**6: since a 0 in a small
+    group reads <5, the mark is only ever a count withheld to protect another (or, failing
+    that, the hidden count itself), never a 0."""
     if shown == "suppressed":
-        return (0, 10**6)
+        return (1, 10**6)
     return bounds(shown)
 
 
@@ -388,6 +390,11 @@ def pinned_counts(release, handling):
     index = {n: i for i, n in enumerate(names)}
     low = [released_bounds(cells[n])[0] for n in names]
     high = [released_bounds(cells[n])[1] for n in names]
+    for whole, parts in sums:  # a part of a group shown <5 reads <5 even when it is 0
+        if str(cells[whole]).startswith("<"):
+            for part in parts:
+                if str(cells[part]).startswith("<"):
+                    low[index[part]] = 0
     rows, lower, upper = [], [], []
     for whole, parts in sums:
         row = [0.0] * len(names)

@@ -533,3 +533,52 @@ def test_a_zero_beside_a_small_group_is_withheld():
     frequencies = release.table("frequencies").set_index("group")
     assert frequencies.loc["both", "n_rose"] == SUPPRESSED
     assert release.results["responder_rate_by_type"]["both"]["responders"] in ("<5", SUPPRESSED)
+
+
+def test_a_zero_in_a_small_group_reads_like_its_other_parts():
+    """An output checker's attack: a part of a group of 1 to 4 children marked "suppressed"
+    could only be 0 (a count withheld to protect another is 5 or more, which no part of such a
+    group can be), so "suppressed" told them that no child of the group responded. A 0 there
+    now reads <5 like the other parts: two cohorts whose two children with both types differ
+    only in whether one of them responded (0 or 1 of 2) release the same counts for that
+    group."""
+    def released(responders_of_both):
+        table = make_cohort(40, mix={"focal": 19, "generalized": 19, "both": 2}, seed=4)
+        both = np.flatnonzero(table["seizure_type"].astype(str).to_numpy() == "both")
+        factor = np.where(np.arange(len(table)) % 2 == 0, 0.3, 1.0)  # others: half respond
+        factor[both] = 1.2  # neither of the two improves ...
+        factor[both[:responders_of_both]] = 0.4  # ... but these respond
+        table["month12_seizures_per_month"] = table["baseline_seizures_per_month"] * factor
+        return build_release(cohort(table), min_cell_count=MIN).results
+
+    none_responded, one_responded = released(0), released(1)
+    for results in (none_responded, one_responded):
+        both = results["responder_rate_by_type"]["both"]
+        assert both["n"] == "<5" and both["responders"] == "<5", both
+        for pairs in (results["subgroup_wilcoxon_pairs"], results[
+                "subgroup_wilcoxon_frequency_pairs"]):
+            group = pairs["both"]
+            if str(group["n_changed"]).startswith("<"):
+                assert SUPPRESSED not in (group["n_fell"], group["n_rose"]), group
+    assert none_responded["responder_rate_by_type"]["both"] == \
+        one_responded["responder_rate_by_type"]["both"]
+
+
+def test_whether_a_test_is_shown_does_not_tell_a_group_of_9_from_one_of_11():
+    """An output checker's attack: focal 9 shown as 10 beside "not shown: fewer than 10
+    children" is 8 or 9, and with the cohort's total (13, shown 15) the hidden generalized
+    count (4) was pinned. The choice now rests on the rounded count: groups of 9 and of 11,
+    both shown as 10, get the same outputs, and the hidden count keeps its range."""
+    def released(focal):
+        table = make_cohort(focal + 4, mix={"focal": focal, "generalized": 4, "both": 0},
+                            seed=8)
+        return build_release(cohort(table), min_cell_count=MIN)
+
+    nine, eleven = released(9), released(11)
+    for release in (nine, eleven):
+        assert release.results["seizure_type_counts"]["focal"] == 10
+        assert release.results["seizure_type_counts"]["generalized"] == "<5"
+    for name in ("frequencies", "scores"):
+        left, right = (r.table(name).set_index("group").loc["focal"] for r in (nine, eleven))
+        assert left["p_value"] == right["p_value"] == SUPPRESSED
+        assert left["note"] == right["note"], (left["note"], right["note"])
