@@ -89,9 +89,10 @@ def test_results_json_matches_published_numbers(bundled_report, published):
 
 def test_scorecard_csv_matches_every_published_number(bundled_report, published):
     card = pd.read_csv(bundled_report / "scorecard.csv")
-    assert card.columns.tolist() == ["quantity", "published", "reproduced", "match", "ci_low",
-                                     "ci_high", "published_inside_ci", "source"]
+    assert card.columns.tolist() == ["quantity", "description", "published", "reproduced",
+                                     "match", "ci_low", "ci_high", "published_inside_ci", "source"]
     assert card["quantity"].tolist() == published.index.tolist()
+    assert card["description"].tolist() == published["description"].tolist()
     assert card["match"].all()
 
 
