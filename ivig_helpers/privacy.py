@@ -50,9 +50,10 @@ def mode_statement(min_cell_count: int, is_bundled: bool) -> str:
         return (f"Disclosure control: **on**. Counts of 1 to {min_cell_count - 1} children are "
                 f"hidden (shown as <{min_cell_count}), every other count is rounded to the "
                 f"nearest multiple of {ROUNDING_BASE}, and rates are computed from the rounded "
-                f"counts. Means, medians and tests need at least {SAFE_THRESHOLD} children; "
-                "p-values are shown to one significant digit, or as a range where that digit "
-                "could give a hidden count away. \"suppressed\" (or \"–\" in a figure) "
+                f"counts. Means, medians and tests need at least {SAFE_THRESHOLD} children "
+                "(as the rounded counts show them); p-values are shown to one significant "
+                "digit, or only as the side of alpha they fall on (such as p < 0.05) where that "
+                "digit could give a hidden count away. \"suppressed\" (or \"–\" in a figure) "
                 "marks a number withheld: a summary of too few children, or a count that "
                 "would let a hidden one be worked out. `disclosure_check.csv` lists what was "
                 "withheld and why. Check the report before you share it.")
