@@ -26,7 +26,7 @@ from matplotlib.collections import LineCollection
 from .contract import SEIZURE_TYPES
 from .privacy import is_number
 from .release_figures import CHANGE_BANDS
-from .rounded import of_rounded
+from .rounded import counts_rounded, of_rounded
 
 TYPE_LABELS = {"focal": "Focal", "generalized": "Generalized", "both": "Both (combined)"}
 OUTCOME_COLORS = {"Seizure free": "#1b7837", "Responder": "#7fbf7b",
@@ -46,11 +46,11 @@ def setup_style() -> None:
     plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 200, "figure.autolayout": True})
 
 
-def _of_rounded(label: str, min_cell_count: int | None = None) -> str:
+def _of_rounded(label: str, table, min_cell_count: int | None = None) -> str:
     """A label of an exact interval, saying "of the rounded counts" when the counts are rounded
-    by disclosure control (``min_cell_count``, by default the notebook's release's:
-    :func:`ivig_helpers.rounded.of_rounded`)."""
-    return of_rounded(label, min_cell_count)
+    by disclosure control (``min_cell_count``, by default that of the release ``table`` came
+    from: :func:`ivig_helpers.rounded.of_rounded`)."""
+    return of_rounded(label, counts_rounded(min_cell_count, table))
 
 
 def save_figure(fig: plt.Figure, output_dir: str | Path, name: str) -> None:
@@ -307,7 +307,7 @@ def threshold_plot(sweep: pd.DataFrame, chosen: float = 0.5, level: str = "95%")
     ax.axvline(100 * chosen, color="gray", linestyle=":", linewidth=1)
     ax.set(title="How the responder rate depends on the definition of a responder",
            xlabel="A responder has at least this much fewer seizures (%)",
-           ylabel=_of_rounded(f"Responders (% of children, exact {level} CI)"),
+           ylabel=_of_rounded(f"Responders (% of children, exact {level} CI)", sweep),
            xticks=list(x_all),
            ylim=(0, 100))
     if left_out:
@@ -342,7 +342,7 @@ def forest(released: pd.DataFrame, reference: float | None = None,
     if reference is not None:
         ax.axvline(100 * reference, color="firebrick", linestyle="--", linewidth=1)
     ax.set(yticks=np.arange(len(rates)), yticklabels=labels, xlim=(0, 100),
-           xlabel=_of_rounded(f"Responders (%, exact {level} CI)", min_cell_count),
+           xlabel=_of_rounded(f"Responders (%, exact {level} CI)", released, min_cell_count),
            title="Responder rate by seizure type")
     if min_cell_count > 0:
         _left_out_note(ax, left_out, min_cell_count, " or responders")
@@ -582,7 +582,7 @@ def benchmarks(placebo: pd.DataFrame, level: str = "95%",
         return fig
     rate, low, high = (100 * float(first[c]) for c in ("rate", "exact_low", "exact_high"))
     ax.axvspan(low, high, color="#4c72b0", alpha=0.15,
-               label=_of_rounded(f"these data: {rate:.1f}%, exact {level} CI"))
+               label=_of_rounded(f"these data: {rate:.1f}%, exact {level} CI", placebo))
     ax.axvline(rate, color="#4c72b0", linewidth=1.5)
     y = np.arange(len(rows))[::-1]
     for yi, (_, bench) in zip(y, rows.iterrows(), strict=True):

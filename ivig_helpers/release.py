@@ -82,8 +82,12 @@ class Release:
         return int(self.meta["parameters"]["min_cell_count"])
 
     def table(self, name: str) -> pd.DataFrame:
-        """A released table by name (a copy: changing it changes nothing in the release)."""
-        return self.tables[name].copy()
+        """A released table by name (a copy: changing it changes nothing in the release). It
+        carries the release's ``min_cell_count`` in ``attrs``, so that what formats or draws it
+        knows whether its counts are rounded."""
+        table = self.tables[name].copy()
+        table.attrs["min_cell_count"] = self.min_cell_count
+        return table
 
     def save(self, folder: str | Path) -> Path:
         """Write ``release.json`` (and ``children.parquet`` when the release holds children)."""

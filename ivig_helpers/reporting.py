@@ -13,7 +13,7 @@ from .narrative import p_text, p_words, run_statement
 from .parameters import RUN_SEED
 from .privacy import ROUNDING_BASE, SUPPRESSED, is_number, mode_statement
 from .release import Release, open_release
-from .rounded import OPENED, ROUNDED, counts_rounded, of_rounded
+from .rounded import ROUNDED, counts_rounded, of_rounded
 
 
 def source_note(release: Release) -> str:
@@ -103,7 +103,6 @@ def open_notebook(data_path: str, responder_threshold: float = 0.5,
 
     release = open_release(data_path, responder_threshold, missing_followup, min_cell_count,
                            alpha, seed)
-    OPENED["min_cell_count"] = release.min_cell_count  # what the notebook shows is rounded
     setup_style()
     bundled = release.meta["bundled_synthetic_cohort"]
     details = [source_note(release),
@@ -166,7 +165,7 @@ def describe_rate(label: str, row: pd.Series, interval: str = "exact",
     events, n = (int(v) if is_number(v) else v for v in (row["events"], row["n"]))
     if is_number(n) and n == 0:
         return f"{label}: no patients"
-    mcc = max(counts_rounded(min_cell_count), 1) if rounded else 0
+    mcc = max(counts_rounded(min_cell_count, row), 1) if rounded else 0
     if not is_number(row["rate"]):
         counts = count_of(events, n, None, mcc) if rounded else f"{events} of {n}"
         return f"{label}: {counts} (rate not shown: a count is hidden)"
@@ -208,6 +207,7 @@ def result_table(table: pd.DataFrame, columns: list[str] | None = None,
     from IPython.display import HTML
 
     released = table
+    min_cell_count = counts_rounded(min_cell_count, table)
     columns = list(columns if columns is not None else released.columns)
     shown = pd.DataFrame(index=released.index)
     for column in columns:

@@ -4,9 +4,10 @@ p-value "of the rounded counts".
 With disclosure control on, every count a report shows is rounded (to the nearest 5; small
 ones hidden), and every rate, interval and test a notebook computes from released counts is one
 of those rounded counts. An exact method does not make them exact about the children, and a
-rounded "10 of 10 (100%)" reads as a finding. The notebook's release says whether its counts
-are rounded (:data:`OPENED`, set by :func:`ivig_helpers.reporting.open_notebook`); the tables,
-sentences and figures take their words from here.
+rounded "10 of 10 (100%)" reads as a finding. Each table a release hands out says whether its
+counts are rounded (``table.attrs["min_cell_count"]``, set by
+:meth:`ivig_helpers.release.Release.table`); the tables, sentences and figures take their words
+from here.
 """
 
 from __future__ import annotations
@@ -14,18 +15,16 @@ from __future__ import annotations
 from .narrative import count_words, percent
 from .privacy import ROUNDING_BASE, count_bounds, is_number
 
-OPENED = {"min_cell_count": 0}
-"""The disclosure control of the release this notebook opened (set by
-:func:`ivig_helpers.reporting.open_notebook`): with it on, every count shown is rounded, and the
-tables, sentences and figures of the notebook say that an exact interval or p-value is one *of
-the rounded counts*."""
 ROUNDED = "of the rounded counts"
 
 
-def counts_rounded(min_cell_count: int | None = None) -> int:
-    """The ``min_cell_count`` that rounded the counts a notebook shows (0: exact counts):
-    ``min_cell_count`` when given, else that of the release the notebook opened."""
-    return OPENED["min_cell_count"] if min_cell_count is None else int(min_cell_count)
+def counts_rounded(min_cell_count: int | None = None, table=None) -> int:
+    """The ``min_cell_count`` that rounded the counts shown (0: exact counts):
+    ``min_cell_count`` when given, else that of the release ``table`` (a DataFrame or a row of
+    one) came from, else 0."""
+    if min_cell_count is not None:
+        return int(min_cell_count)
+    return int(getattr(table, "attrs", {}).get("min_cell_count", 0))
 
 
 def of_rounded(heading: str, min_cell_count: int | None = None) -> str:

@@ -100,22 +100,24 @@ def test_a_specification_curve_with_nothing_to_draw_is_no_figure():
     plt.close(one)
 
 
-def test_figures_of_rounded_counts_say_their_exact_intervals_are_of_them(monkeypatch):
+def test_figures_of_rounded_counts_say_their_exact_intervals_are_of_them():
     """The responder rate by definition and by type, and the benchmarks' band, label their exact
-    intervals "of the rounded counts" when the notebook's release rounds counts; not otherwise."""
-    from ivig_helpers import rounded
-
+    intervals "of the rounded counts" when the release their table came from rounds counts (its
+    ``attrs``); not otherwise."""
     release = build_release(Cohort(make_cohort(40, seed=7), "c.csv", False), min_cell_count=5)
-    sweep, by_type = release.table("sweep"), release.table("by_type")
     for mcc, said in ((0, False), (5, True)):
-        monkeypatch.setitem(rounded.OPENED, "min_cell_count", mcc)
+        sweep, by_type, placebo = (release.table(name) for name in ("sweep", "by_type",
+                                                                     "placebo"))
+        for table in (sweep, by_type, placebo):
+            assert table.attrs["min_cell_count"] == 5
+            table.attrs["min_cell_count"] = mcc  # as a release with control off would say
         fig = plots.threshold_plot(sweep)
         assert ("of the rounded counts" in fig.axes[0].get_ylabel()) is said
         plt.close(fig)
         fig = plots.forest(by_type, min_cell_count=mcc)
         assert ("of the rounded counts" in fig.axes[0].get_xlabel()) is said
         plt.close(fig)
-        fig = plots.benchmarks(release.table("placebo").iloc[:1])
+        fig = plots.benchmarks(placebo.iloc[:1])
         labels = fig.axes[0].get_legend_handles_labels()[1]
         assert any("of the rounded counts" in label for label in labels) is said
         plt.close(fig)
