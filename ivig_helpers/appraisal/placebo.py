@@ -195,6 +195,10 @@ def _overdispersed_counts(rng, mean_per_month: np.ndarray, months: float,
 _SIMULATION_BUDGET = 1_000_000
 """Simulated children (cohorts x children) that :func:`appraisal_results` asks for at most."""
 
+_ENROL_DRAW_LIMIT = 20_000_000
+"""Candidate children :func:`_enrol` draws at most for one simulation (a few seconds); an
+enrolment rule that fills no cohort within it is reported as admitting too few children."""
+
 _SIMULATION_BLOCK = 3_000_000
 """Candidate children drawn at once by :func:`null_simulation` (bounds its memory)."""
 
@@ -213,10 +217,16 @@ def _enrol(rng, n_cohorts: int, n_children: int, median_rate: float, sigma_log: 
     true = np.empty((n_cohorts, n_children))
     baseline = np.empty((n_cohorts, n_children))
     short = np.arange(n_cohorts)
-    candidates = max(3 * n_children, 20)
+    candidates, drawn = max(3 * n_children, 20), 0
     for _ in range(30):
         if short.size == 0:
             return true, baseline
+        # a rule that admits almost no one (children all alike, far above their mean) would
+        # ask for ever more candidates: past a budget the cohorts count as not filled
+        candidates = min(candidates, max(n_children, _SIMULATION_BLOCK // short.size))
+        drawn += short.size * candidates
+        if drawn > _ENROL_DRAW_LIMIT:
+            return None
         rates = median_rate * np.exp(sigma_log * rng.standard_normal((short.size, candidates)))
         counts = _overdispersed_counts(rng, rates, baseline_months, sd_exponent)
         eligible = (counts > enrol_above * rates * baseline_months) & (counts > 0)
