@@ -594,3 +594,14 @@ def test_the_reference_odds_ratio_reads_one_even_when_a_cell_is_hidden():
     odds = found["odds_ratios"]
     assert odds["focal"]["odds_ratio"] == 1.0 and odds["focal"]["reference"] == "focal"
     assert odds["generalized"]["odds_ratio"] == "suppressed"
+
+
+def test_an_enrolment_rule_that_admits_almost_no_one_leaves_the_cohorts_unfilled():
+    """Children all alike (no spread of true rates) enrolled only at 50 times their own mean:
+    no simulated child qualifies, and the simulation says so (no share) instead of drawing
+    ever more candidates."""
+    out = ap.null_simulation(30, 0.3, n_cohorts=50, sigma_log=0.0, enrol_above=50.0, seed=1)
+    assert "admits too few" in out["note"] and np.isnan(out["share_reaching_observed"])
+    pooled = ap.null_simulation(30, 0.3, sigma_log=0.0, enrol_above=50.0, seed=1,
+                                pool_size=5000)
+    assert "admits too few" in pooled["note"] and np.isnan(pooled["share_reaching_observed"])
