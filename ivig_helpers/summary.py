@@ -41,6 +41,17 @@ def _level(results: dict) -> str:
     return f"{100 * results.get('confidence_level', 0.95):g}%"
 
 
+def _about(count, min_cell_count: int) -> str:
+    """A count in words, "about" it when disclosure control rounded it (to the nearest 5).
+
+    >>> _about(15, 5), _about(15, 0), _about("<5", 5), _about(0, 5)
+    ('about 15', '15', 'fewer than 5', '0')
+    """
+    if min_cell_count and is_number(count) and count:
+        return f"about {count_words(count)}"
+    return count_words(count)
+
+
 def bottom_line(results: dict) -> str:
     """Three bullets in plain words: what this cohort shows, how strong it is, what it cannot
     show (Markdown). Every number is the run's, as released.
@@ -60,15 +71,16 @@ def bottom_line(results: dict) -> str:
     appraisal = results.get("appraisal") or {}
     lines = []
     responders, analysed = results["responders"], results["n_analysed"]
-    rounded = " of the counts rounded to 5" if results.get("min_cell_count") else ""
-    rate = (f"{count_words(responders)} of {count_words(analysed)} children "
+    mcc = results.get("min_cell_count") or 0
+    rounded = " of the counts rounded to 5" if mcc else ""
+    rate = (f"{_about(responders, mcc)} of {_about(analysed, mcc)} children "
             f"({percent(results['responder_rate'])}, "
             f"{interval(results['responder_rate_ci'], _level(results))}{rounded})")
     free = results.get("seizure_free")
     lines.append(
         f"- **What this cohort shows.** {rate} had "
         f"{responder_definition(results['responder_threshold'])} after a year of IVIG"
-        + (f"; {count_words(free)} had no seizures at all at one year." if free is not None
+        + (f"; {_about(free, mcc)} had no seizures at all at one year." if free is not None
            else "."))
 
     raw, holm = results.get("subgroup_wilcoxon_p") or {}, results.get("holm_p") or {}
@@ -130,6 +142,7 @@ def published_beside(results: dict, published: pd.DataFrame) -> list[dict]:
     ("yes", "no", or "" where nothing can be judged).
     """
     alpha = results["alpha"]
+    mcc = results.get("min_cell_count") or 0
     study = published.set_index("quantity")["published"]
     level = _level(results)
     rows = []
@@ -140,8 +153,8 @@ def published_beside(results: dict, published: pd.DataFrame) -> list[dict]:
         consistent = ("yes: inside the interval" if low <= PUBLISHED_RATE <= high
                       else "no: outside the interval")
     rows.append({"What": f"Responders: {responder_definition(results['responder_threshold'])}",
-                 "This run": f"{count_words(results['responders'])} of "
-                             f"{count_words(results['n_analysed'])} "
+                 "This run": f"{_about(results['responders'], mcc)} of "
+                             f"{_about(results['n_analysed'], mcc)} "
                              f"({percent(results['responder_rate'])}), "
                              f"{interval(results['responder_rate_ci'], level)}"
                              + (" (of the rounded counts)" if results.get("min_cell_count")
@@ -150,7 +163,7 @@ def published_beside(results: dict, published: pd.DataFrame) -> list[dict]:
                                           f"{study['n_patients']:.0f} (36.7%)",
                  "Consistent?": consistent})
     rows.append({"What": "Seizure free at one year",
-                 "This run": count_words(results.get("seizure_free")),
+                 "This run": _about(results.get("seizure_free"), mcc),
                  "Published (the study)": f"{study['seizure_free']:.0f} (all among responders)",
                  "Consistent?": ""})
     raw, holm = results.get("subgroup_wilcoxon_p") or {}, results.get("holm_p") or {}

@@ -297,3 +297,18 @@ def test_the_landing_pages_exact_placebo_test_of_rounded_counts_says_so():
     exact = build_release(load_cohort(BUNDLED))
     text = bottom_line({**exact.results, "appraisal": exact.appraisal})
     assert "(one-sided exact binomial test)" in text and "rounded" not in text
+
+
+def test_the_landing_page_says_about_for_rounded_counts():
+    """With disclosure control on, the landing page's counts are rounded to 5 and read "about
+    15 of about 40"; without it, the exact counts read as they are."""
+    from ivig_helpers.summary import bottom_line
+
+    release = build_release(Cohort(make_cohort(40, seed=7), "c.csv", False), min_cell_count=5)
+    results = {**release.results, "appraisal": release.appraisal}
+    assert results["responders"] % 5 == 0 and results["n_analysed"] % 5 == 0
+    text = bottom_line(results)
+    assert f"about {results['responders']} of about {results['n_analysed']} children" in text
+    exact = build_release(load_cohort(BUNDLED))
+    text = bottom_line({**exact.results, "appraisal": exact.appraisal})
+    assert "22 of 60 children" in text and "about" not in text.split("children")[0]
