@@ -86,12 +86,12 @@ class CountLedger:
         mcc = self.min_cell_count
         shown = {k: release_count(v, mcc) for k, v in self.values.items()}
         if mcc > 0:
-            self._withhold_zeros_of_small_groups(shown)
+            self._hide_zeros_of_small_groups(shown)
             self._protect(shown)
         self.shown = shown
         return shown
 
-    def _withhold_zeros_of_small_groups(self, shown: dict) -> None:
+    def _hide_zeros_of_small_groups(self, shown: dict) -> None:
         """A 0 among the parts of a group of 1 to N - 1 children says what every child of the
         group did or is ("none rose", "no responder among them"): ACRO treats such zeros as
         disclosive; ESSnet calls it group disclosure. It reads ``<N`` like the group's other
@@ -189,7 +189,8 @@ class CountLedger:
         """
         shown = self.release()
         keys = [k for row in grid for k in row]
-        ranges = self.ranges(shown, keys)
+        sums = [(total, parts) for total, parts in self.totals if set(parts) <= set(keys)]
+        ranges = self.ranges(shown, [*keys, *(total for total, _ in sums)])  # one program
         widths = [int(ranges[k][1] - ranges[k][0]) + 1 for k in keys]
         if math.prod(widths) > limit:
             return None
@@ -197,11 +198,10 @@ class CountLedger:
         tables = np.stack([a.ravel() for a in np.meshgrid(*axes, indexing="ij")], axis=1)
         column = {k: i for i, k in enumerate(keys)}
         inside = np.ones(len(tables), dtype=bool)
-        for total, parts in self.totals:
-            if all(p in column for p in parts):
-                low, high = self.ranges(shown, [total])[total]
-                sums = tables[:, [column[p] for p in parts]].sum(axis=1)
-                inside &= (sums >= low) & (sums <= high)
+        for total, parts in sums:
+            low, high = ranges[total]
+            summed = tables[:, [column[p] for p in parts]].sum(axis=1)
+            inside &= (summed >= low) & (summed <= high)
         return tables[inside].reshape(-1, len(grid), len(grid[0]))
 
     def pinned(self, shown: dict | None = None) -> list[str]:

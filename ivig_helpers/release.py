@@ -35,6 +35,7 @@ import pandas as pd
 from . import release_figures, release_tables
 from .contract import SEIZURE_TYPES, Cohort
 from .ledger import CountLedger
+from .narrative import TYPE_WORDS
 from .parameters import RUN_SEED
 from .plain import plain
 from .privacy import (
@@ -324,10 +325,8 @@ class _Builder:
                     keys="; ".join(withheld))
 
 
-_TYPE_WORDS = {"focal": "focal seizures", "generalized": "generalized seizures",
-               "both": "both focal and generalized seizures"}
 _GROUP_WORDS = {"Overall": "all children", **{k.capitalize(): f"children with {w}"
-                                              for k, w in _TYPE_WORDS.items()}}
+                                              for k, w in TYPE_WORDS.items()}}
 _MEASURE_WORDS = {"scores": "score", "frequencies": "seizure frequency"}
 _ASM_COLUMNS = {"asm_count_baseline": "before IVIG", "asm_count_month12": "at one year"}
 
@@ -348,7 +347,7 @@ score rose'
     'Notebook 4, medications at one year against before: 2 or more added, responders'
     """
     def kind(k):
-        return _TYPE_WORDS.get(k, k)
+        return TYPE_WORDS.get(k, k)
 
     def medications(level):
         level = int(level)
@@ -373,7 +372,7 @@ score rose'
     if key in fixed:
         return fixed[key]
     head, _, rest = key.partition(":")
-    if head in ("type", "followed", "responders", "nonresponders") and rest in _TYPE_WORDS:
+    if head in ("type", "followed", "responders", "nonresponders") and rest in TYPE_WORDS:
         who = {"type": "children", "followed": "children followed for one year",
                "responders": "responders", "nonresponders": "non-responders"}[head]
         return f"{who} with {kind(rest)}"

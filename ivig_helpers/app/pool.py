@@ -69,6 +69,7 @@ from ..appraisal.pooling import (
 )
 from ..benchmarks_published import OVERLAPPING, POOLED_MEANS, SELECTION
 from ..errors import UsageError
+from ..narrative import TYPE_WORDS
 from ..plain import plain
 from ..privacy import SUPPRESSED, count_bounds, is_number, spreadsheet_safe
 from ..release import RELEASE_FILE, RELEASE_FORMAT, Release
@@ -85,8 +86,6 @@ RATE_FIGURE, ODDS_FIGURE, PUBLISHED_FIGURE = ("pooled_rate.png", "pooled_odds_ra
 TYPE_FIGURE = "pooled_rate_{}.png"
 RATE_NAME = "responder rate"
 TYPE_ORDER = ("generalized", "focal", "both")
-TYPE_WORDS = {"generalized": "generalized seizures", "focal": "focal seizures",
-              "both": "both focal and generalized seizures"}
 """The seizure types, in the page's order, in the words of the reports."""
 TYPE_COLUMNS = {"generalized": "Generalized", "focal": "Focal",
                 "both": "Both focal and generalized"}
